@@ -1,0 +1,46 @@
+"""The referee: runs a level between the player's endpoint and a real opponent."""
+
+from engine.referee.referee import Referee, ScenarioError
+from engine.referee.types import (
+    EntryRole,
+    Hint,
+    Judgement,
+    LadderEntry,
+    LevelOver,
+    MessageSent,
+    Move,
+    MoveField,
+    MoveJudged,
+    MoveOption,
+    Narration,
+    RefereeEvent,
+    Score,
+    Side,
+    SideView,
+    StateChanged,
+    Turn,
+    TurnOffered,
+)
+
+__all__ = [
+    "EntryRole",
+    "Hint",
+    "Judgement",
+    "LadderEntry",
+    "LevelOver",
+    "MessageSent",
+    "Move",
+    "MoveField",
+    "MoveJudged",
+    "MoveOption",
+    "Narration",
+    "Referee",
+    "RefereeEvent",
+    "ScenarioError",
+    "Score",
+    "Side",
+    "SideView",
+    "StateChanged",
+    "Turn",
+    "TurnOffered",
+]

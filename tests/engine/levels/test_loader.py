@@ -1,0 +1,101 @@
+"""The level loader: good files load, broken ones give one exact line per problem."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from engine.levels import LevelError, load_builtin, load_file, load_level, parse_level
+from engine.side import Side
+
+GOOD = """
+id = "my-level"
+title = "A level"
+chapter = "TCP"
+order = 1
+protocol = "tcp"
+role = "client"
+goal = "Connect."
+
+[scenario]
+script = [
+  { side = "server", action = "listen" },
+  { side = "client", action = "connect" },
+]
+
+[[turns]]
+move = "SYN"
+
+[[turns]]
+move = "ACK"
+ask = ["ack"]
+"""
+
+
+def problems_of(text: str) -> list[str]:
+    with pytest.raises(LevelError) as caught:
+        parse_level(text, "x.toml")
+    return caught.value.problems
+
+
+def test_a_good_level_loads_with_defaults() -> None:
+    level = parse_level(GOOD, "x.toml")
+    assert level.role is Side.CLIENT
+    assert level.moves == ["SYN", "ACK"]
+    assert level.scenario.server.port == 80
+    assert level.turns[1].ask == ["ack"]
+
+
+BROKEN = [
+    ("syntax", GOOD.replace('order = 1', 'order = '), "x.toml: expected valid TOML, found a syntax error: Invalid value (at line 5, column 9)"),
+    ("empty", "", "x.toml: expected a level, found an empty file"),
+    ("unknown key", GOOD.replace("debrief", "x").replace('goal = "Connect."', 'goal = "Connect."\ndebreif = "!"'), "x.toml: debreif: unknown key 'debreif' (did you mean 'debrief'?); expected one of id, title, chapter, order, protocol, role, goal, debrief, seed, scenario, turns, scoring"),
+    ("misspelled required key", GOOD.replace("goal =", "gaol ="), "x.toml: goal: expected a value, found nothing (the key is required)\nx.toml: gaol: unknown key 'gaol' (did you mean 'goal'?); expected one of id, title, chapter, order, protocol, role, goal, debrief, seed, scenario, turns, scoring"),
+    ("missing key", GOOD.replace('title = "A level"\n', ""), "x.toml: title: expected a value, found nothing (the key is required)"),
+    ("misspelled move", GOOD.replace('move = "ACK"', 'move = "AKC"'), "x.toml: turns[1].move: expected one of 'SYN', 'SYN-ACK', 'ACK', 'DATA', 'FIN', 'RST', 'RST-ACK' or 'WAIT', found 'AKC' (did you mean 'ACK'?)"),
+    ("bad role", GOOD.replace('role = "client"', 'role = "clinet"'), "x.toml: role: expected one of 'client' or 'server', found 'clinet' (did you mean 'client'?)"),
+    ("wrong type", GOOD.replace("order = 1", 'order = "first"'), "x.toml: order: expected a valid integer, unable to parse string as an integer, found 'first'"),
+    ("out of range port", GOOD.replace("[scenario]", '[scenario]\nserver = { ip = "192.0.2.2", port = 70000 }'), "x.toml: scenario.server.port: expected less than or equal to 65535, found 70000"),
+    ("nested unknown key", GOOD.replace('action = "connect"', 'action = "connect", dat = "x"'), "x.toml: scenario.script[1].dat: unknown key 'dat' (did you mean 'data'?); expected one of side, action, data"),
+    ("send without data", GOOD.replace('action = "connect"', 'action = "send"'), "x.toml: scenario.script[1]: a send step needs data = \"...\""),
+    ("bad ask field", GOOD.replace('ask = ["ack"]', 'ask = ["akc"]'), "x.toml: turns[1].ask[0]: expected one of 'seq', 'ack', 'window' or 'data', found 'akc' (did you mean 'ack'?)"),
+]
+
+
+@pytest.mark.parametrize(("text", "line"), [case[1:] for case in BROKEN], ids=[case[0] for case in BROKEN])
+def test_a_broken_level_gives_one_exact_line(text: str, line: str) -> None:
+    assert problems_of(text) == line.split("\n")
+
+
+def test_every_problem_gets_its_own_line() -> None:
+    text = GOOD.replace("goal =", "gaol =").replace('move = "ACK"', 'move = "AKC"')
+    assert len(problems_of(text)) == 3  # unknown gaol, missing goal, bad move
+
+
+def test_binary_and_huge_files_are_refused_with_a_reason(tmp_path: Path) -> None:
+    binary = tmp_path / "b.toml"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    with pytest.raises(LevelError) as caught:
+        load_file(binary)
+    assert caught.value.problems == [f"{binary}: expected UTF-8 text, found a byte 0x89 at offset 0 (is this a binary file?)"]
+    huge = tmp_path / "h.toml"
+    huge.write_text("# " + "x" * 300_000)
+    with pytest.raises(LevelError) as caught:
+        load_file(huge)
+    assert "expected a level file of at most 262144 bytes, found 300002 bytes" in caught.value.problems[0]
+
+
+def test_an_unknown_level_id_suggests_the_nearest() -> None:
+    with pytest.raises(LevelError) as caught:
+        load_level("tcp-01-handshake-clint")
+    assert caught.value.problems == [
+        "tcp-01-handshake-clint: no such level file or built-in level id (did you mean 'tcp-01-handshake-client'?)"
+    ]
+
+
+def test_the_builtin_pack_loads_without_problems() -> None:
+    catalog = load_builtin()
+    assert catalog.problems == []
+    assert len([level for level in catalog.levels if level.protocol == "tcp"]) >= 5
+    assert {level.role for level in catalog.levels} == {Side.CLIENT, Side.SERVER}

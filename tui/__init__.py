@@ -1,0 +1,1 @@
+"""synack's Textual front end: screens, widgets and the app stylesheet."""

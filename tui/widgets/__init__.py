@@ -1,0 +1,1 @@
+"""The play screen's widgets: header, ladder, inspector, move picker, feedback line."""

@@ -1,0 +1,153 @@
+"""Lay the ladder diagram out as text lines for a given width: no Textual, easy to test.
+
+The timeline is what happened, in order: messages on the wire (`LadderEntry`), state
+changes (`StateMark`) and narration (`NoteMark`). `layout` turns it into lines:
+
+     CLOSED                                            LISTEN        <- a state row
+     SYN seq=2837461 win=64240 ──────────────────────────▶          <- client → server
+     SYN-SENT                                    SYN-RECEIVED
+     ◀──────────────── SYN-ACK seq=90210 ack=2837462 win=64240      <- server → client
+   ✗ ACK ack=999 ──────────────────────────────────────▶            <- the player's mistake
+     ◀──────────────────────── ↩ RST seq=999  (your move caused it)
+
+State changes between two messages share one row: the client's state on the left, the
+server's on the right. Column 0 is a gutter for the selection marker. Meaning never rests
+on colour alone: arrows give the direction, ✗ a mistake, ↩ a reaction, ✕ a lost segment.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass, field
+
+from rich.style import Style
+from rich.text import Text
+
+from engine.referee.types import EntryRole, LadderEntry, Side
+
+MIN_LINE = 3  # the shortest arrow shaft drawn
+
+
+@dataclass(frozen=True, slots=True)
+class StateMark:
+    """One side's connection state changed to `state`."""
+
+    side: Side
+    state: str
+
+
+@dataclass(frozen=True, slots=True)
+class NoteMark:
+    """A line of narration on the timeline (a timer fired, data was delivered)."""
+
+    text: str
+
+
+TimelineItem = LadderEntry | StateMark | NoteMark
+
+
+@dataclass(frozen=True, slots=True)
+class LadderStyles:
+    """Rich styles for the parts of a line; the widget fills them from its TCSS."""
+
+    arrow: Style = field(default_factory=Style)
+    state: Style = field(default_factory=lambda: Style(bold=True))
+    note: Style = field(default_factory=lambda: Style(dim=True, italic=True))
+    mistake: Style = field(default_factory=lambda: Style(color="red"))
+    reaction: Style = field(default_factory=lambda: Style(color="yellow"))
+    lost: Style = field(default_factory=lambda: Style(dim=True))
+    turn: Style = field(default_factory=lambda: Style(italic=True))
+
+
+@dataclass(frozen=True, slots=True)
+class LadderLine:
+    """One line of the diagram; `entry` is the ladder index when the line is an arrow."""
+
+    text: Text
+    entry: int | None = None
+
+
+def layout(
+    timeline: list[TimelineItem],
+    width: int,
+    *,
+    your_turn: Side | None = None,
+    styles: LadderStyles | None = None,
+) -> list[LadderLine]:
+    """The diagram's lines at `width` columns (gutter included)."""
+    styles = styles or LadderStyles()
+    inner = max(width - 1, MIN_LINE + 4)
+    lines: list[LadderLine] = []
+    pending: dict[Side, str] = {}
+
+    def flush_states() -> None:
+        if pending:
+            lines.append(LadderLine(_state_row(pending, inner, styles.state)))
+            pending.clear()
+
+    for item in timeline:
+        if isinstance(item, StateMark):
+            pending[item.side] = item.state
+            continue
+        flush_states()
+        if isinstance(item, NoteMark):
+            lines.extend(LadderLine(line) for line in _note_rows(item.text, inner, styles.note))
+        else:
+            lines.append(LadderLine(_arrow_row(item, inner, styles), entry=item.index))
+    flush_states()
+    if your_turn is not None:
+        lines.append(LadderLine(_turn_row(your_turn, inner, styles.turn)))
+    return [LadderLine(Text(" ") + line.text, line.entry) for line in lines]
+
+
+def label_for(entry: LadderEntry) -> str:
+    """The words on an arrow: its summary, marked by the entry's role."""
+    text = entry.summary
+    if entry.role is EntryRole.MISTAKE:
+        text = f"✗ {text}"
+    elif entry.role is EntryRole.REACTION:
+        text = f"↩ {text}"
+    if entry.role is EntryRole.LOST:
+        text = f"{text} (lost)"
+    elif entry.note:
+        text = f"{text} ({entry.note})"
+    return text
+
+
+def _arrow_row(entry: LadderEntry, width: int, styles: LadderStyles) -> Text:
+    lost = entry.role is EntryRole.LOST
+    label = _fit(label_for(entry), width - MIN_LINE - 2)
+    shaft_len = width - len(label) - 2
+    shaft = ("╌" if lost else "─") * shaft_len
+    style = {
+        EntryRole.MISTAKE: styles.mistake,
+        EntryRole.REACTION: styles.reaction,
+        EntryRole.LOST: styles.lost,
+    }.get(entry.role, styles.arrow)
+    if entry.sender is Side.CLIENT:
+        head = "✕" if lost else "▶"
+        return Text.assemble((label, style), " ", (shaft + head, style))
+    head = "✕" if lost else "◀"
+    return Text.assemble((head + shaft, style), " ", (label, style))
+
+
+def _state_row(states: dict[Side, str], width: int, style: Style) -> Text:
+    left = states.get(Side.CLIENT, "")
+    right = states.get(Side.SERVER, "")
+    gap = max(width - len(left) - len(right), 1)
+    return Text.assemble((left, style), " " * gap, (right, style))
+
+
+def _note_rows(text: str, width: int, style: Style) -> list[Text]:
+    rows = textwrap.wrap(f"· {text}", width) or [""]
+    return [Text(row.center(width).rstrip(), style=style) for row in rows[:3]]
+
+
+def _turn_row(side: Side, width: int, style: Style) -> Text:
+    words = "▷ your move" if side is Side.CLIENT else "your move ◁".rjust(width)
+    return Text(words, style=style)
+
+
+def _fit(text: str, room: int) -> str:
+    room = max(room, 1)
+    return text if len(text) <= room else text[: room - 1] + "…"
