@@ -211,7 +211,8 @@ class Segment:
         Raises TcpDecodeError naming the field and byte offset for: a header under 20
         bytes, a data offset below 5 words or past the end, a bad checksum (checked before
         the options, as a real stack does), and a malformed option. The segment keeps the
-        checksum it read, so `encode` gives back `data` exactly.
+        checksum it read, so `encode` gives back `data` exactly. Addresses of different IP
+        versions are the caller's mistake, not the bytes': ValueError.
         """
         data = bytes(data)
         header_length = _header_length(data)

@@ -74,9 +74,9 @@ def layout(
     your_turn: Side | None = None,
     styles: LadderStyles | None = None,
 ) -> list[LadderLine]:
-    """The diagram's lines at `width` columns (gutter included)."""
+    """The diagram's lines at `width` columns (gutter and right margin included)."""
     styles = styles or LadderStyles()
-    inner = max(width - 1, MIN_LINE + 4)
+    inner = max(width - 2, MIN_LINE + 4)  # a gutter on the left, a margin on the right
     lines: list[LadderLine] = []
     pending: dict[Side, str] = {}
 

@@ -1,0 +1,166 @@
+"""The synack Textual app: main menu → level list → play → summary.
+
+Start-up imports only Textual, the menu and the progress store; engine.levels is imported
+when the level list first needs the catalogue and the referee when a level starts, so the
+app starts about as fast as a bare Textual app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual.app import App
+from textual.screen import Screen
+
+from tui.progress import LevelRecord, Progress, ProgressStore
+from tui.progress import data_dir as data_dir_for
+from tui.screens.menu import MainMenu
+
+if TYPE_CHECKING:
+    from engine.levels import Level
+    from engine.referee.types import Score
+    from tui.screens._nav import LevelCatalog
+
+
+@dataclass
+class _NoCatalog:
+    """Stands in for the catalogue when the built-in levels could not be loaded at all."""
+
+    levels: list[Level] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+class SynackApp(App[None]):
+    """The game."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "synack"
+
+    def __init__(
+        self,
+        *,
+        seed: int | None = None,
+        level: str | None = None,
+        data_dir: Path | None = None,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        """
+        Args:
+            seed: seeds every level played, for a reproducible game (None: a random seed).
+            level: a level id or a path to a level file: open straight into it.
+            data_dir: where progress is kept (default: $SYNACK_DATA_DIR, else the user's
+                data directory).
+            clock: the referee's clock (seconds); tests pass a frozen one.
+        """
+        super().__init__()
+        self.seed = seed
+        self.clock = clock
+        self._start_level_ref = level
+        self.store = ProgressStore(data_dir_for(data_dir))
+        self._progress: Progress | None = None
+        self._load_notice: str | None = None
+        self._catalog: LevelCatalog | None = None
+
+    def get_default_screen(self) -> Screen[None]:
+        return MainMenu()
+
+    def on_mount(self) -> None:
+        _ = self.progress
+        if self._load_notice:
+            self.notify(self._load_notice, title="Progress", severity="warning", timeout=20)
+        if self._start_level_ref is not None:
+            self._open_start_level(self._start_level_ref)
+
+    # --- progress -----------------------------------------------------------------------
+
+    @property
+    def progress(self) -> Progress:
+        if self._progress is None:
+            loaded = self.store.load()
+            self._progress, self._load_notice = loaded.progress, loaded.notice
+        return self._progress
+
+    def record_result(self, level: Level, score: Score) -> tuple[LevelRecord, bool]:
+        """Count a finished level and save; returns the best run and whether this is it."""
+        before = self.progress.get(level.id)
+        best = self.progress.record(
+            level.id,
+            stars=score.stars,
+            points=score.points,
+            mistakes=score.mistakes,
+            hints=score.hints_used,
+            seconds=score.seconds,
+        )
+        try:
+            self.store.save(self.progress)
+        except OSError as error:
+            self.notify(
+                f"Could not save your progress to {self.store.path}: {error.strerror}",
+                title="Progress",
+                severity="error",
+                timeout=20,
+            )
+        new_best = before is None or best.points > before.points or (
+            best.points == before.points and best.seconds < before.seconds
+        )
+        return best, new_best
+
+    # --- levels -------------------------------------------------------------------------
+
+    def catalog(self) -> LevelCatalog:
+        if self._catalog is None:
+            try:
+                from engine.levels import load_builtin
+
+                self._catalog = load_builtin()
+            except Exception as error:  # never a traceback: show it in the level list
+                self._catalog = _NoCatalog(problems=[f"built-in levels: {error}"])
+        return self._catalog
+
+    def level_position(self, level: Level) -> tuple[int, int] | None:
+        levels = self.catalog().levels
+        for number, known in enumerate(levels, 1):
+            if known.id == level.id:
+                return number, len(levels)
+        return None
+
+    def next_level(self, level: Level) -> Level | None:
+        position = self.level_position(level)
+        if position is None or position[0] >= position[1]:
+            return None
+        return self.catalog().levels[position[0]]
+
+    # --- navigation ---------------------------------------------------------------------
+
+    def open_level_list(self) -> None:
+        from tui.screens.levels import LevelListScreen
+
+        self.push_screen(LevelListScreen())
+
+    def start_level(self, level: Level) -> None:
+        from tui.screens.play import PlayScreen
+
+        try:
+            screen = PlayScreen(level, seed=self.seed, clock=self.clock)
+        except Exception as error:  # a level the referee cannot run: say so, stay here
+            self.notify(f"Cannot start {level.id}: {error}", severity="error", timeout=20)
+            return
+        self.push_screen(screen)
+
+    def _open_start_level(self, ref: str) -> None:
+        from engine.levels import LevelError, load_level
+
+        self.open_level_list()
+        try:
+            level = load_level(ref)
+        except LevelError as error:
+            self.notify("\n".join(error.problems), title=f"Cannot load {ref}",
+                        severity="error", timeout=30)
+            return
+        except Exception as error:
+            self.notify(str(error), title=f"Cannot load {ref}", severity="error", timeout=30)
+            return
+        self.start_level(level)

@@ -1,0 +1,91 @@
+"""The end-of-level summary: the score, the stars and the level's debrief.
+
+A modal that dismisses with "next", "retry" or "list"; the play screen acts on it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Footer, Static
+
+from tui.widgets.play_header import clock_text, stars_text
+from tui.widgets.prose import reflow
+
+if TYPE_CHECKING:
+    from engine.levels import Level
+    from engine.referee.types import Score
+
+
+class SummaryScreen(ModalScreen[str]):
+    """How the level went."""
+
+    BINDINGS = [
+        Binding("enter", "finish('next')", "next level"),
+        Binding("r", "finish('retry')", "play again"),
+        Binding("escape,q", "finish('list')", "level list"),
+    ]
+
+    def __init__(
+        self,
+        level: Level,
+        score: Score,
+        debrief: str,
+        *,
+        seed: int,
+        next_title: str | None,
+        best_stars: int,
+        new_best: bool,
+    ) -> None:
+        super().__init__()
+        self.level = level
+        self.score = score
+        self.debrief = debrief
+        self.seed = seed
+        self.next_title = next_title
+        self.best_stars = best_stars
+        self.new_best = new_best
+
+    def compose(self) -> ComposeResult:
+        score = self.score
+        with Vertical(id="summary-box"):
+            yield Static(Text(f"✓ Level complete: {self.level.title}", style="bold"),
+                         id="summary-title")
+            stars = Text(stars_text(score.stars), style="bold")
+            stars.append(f"  {score.stars} of 3 stars · {score.points} points")
+            if self.new_best:
+                stars.append(" · new best!", style="italic")
+            yield Static(stars, id="summary-stars")
+            yield Static(
+                f"mistakes {score.mistakes} · hints {score.hints_used} · "
+                f"time {clock_text(score.seconds)} · seed {self.seed}",
+                id="summary-score",
+            )
+            with VerticalScroll(id="summary-debrief"):
+                yield Static(reflow(self.debrief) or "Well played.", markup=False)
+            with Horizontal(id="summary-buttons"):
+                label = f"Next: {self.next_title} ▶" if self.next_title else "Level list ▶"
+                yield Button(label, id="next", variant="primary", compact=True)
+                yield Button("Play again", id="retry", compact=True)
+                yield Button("Level list", id="list", compact=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#summary-box").border_title = "summary"
+        self.query_one("#next", Button).focus()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_finish(event.button.id or "list")
+
+    def action_finish(self, choice: str) -> None:
+        if choice == "next" and self.next_title is None:
+            choice = "list"
+        self.dismiss(choice)

@@ -1,0 +1,57 @@
+"""The feedback line under the play area: the last verdict, hint or problem, in words.
+
+Each kind of line starts with a word or mark that carries its meaning (✓, ✗, "Hint"), and
+a `-good`/`-bad`/`-hint` class only adds colour on top.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from engine.referee.types import Hint, Judgement
+from tui.widgets.prose import reflow
+
+HINT_NAMES = {1: "nudge", 2: "rule", 3: "answer"}
+
+
+class FeedbackLine(Static):
+    """Shows one message at a time."""
+
+    def _show(self, text: Text, kind: str) -> None:
+        for name in ("-good", "-bad", "-hint", "-info"):
+            self.set_class(name == kind, name)
+        self.update(text)
+
+    def show_judgement(self, judgement: Judgement) -> None:
+        mark = "✓" if judgement.correct else "✗"
+        headline = judgement.headline
+        if not headline.startswith(("✓", "✗")):
+            headline = f"{mark} {headline}"
+        text = Text(headline, style="bold")
+        if judgement.explanation:
+            text.append(f"  {reflow(judgement.explanation)}")
+        details = []
+        if judgement.expected:
+            details.append(f"expected: {judgement.expected}")
+        if judgement.rule:
+            details.append(judgement.rule)
+        if details:
+            text.append(f"  [{' · '.join(details)}]", style="italic")
+        if judgement.reaction:
+            text.append(f"\n↩ The peer: {reflow(judgement.reaction)}")
+        if not judgement.counted:
+            text.append("  (not counted as a mistake)", style="italic")
+        self._show(text, "-good" if judgement.correct else "-bad")
+
+    def show_hint(self, hint: Hint) -> None:
+        name = HINT_NAMES.get(hint.level, "hint")
+        text = Text(f"Hint {hint.level}/3 ({name}, −{hint.cost} points): ", style="bold")
+        text.append(reflow(hint.text))
+        self._show(text, "-hint")
+
+    def show_problem(self, problem: str) -> None:
+        self._show(Text(f"✗ {problem}", style="bold"), "-bad")
+
+    def show_info(self, info: str) -> None:
+        self._show(Text(info), "-info")

@@ -1,0 +1,91 @@
+"""A hex dump of one message with a byte range highlighted (the field under the cursor)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import events
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widget import Widget
+
+OFFSET_WIDTH = 6  # "0010  "
+
+
+def bytes_per_row(width: int) -> int:
+    """The widest power of two from 16 down to 4 whose hex and ASCII columns fit."""
+    for count in (16, 8, 4):
+        if OFFSET_WIDTH + 3 * count + 1 + count <= width:
+            return count
+    return 4
+
+
+def _printable(byte: int) -> str:
+    return chr(byte) if 0x20 <= byte < 0x7F else "."
+
+
+class HexView(Widget):
+    """Offsets, hex bytes and ASCII; bytes [start, end) of `highlight` stand out."""
+
+    COMPONENT_CLASSES = {"hexview--offset", "hexview--highlight"}
+
+    DEFAULT_CSS = """
+    HexView {
+        height: auto;
+        & > .hexview--offset { color: $text-muted; }
+        & > .hexview--highlight { background: $accent; color: $text; text-style: bold underline; }
+    }
+    """
+
+    data: reactive[bytes] = reactive(b"", layout=True)
+    highlight: reactive[tuple[int, int] | None] = reactive(None)
+
+    @dataclass
+    class ByteClicked(Message):
+        """The player clicked the byte at `offset`."""
+
+        offset: int
+
+    def render(self) -> Text:
+        data = self.data
+        per_row = bytes_per_row(self.size.width)
+        offset_style = self.get_component_rich_style("hexview--offset", partial=True)
+        mark = self.get_component_rich_style("hexview--highlight", partial=True)
+        start, end = self.highlight or (0, 0)
+        rows: list[Text] = []
+        for row_start in range(0, len(data), per_row):
+            row = Text(f"{row_start:04x}  ", style=offset_style)
+            ascii_part = Text(" ")
+            for offset in range(row_start, min(row_start + per_row, len(data))):
+                byte = data[offset]
+                style = mark if start <= offset < end else None
+                row.append(f"{byte:02x}", style=style)
+                row.append(" ", style=mark if start <= offset < end - 1 else None)
+                ascii_part.append(_printable(byte), style=style)
+            row.append(" " * (3 * (per_row - (min(row_start + per_row, len(data)) - row_start))))
+            rows.append(row + ascii_part)
+        return Text("\n").join(rows) if rows else Text("(no bytes)", style=offset_style)
+
+    def get_content_height(self, container, viewport, width: int) -> int:  # type: ignore[no-untyped-def]
+        return max(1, -(-len(self.data) // bytes_per_row(width)))
+
+    def on_click(self, event: events.Click) -> None:
+        offset = self.offset_at(event.x, event.y)
+        if offset is not None:
+            self.post_message(self.ByteClicked(offset))
+
+    def offset_at(self, x: int, y: int) -> int | None:
+        """The byte under column x, row y (hex or ASCII column), if any."""
+        per_row = bytes_per_row(self.size.width)
+        column: int | None = None
+        hex_x = x - OFFSET_WIDTH
+        ascii_x = x - (OFFSET_WIDTH + 3 * per_row + 1)
+        if 0 <= hex_x < 3 * per_row:
+            column = hex_x // 3
+        elif 0 <= ascii_x < per_row:
+            column = ascii_x
+        if column is None:
+            return None
+        offset = y * per_row + column
+        return offset if offset < len(self.data) else None
