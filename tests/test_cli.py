@@ -58,3 +58,12 @@ def test_validate_catches_a_scenario_with_missing_turns(tmp_path: Path, capsys: 
 def test_play_with_an_unknown_level_says_so_without_a_traceback(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["play", "no-such-level"]) == 1
     assert capsys.readouterr().err.strip() == "no-such-level: no such level file or built-in level id"
+
+
+def test_validate_catches_a_script_call_the_endpoint_refuses(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = (builtin_dir() / "tcp-01-handshake-client.toml").read_text()
+    refused = tmp_path / "refused.toml"
+    refused.write_text(source.replace('{ side = "client", action = "connect" },', '{ side = "client", action = "send", data = "hi" },'))
+    assert main(["levels", "validate", str(refused)]) == 1
+    out = capsys.readouterr().out.strip()
+    assert out.startswith(f"{refused}: scenario: expected a connection that settles, found: the client's send() is refused in CLOSED: ")

@@ -10,6 +10,16 @@ from typing import TYPE_CHECKING, Any
 
 from engine.referee.types import Judgement, Side
 from engine.tcp.endpoint import Output
+from engine.tcp.events import (
+    ChallengeAckSent,
+    ConnectionRefused,
+    ConnectionReset,
+    ConnectionTimedOut,
+    DataReceived,
+    PeerClosed,
+    Retransmitted,
+    StateChanged,
+)
 from engine.tcp.segment import Flag, Segment, SegmentKind
 
 if TYPE_CHECKING:
@@ -172,25 +182,24 @@ def reaction(side: Side, output: Output) -> str:
 def narration(side: Side, output: Output) -> list[str]:
     lines = []
     for event in output.events:
-        name = type(event).__name__
-        if name == "DataReceived":
+        if isinstance(event, DataReceived):
             lines.append(f"The {side.value}'s application received {event.data!r}.")
-        elif name in ("ConnectionReset", "ConnectionRefused", "ConnectionTimedOut", "PeerClosed"):
-            lines.append(f"{side.value.capitalize()}: {_describe(event) or name}")
+        elif isinstance(event, PeerClosed):
+            lines.append(f"The {side.value}'s application learns the peer has closed its half.")
+        elif isinstance(event, (ConnectionReset, ConnectionRefused, ConnectionTimedOut)):
+            lines.append(f"{side.value.capitalize()}: {_describe(event)}")
     return lines
 
 
 def state_reason(output: Output) -> str:
-    return next(
-        (_describe(e) for e in output.events if type(e).__name__ == "StateChanged"), ""
-    )
+    return next((_describe(e) for e in output.events if isinstance(e, StateChanged)), "")
 
 
-def segment_note(output: Output, segment: Segment) -> str:
+def segment_note(output: Output) -> str:
     for event in output.events:
-        if type(event).__name__ == "Retransmitted":
-            return "retransmission"
-        if type(event).__name__ == "ChallengeAckSent":
+        if isinstance(event, Retransmitted):
+            return f"retransmission #{event.attempt}"
+        if isinstance(event, ChallengeAckSent):
             return "challenge ACK (RFC 5961)"
     return ""
 

@@ -35,14 +35,14 @@ from engine.referee.types import (
     Turn,
     TurnOffered,
 )
-from engine.referee.world import MAX_HAPPENINGS, AppCall, Arrival, Happening, TcpWorld
+from engine.referee.world import MAX_HAPPENINGS, Arrival, Happening, ScenarioError, TcpWorld
 from engine.tcp.endpoint import Endpoint, Output
 from engine.tcp.segment import Flag, Segment, SegmentKind
 from engine.tcp.states import State
 
 
-class ScenarioError(Exception):
-    """The level's scenario cannot be played (it never settles, or an app call is refused)."""
+# States in which an endpoint has not chosen its ISN yet: its SYN or SYN-ACK may carry any.
+FRESH_STATES = (State.CLOSED, State.LISTEN)
 
 
 @dataclass
@@ -197,7 +197,7 @@ class Referee:
         output = self.world.apply(happening, endpoint)
         events.extend(self._narrate(side, old, endpoint, output))
         for segment in output.segments:
-            events.append(self._send(side, segment, note=explain.segment_note(output, segment)))
+            events.append(self._send(side, segment, note=explain.segment_note(output)))
 
     def _offer_or_commit(self, happening: Happening, events: list[RefereeEvent]) -> None:
         if isinstance(happening, Arrival):
@@ -341,4 +341,3 @@ class Referee:
         return [LevelOver(self.score(), self.level.debrief)]
 
 
-FRESH_STATES = (State.CLOSED, State.LISTEN)

@@ -16,10 +16,15 @@ from engine.levels.model import Host, Level, ScriptStep
 from engine.referee.types import Side
 from engine.rng import SeededRandom
 from engine.tcp.endpoint import Address, Endpoint, EndpointConfig, Output
+from engine.tcp.events import UserCallRejected
 from engine.tcp.segment import Segment
 
 EPHEMERAL_PORTS = (49152, 65535)
 MAX_HAPPENINGS = 10_000
+
+
+class ScenarioError(Exception):
+    """The level's scenario cannot be played (it never settles, or an app call is refused)."""
 
 
 class IsnSource:
@@ -148,7 +153,14 @@ class TcpWorld:
             return endpoint.receive(happening.segment, self.now)
         if isinstance(happening, TimerFired):
             return endpoint.poll(self.now)
-        return _call(endpoint, happening.step, self.now)
+        output = _call(endpoint, happening.step, self.now)
+        for event in output.events:
+            if isinstance(event, UserCallRejected):
+                raise ScenarioError(
+                    f"the {happening.side.value}'s {happening.step.action}() is refused in "
+                    f"{endpoint.state.value}: {event.reason}"
+                )
+        return output
 
     # --- the wire ----------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ LEGEND: tuple[tuple[str, str], ...] = (
     ("✗ ACK ──▶", "your wrong move, played against a copy of the peer"),
     ("◀── ↩ RST", "the real peer's reaction to that wrong move"),
     ("SYN ╌╌✕", "a segment the wire lost"),
-    ("SYN-SENT", "a side's connection state after the segments above it"),
+    ("SYN-SENT", "a side's new connection state, in order with the segments"),
     ("▸", "the selected segment: the inspector shows its fields and bytes"),
 )
 

@@ -117,7 +117,7 @@ class PlayScreen(Screen[None]):
             position=f"{position[0]}/{position[1]}" if position else "custom",
             title=self.level.title,
             role=self.referee.player.title,
-            stars=score.stars if score else 0,
+            points=score.points if score else 0,
             mistakes=score.mistakes if score else 0,
             hints=score.hints_used if score else 0,
             seconds=score.seconds if score else 0.0,

@@ -10,13 +10,15 @@ changes (`StateMark`) and narration (`NoteMark`). `layout` turns it into lines:
    ✗ ACK ack=999 ──────────────────────────────────────▶            <- the player's mistake
      ◀──────────────────────── ↩ RST seq=999  (your move caused it)
 
-State changes between two messages share one row: the client's state on the left, the
-server's on the right. Column 0 is a gutter for the selection marker. Meaning never rests
+A state row shows each side's new state, in order with the messages (the engine changes
+state as it sends or receives): the client's on the left, the server's on the right; two
+changes share a row unless they are of the same side. Column 0 is a gutter for the selection marker. Meaning never rests
 on colour alone: arrows give the direction, ✗ a mistake, ↩ a reaction, ✕ a lost segment.
 """
 
 from __future__ import annotations
 
+import re
 import textwrap
 from dataclasses import dataclass, field
 
@@ -87,6 +89,8 @@ def layout(
 
     for item in timeline:
         if isinstance(item, StateMark):
+            if item.side in pending:  # a second change of the same side starts a new row
+                flush_states()
             pending[item.side] = item.state
             continue
         flush_states()
@@ -116,7 +120,7 @@ def label_for(entry: LadderEntry) -> str:
 
 def _arrow_row(entry: LadderEntry, width: int, styles: LadderStyles) -> Text:
     lost = entry.role is EntryRole.LOST
-    label = _fit(label_for(entry), width - MIN_LINE - 2)
+    label = _fit_label(label_for(entry), width - MIN_LINE - 2)
     shaft_len = width - len(label) - 2
     shaft = ("╌" if lost else "─") * shaft_len
     style = {
@@ -146,6 +150,17 @@ def _note_rows(text: str, width: int, style: Style) -> list[Text]:
 def _turn_row(side: Side, width: int, style: Style) -> Text:
     words = "▷ your move" if side is Side.CLIENT else "your move ◁".rjust(width)
     return Text(words, style=style)
+
+
+def _fit_label(text: str, room: int) -> str:
+    """Shorten a label to `room` columns: first fold its <options>, then drop win=, then cut."""
+    if len(text) <= room:
+        return text
+    folded = re.sub(r" <[^>]*>", " <…>", text)
+    if len(folded) <= room:
+        return folded
+    bare = re.sub(r" win=\d+", "", folded)
+    return _fit(bare, room)
 
 
 def _fit(text: str, room: int) -> str:

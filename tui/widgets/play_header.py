@@ -26,7 +26,7 @@ class HeaderInfo:
     position: str  # "level 1/5" or "custom level"
     title: str
     role: str  # "CLIENT"
-    stars: int = 3
+    points: int = 0
     mistakes: int = 0
     hints: int = 0
     seconds: float = 0.0
@@ -55,12 +55,12 @@ def _line(info: HeaderInfo, width: int, *, compact: bool) -> Text | None:
     if compact:
         head = Text(f" {info.protocol} {info.position} · ")
         tail = Text.assemble(" · ", (info.role, "bold"))
-        right = Text(f"{stars_text(info.stars)} ✗ {info.mistakes} hints {info.hints} "
+        right = Text(f"{info.points} pts ✗ {info.mistakes} hints {info.hints} "
                      f"{clock_text(info.seconds)} ")
     else:
         head = Text.assemble((" synack ", "bold"), f" {info.protocol} · {info.position} · ")
         tail = Text.assemble(" · you are the ", (info.role, "bold"))
-        right = Text(f"{stars_text(info.stars)}  mistakes {info.mistakes}  "
+        right = Text(f"{info.points} points  mistakes {info.mistakes}  "
                      f"hints {info.hints}  {clock_text(info.seconds)} ")
     room = width - head.cell_len - tail.cell_len - right.cell_len - 1
     title = Text(info.title, style="bold")
