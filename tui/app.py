@@ -21,7 +21,7 @@ from tui.screens.menu import MainMenu
 
 if TYPE_CHECKING:
     from engine.levels import Level
-    from engine.referee.types import Score
+    from engine.referee import Score
     from tui.screens._nav import LevelCatalog
 
 

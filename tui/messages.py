@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from engine.referee.types import (
+from engine.referee import (
     Judgement,
     LadderEntry,
     LevelOver,

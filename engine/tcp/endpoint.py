@@ -240,7 +240,7 @@ class Endpoint:
     # --- user calls (RFC 9293 §3.10.1 to §3.10.5) -------------------------------------------
 
     def open_active(self, now: float) -> Output:
-        turn = self._begin(now)
+        turn = _Turn(now)
         if self.state not in (State.CLOSED, State.LISTEN):
             self._reject(turn, TcpEvent.OPEN_ACTIVE, "connection already exists: this "
                          f"endpoint is {self.state.value}", "RFC 9293 §3.10.1")
@@ -252,7 +252,7 @@ class Endpoint:
         return self._finish(turn)
 
     def open_passive(self, now: float) -> Output:
-        turn = self._begin(now)
+        turn = _Turn(now)
         if self.state is not State.CLOSED:
             self._reject(turn, TcpEvent.OPEN_PASSIVE, "connection already exists: this "
                          f"endpoint is {self.state.value}", "RFC 9293 §3.10.1")
@@ -262,17 +262,17 @@ class Endpoint:
         return self._finish(turn)
 
     def send(self, data: bytes, now: float) -> Output:
-        turn = self._begin(now)
+        turn = _Turn(now)
         _SEND_CALLS[self.state](self, bytes(data), turn)
         return self._finish(turn)
 
     def close(self, now: float) -> Output:
-        turn = self._begin(now)
+        turn = _Turn(now)
         _CLOSE_CALLS[self.state](self, turn)
         return self._finish(turn)
 
     def abort(self, now: float) -> Output:
-        turn = self._begin(now)
+        turn = _Turn(now)
         if self.state is State.CLOSED:
             self._reject(turn, TcpEvent.ABORT, "connection does not exist: there is nothing "
                          "to abort", "RFC 9293 §3.10.5")
@@ -290,7 +290,7 @@ class Endpoint:
 
     def receive(self, segment: Segment, now: float, *, src_ip: IPAddress | None = None) -> Output:
         """Process one arriving segment (RFC 9293 §3.10.7). `src_ip` fills in a LISTEN's peer."""
-        turn = self._begin(now, src_ip)
+        turn = _Turn(now, src_ip=src_ip)
         if segment.dst_port != self.config.local.port:
             self._drop(turn, f"the segment is addressed to port {segment.dst_port}, not to this "
                        f"endpoint's port {self.config.local.port}", "RFC 9293 §3.3.1")
@@ -305,7 +305,7 @@ class Endpoint:
 
     def poll(self, now: float) -> Output:
         """Fire the timers that are due at `now`: TIME-WAIT expiry, then retransmission."""
-        turn = self._begin(now)
+        turn = _Turn(now)
         if self._time_wait_deadline is not None and now >= self._time_wait_deadline:
             self._apply(TcpEvent.TIMEOUT_2MSL, turn)
         elif self._rtx_deadline is not None and now >= self._rtx_deadline:
@@ -324,9 +324,6 @@ class Endpoint:
         random source forks with it), so ISNs drawn by the copy never shift this one's.
         """
         return copy.deepcopy(self)
-
-    def _begin(self, now: float, src_ip: IPAddress | None = None) -> _Turn:
-        return _Turn(now, src_ip=src_ip)
 
     # --- the table: every state change goes through here -------------------------------------
 
@@ -487,8 +484,7 @@ class Endpoint:
     def _syn_options(self, now: float) -> tuple[TcpOption, ...]:
         """MSS, SACK-permitted, timestamps, window scale, laid out on 4-byte boundaries.
 
-        On a SYN,ACK only the options the peer's SYN offered are echoed (RFC 7323 §1.3,
-        RFC 2018 §2).
+        On a SYN,ACK only the options the peer's SYN offered are echoed (RFC 7323 §1.3).
         """
         answering = self._irs_known
         config = self.config
@@ -682,9 +678,10 @@ class Endpoint:
             return
         if Flag.RST in flags:
             if Flag.ACK in flags:
-                turn.out.events.append(ConnectionReset(
-                    "the peer answered our SYN with a RST: nothing is listening there "
-                    "(connection reset)", section))
+                turn.out.events.append(ConnectionRefused(
+                    "the peer answered our SYN with a RST: nothing listens on that port "
+                    "(the RFC tells the user \"connection reset\", sockets say \"connection "
+                    "refused\")", section))
                 self._apply(TcpEvent.RCV_RST, turn)
             else:
                 self._drop(turn, "a RST without an ACK cannot be checked against our SYN, so "
@@ -726,6 +723,19 @@ class Endpoint:
                 and not segment.flags & (Flag.RST | Flag.SYN)
                 and fin_seq == seq_sub(self.rcv_nxt, 1)):
             self._apply(TcpEvent.RCV_FIN, turn)
+            return False
+        return True
+
+    def _step_crossed_syn_ack(self, segment: Segment, turn: _Turn) -> bool:
+        """SYN-RECEIVED after a simultaneous open: the peer's SYN,ACK repeats its SYN (one
+        below RCV.NXT, so the window test would bounce it) but carries the ACK of ours."""
+        if (self.state is State.SYN_RECEIVED and not self.passive_open
+                and segment.flags & (Flag.SYN | Flag.ACK | Flag.RST) == Flag.SYN | Flag.ACK
+                and segment.seq == self.irs
+                and seq_lt(self.snd_una, segment.ack) and seq_le(segment.ack, self.snd_nxt)):
+            self._note_peer_window(segment.window, segment.seq, segment.ack)
+            self._acknowledge(segment.ack, turn)
+            self._apply(TcpEvent.RCV_SYN_ACK, turn)
             return False
         return True
 
@@ -920,6 +930,7 @@ _ARRIVALS: dict[State, _ArrivalHandler] = {
 
 _STEPS: tuple[_Step, ...] = (
     Endpoint._step_time_wait_fin,
+    Endpoint._step_crossed_syn_ack,
     Endpoint._step_sequence,
     Endpoint._step_reset,
     Endpoint._step_syn,

@@ -84,11 +84,13 @@ class ConnectionReset:
 
 
 @dataclass(frozen=True)
-class ConnectionRefused:
-    """The peer refused the connection (RST while opening); the user is told so."""
+class ConnectionRefused(ConnectionReset):
+    """A reset while opening: the peer answered our SYN with a RST (nothing listens there).
 
-    reason: str
-    section: str
+    RFC 9293 §3.10.7.3 tells the user "connection reset" in SYN-SENT and §3.10.7.4 says
+    "connection refused" in SYN-RECEIVED; socket APIs say "refused" for both. So this is a
+    `ConnectionReset` too: code that waits for any reset sees it.
+    """
 
 
 @dataclass(frozen=True)

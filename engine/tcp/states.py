@@ -358,6 +358,12 @@ TRANSITIONS: dict[State, dict[TcpEvent, Transition]] = {
 
 ACTIVE_OPEN_TRANSITIONS: dict[State, dict[TcpEvent, Transition]] = {
     S.SYN_RECEIVED: {
+        E.RCV_SYN_ACK: _row(
+            S.ESTABLISHED, None,
+            "a SYN-RECEIVED endpoint that came from SYN-SENT (a simultaneous open) and "
+            "receives the peer's SYN,ACK acknowledging its SYN is ESTABLISHED: both SYNs "
+            "crossed and both are now acknowledged",
+            "RFC 9293 §3.5"),
         E.RCV_RST: _row(
             S.CLOSED, None,
             "a SYN-RECEIVED endpoint that came from SYN-SENT (a simultaneous open) and "

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from engine.levels import Level
-    from engine.referee.types import Score
+    from engine.referee import Score
     from tui.progress import LevelRecord, Progress
 
 

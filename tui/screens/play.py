@@ -10,17 +10,16 @@ source of truth), never from the widgets.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar, cast
+from typing import TYPE_CHECKING, ClassVar, TypeVar, cast
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input
 
-from engine.referee import Referee
-from engine.referee.types import RefereeEvent
+from engine.referee import Referee, RefereeEvent
 from tui import messages
 from tui.widgets.feedback import FeedbackLine
 from tui.widgets.inspector import FieldTree, Inspector
@@ -35,7 +34,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-PLAY_BINDINGS = [
+PLAY_BINDINGS: list[BindingType] = [
     Binding("1", "choose(1)", "choose", key_display="1-9"),
     *(Binding(str(n), f"choose({n})", f"choose {n}", show=False) for n in range(2, 10)),
     Binding("enter", "send", "send"),
@@ -50,7 +49,7 @@ PLAY_BINDINGS = [
 class PlayScreen(Screen[None]):
     """Play one level against the referee."""
 
-    BINDINGS = PLAY_BINDINGS
+    BINDINGS: ClassVar[list[BindingType]] = PLAY_BINDINGS
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
 
     def __init__(
@@ -78,7 +77,7 @@ class PlayScreen(Screen[None]):
                 yield LadderView(id="ladder")
             yield Inspector(id="inspector")
         yield MovePicker(id="move-picker")
-        yield FeedbackLine("", id="feedback")
+        yield FeedbackLine(id="feedback")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -154,7 +153,7 @@ class PlayScreen(Screen[None]):
         from tui.screens.summary import SummaryScreen
 
         self.query_one(LadderView).your_turn = None
-        await self.query_one(MovePicker).set_turn(None)
+        await self.query_one(MovePicker).set_turn(None, idle="✓ Level complete.")
         self.query_one(LadderHeading).sides = self.referee.sides
         self._refresh_header()
         self.refresh_bindings()
@@ -192,7 +191,8 @@ class PlayScreen(Screen[None]):
     def _move_submitted(self, message: MovePicker.MoveSubmitted) -> None:
         if self.referee.finished or self.referee.turn is None:
             return
-        events = self._referee_call(lambda: self.referee.play(message.move), [])
+        no_events: list[RefereeEvent] = []
+        events = self._referee_call(lambda: self.referee.play(message.move), no_events)
         self._post_events(events)
         if events:  # back to the ladder, to watch the answer arrive
             self.action_escape()
@@ -244,10 +244,10 @@ class PlayScreen(Screen[None]):
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen
 
-        self.app.push_screen(HelpScreen(self.active_help()))
+        self.app.push_screen(HelpScreen(self.help_rows()))
 
-    def active_help(self) -> list[tuple[str, str]]:
-        rows = [
+    def help_rows(self) -> list[tuple[str, str]]:
+        return [
             ("1-9", "choose a move (a move with fields opens a small form)"),
             ("enter", "send the chosen move"),
             ("tab / shift+tab", "next / previous field or pane"),
@@ -258,7 +258,6 @@ class PlayScreen(Screen[None]):
             ("?", "this help"),
             ("q", "back to the level list (this game is not saved)"),
         ]
-        return rows
 
     def action_leave(self) -> None:
         self.app.pop_screen()

@@ -20,7 +20,7 @@ from tui.widgets.prose import reflow
 
 if TYPE_CHECKING:
     from engine.levels import Level
-    from engine.referee.types import Score
+    from engine.referee import Score
 
 
 class SummaryScreen(ModalScreen[str]):
@@ -69,8 +69,10 @@ class SummaryScreen(ModalScreen[str]):
             )
             with VerticalScroll(id="summary-debrief"):
                 yield Static(reflow(self.debrief) or "Well played.", markup=False)
+            following = f"Next: {self.next_title}" if self.next_title else "That was the last level."
+            yield Static(following, id="summary-next", markup=False)
             with Horizontal(id="summary-buttons"):
-                label = f"Next: {self.next_title} ▶" if self.next_title else "Level list ▶"
+                label = "Next level ▶" if self.next_title else "Level list ▶"
                 yield Button(label, id="next", variant="primary", compact=True)
                 yield Button("Play again", id="retry", compact=True)
                 yield Button("Level list", id="list", compact=True)

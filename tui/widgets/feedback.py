@@ -7,21 +7,33 @@ a `-good`/`-bad`/`-hint` class only adds colour on top.
 from __future__ import annotations
 
 from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from engine.referee.types import Hint, Judgement
+from engine.referee import Hint, Judgement
 from tui.widgets.prose import reflow
 
 HINT_NAMES = {1: "nudge", 2: "rule", 3: "answer"}
 
 
-class FeedbackLine(Static):
-    """Shows one message at a time."""
+class FeedbackLine(VerticalScroll, can_focus=False):
+    """Shows one message at a time; a long explanation scrolls (mouse wheel)."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="feedback-text")
+
+    @property
+    def text(self) -> str:
+        """The plain text shown now (for tests and for screen readers' sake)."""
+        content = self.query_one("#feedback-text", Static).content
+        return content.plain if isinstance(content, Text) else str(content)
 
     def _show(self, text: Text, kind: str) -> None:
         for name in ("-good", "-bad", "-hint", "-info"):
             self.set_class(name == kind, name)
-        self.update(text)
+        self.query_one("#feedback-text", Static).update(text)
+        self.scroll_home(animate=False)
 
     def show_judgement(self, judgement: Judgement) -> None:
         mark = "✓" if judgement.correct else "✗"

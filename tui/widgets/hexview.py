@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from rich.text import Text
 from textual import events
+from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
@@ -67,7 +68,7 @@ class HexView(Widget):
             rows.append(row + ascii_part)
         return Text("\n").join(rows) if rows else Text("(no bytes)", style=offset_style)
 
-    def get_content_height(self, container, viewport, width: int) -> int:  # type: ignore[no-untyped-def]
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return max(1, -(-len(self.data) // bytes_per_row(width)))
 
     def on_click(self, event: events.Click) -> None:

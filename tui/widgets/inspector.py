@@ -15,7 +15,7 @@ from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 
 from engine.bytemap import FieldSpan
-from engine.referee.types import EntryRole, LadderEntry
+from engine.referee import EntryRole, LadderEntry
 from tui.widgets.hexview import HexView
 
 ROLE_WORDS = {
@@ -105,8 +105,9 @@ class Inspector(Vertical):
         sender = entry.sender.title
         self.border_title = f"inspector: {entry.kind} #{entry.index + 1} from {sender}"
         role = self.query_one("#inspector-role", Static)
-        role.update(ROLE_WORDS[entry.role] + (f" · {entry.note}" if entry.note else ""))
-        role.set_class(not (ROLE_WORDS[entry.role] or entry.note), "-empty")
+        words = ROLE_WORDS[entry.role] or entry.note  # a role says it all; else the note
+        role.update(words)
+        role.set_class(not words, "-empty")
         self.query_one(HexView).data = entry.raw
         self.query_one(FieldTree).show_spans(entry.summary, entry.fields)
 

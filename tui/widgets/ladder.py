@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
-from engine.referee.types import LadderEntry, Side, SideView
+from engine.referee import LadderEntry, Side, SideView
 from tui.widgets.ladder_layout import (
     LadderLine,
     LadderStyles,
@@ -201,9 +201,7 @@ class LadderView(ScrollView, can_focus=True):
         self.refresh()
         self.post_message(self.EntrySelected(self._entries[selected]))
 
-    def _line_region(self, number: int):  # type: ignore[no-untyped-def]
-        from textual.geometry import Region
-
+    def _line_region(self, number: int) -> Region:
         return Region(0, number, max(self.scrollable_content_region.width, 1), 1)
 
     def on_click(self, event: events.Click) -> None:

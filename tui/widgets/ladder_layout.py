@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import re
 import textwrap
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from rich.style import Style
 from rich.text import Text
 
-from engine.referee.types import EntryRole, LadderEntry, Side
+from engine.referee import EntryRole, LadderEntry, Side
 
 MIN_LINE = 3  # the shortest arrow shaft drawn
 
@@ -70,7 +71,7 @@ class LadderLine:
 
 
 def layout(
-    timeline: list[TimelineItem],
+    timeline: Sequence[TimelineItem],
     width: int,
     *,
     your_turn: Side | None = None,
@@ -111,11 +112,8 @@ def label_for(entry: LadderEntry) -> str:
         text = f"✗ {text}"
     elif entry.role is EntryRole.REACTION:
         text = f"↩ {text}"
-    if entry.role is EntryRole.LOST:
-        text = f"{text} (lost)"
-    elif entry.note:
-        text = f"{text} ({entry.note})"
-    return text
+    note = entry.note or ("lost" if entry.role is EntryRole.LOST else "")
+    return f"{text} ({note})" if note else text
 
 
 def _arrow_row(entry: LadderEntry, width: int, styles: LadderStyles) -> Text:
@@ -153,13 +151,18 @@ def _turn_row(side: Side, width: int, style: Style) -> Text:
 
 
 def _fit_label(text: str, room: int) -> str:
-    """Shorten a label to `room` columns: first fold its <options>, then drop win=, then cut."""
+    """Shorten a label to `room` columns: fold its <options>, drop win=, then a marked
+    entry's note, then cut."""
     if len(text) <= room:
         return text
     folded = re.sub(r" <[^>]*>", " <…>", text)
     if len(folded) <= room:
         return folded
     bare = re.sub(r" win=\d+", "", folded)
+    if len(bare) <= room:
+        return bare
+    if bare.startswith(("✗", "↩")):  # the mark already says why it is there
+        bare = re.sub(r" \([^)]*\)$", "", bare)
     return _fit(bare, room)
 
 

@@ -18,7 +18,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Input, Label, Static
 
-from engine.referee.types import Move, MoveField, MoveOption, Turn
+from engine.referee import Move, MoveField, MoveOption, Turn
 
 
 class MoveChip(Static):
@@ -29,10 +29,9 @@ class MoveChip(Static):
         self.number = number
         self.tooltip = Text(option.label)
 
-    def on_click(self, event: events.Click) -> None:
+    async def on_click(self, event: events.Click) -> None:
         event.stop()
-        picker = self.query_ancestor(MovePicker)
-        picker.choose(self.number)
+        await self.query_ancestor(MovePicker).choose(self.number)
 
 
 class MovePicker(Vertical):
@@ -56,6 +55,7 @@ class MovePicker(Vertical):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.turn: Turn | None = None
+        self._idle = "Waiting for the wire…"
 
     def compose(self) -> ComposeResult:
         yield Horizontal(id="move-chips")
@@ -72,9 +72,10 @@ class MovePicker(Vertical):
             return None
         return self.turn.options[self.chosen - 1]
 
-    async def set_turn(self, turn: Turn | None) -> None:
-        """Offer a new turn's options (None: nothing to do, e.g. the level is over)."""
+    async def set_turn(self, turn: Turn | None, *, idle: str = "Waiting for the wire…") -> None:
+        """Offer a new turn's options; None: nothing to do, and `idle` says why."""
         self.turn = turn
+        self._idle = idle
         self.chosen = None
         chips = self.query_one("#move-chips", Horizontal)
         await chips.remove_children()
@@ -111,7 +112,7 @@ class MovePicker(Vertical):
         help_line.update("")
         if option is None:
             if self.turn is None:
-                text = "Nothing to do: watch the wire."
+                text = self._idle
             else:
                 count = min(len(self.turn.options), 9)
                 keys = "1" if count == 1 else f"1-{count}"

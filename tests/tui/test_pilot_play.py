@@ -1,0 +1,209 @@
+"""Pilot tests: the game played through key presses, as a player would.
+
+Every built-in level is played to the end with the referee's own solution turned into
+keys (the option's number, the field values typed, enter). No pytest-asyncio: each test
+runs its coroutine with asyncio.run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+
+from engine.levels import load_builtin
+from engine.referee import EntryRole, Move
+from tests.tui.driving import make_move, play_screen, play_to_the_end, type_text
+from tests.tui.snapshot_app import make_app
+from tui.screens.help import HelpScreen
+from tui.screens.levels import LevelListScreen
+from tui.screens.menu import MainMenu
+from tui.screens.play import PlayScreen
+from tui.screens.summary import SummaryScreen
+from tui.widgets.feedback import FeedbackLine
+from tui.widgets.ladder import LadderView
+from tui.widgets.play_header import PlayHeader
+
+LEVEL_IDS = [level.id for level in load_builtin().levels]
+
+
+def test_there_are_built_in_levels() -> None:
+    assert len(LEVEL_IDS) >= 5
+
+
+@pytest.mark.parametrize("level_id", LEVEL_IDS)
+def test_every_level_can_be_played_to_the_summary(level_id: str, tmp_path: Path) -> None:
+    async def run() -> None:
+        app = make_app(tmp_path, level=level_id)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            assert play_screen(app).level.id == level_id
+            await play_to_the_end(pilot)
+            await pilot.pause()
+            summary = app.screen
+            assert isinstance(summary, SummaryScreen)
+            assert "Level complete" in str(summary.query_one("#summary-title").render())
+            assert summary.score.mistakes == 0
+            # enter goes on: to the next level, or back to the list after the last one
+            await pilot.press("enter")
+            await pilot.pause()
+            assert isinstance(app.screen, (PlayScreen, LevelListScreen))
+            if isinstance(app.screen, PlayScreen):
+                assert app.screen.level.id != level_id
+        saved = json.loads((tmp_path / "progress.json").read_text())
+        assert saved["levels"][level_id]["stars"] == 3
+
+    asyncio.run(run())
+
+
+def test_from_the_menu_through_the_list_into_the_first_level(tmp_path: Path) -> None:
+    async def run() -> None:
+        app = make_app(tmp_path)
+        async with app.run_test(size=(80, 24)) as pilot:
+            assert isinstance(app.screen, MainMenu)
+            await pilot.press("enter")  # Play
+            await pilot.pause()
+            assert isinstance(app.screen, LevelListScreen)
+            await pilot.press("enter")  # the first unfinished level
+            await pilot.pause()
+            assert play_screen(app).level.id == LEVEL_IDS[0]
+            await play_to_the_end(pilot)
+            await pilot.press("escape")  # summary → level list
+            await pilot.pause()
+            assert isinstance(app.screen, LevelListScreen)
+            options = app.screen.query_one("#level-options")
+            first = options.get_option(LEVEL_IDS[0])  # type: ignore[attr-defined]
+            assert str(first.prompt.plain).startswith("✓ ★★★")
+
+    asyncio.run(run())
+
+
+def test_a_wrong_move_is_explained_and_counted_once(tmp_path: Path) -> None:
+    async def run() -> None:
+        app = make_app(tmp_path, level="tcp-01-handshake-client")
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            screen = play_screen(app)
+            await make_move(pilot, screen.referee.solution_move())  # SYN
+            right = screen.referee.solution_move()
+            assert right.key == "ACK"
+            wrong_ack = str(int(right.values["ack"]) + 1000)
+            await make_move(pilot, Move("ACK", {"ack": wrong_ack}))
+            await pilot.pause()
+
+            feedback = screen.query_one(FeedbackLine).text
+            assert feedback.startswith("✗")
+            assert right.values["ack"] in feedback  # the expected value is named
+            assert "RFC 9293" in feedback
+            assert screen.referee.score().mistakes == 1
+            header = screen.query_one(PlayHeader).info
+            assert header is not None and header.mistakes == 1
+            roles = [entry.role for entry in screen.query_one(LadderView).entries]
+            assert EntryRole.MISTAKE in roles and EntryRole.REACTION in roles
+            # The game goes on from before the mistake; finishing still works.
+            await play_to_the_end(pilot)
+            summary = app.screen
+            assert isinstance(summary, SummaryScreen)
+            assert summary.score.mistakes == 1
+
+    asyncio.run(run())
+
+
+def test_a_missing_field_is_asked_for_not_counted(tmp_path: Path) -> None:
+    async def run() -> None:
+        app = make_app(tmp_path, level="tcp-01-handshake-client")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            screen = play_screen(app)
+            await make_move(pilot, screen.referee.solution_move())  # SYN
+            await pilot.press("enter")  # nothing chosen yet
+            assert "Choose a move first" in screen.query_one(FeedbackLine).text
+            keys = [option.key for option in screen.referee.turn.options]  # type: ignore[union-attr]
+            await pilot.press(str(keys.index("ACK") + 1), "enter")  # ACK with no ack typed
+            await pilot.pause()
+            assert "Type the acknowledgement number" in screen.query_one(FeedbackLine).text
+            await type_text(pilot, "abc")  # digits only: letters are not typed at all
+            assert screen.referee.score().mistakes == 0
+
+    asyncio.run(run())
+
+
+def test_hints_help_and_inspector_keys(tmp_path: Path) -> None:
+    async def run() -> None:
+        app = make_app(tmp_path, level="tcp-01-handshake-client")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            screen = play_screen(app)
+            await pilot.press("h")
+            assert screen.query_one(FeedbackLine).text.startswith("Hint 1/3")
+            assert screen.referee.score().hints_used == 1
+            await pilot.press("question_mark")
+            await pilot.pause()
+            assert isinstance(app.screen, HelpScreen)
+            await pilot.press("escape")
+            await pilot.pause()
+            await make_move(pilot, screen.referee.solution_move())
+            await pilot.press("i")  # at 80 columns the inspector takes the ladder's place
+            await pilot.pause()
+            assert screen.has_class("-inspecting")
+            assert screen.query_one("#inspector").display
+            assert not screen.query_one("#ladder-pane").display
+            await pilot.press("down", "down")
+            await pilot.press("escape")
+            await pilot.pause()
+            assert screen.query_one("#ladder-pane").display
+            await pilot.press("q")
+            await pilot.pause()
+            assert isinstance(app.screen, LevelListScreen)
+
+    asyncio.run(run())
+
+
+def test_corrupt_progress_is_moved_aside_and_the_player_told(tmp_path: Path) -> None:
+    (tmp_path / "progress.json").write_text("{ this is not json")
+
+    async def run() -> None:
+        app = make_app(tmp_path)
+        async with app.run_test(size=(80, 24), notifications=True) as pilot:
+            await pilot.pause()
+            assert isinstance(app.screen, MainMenu)
+            notices = [notice.message for notice in app._notifications]
+            assert any("moved to progress.json.corrupt-" in notice for notice in notices)
+
+    asyncio.run(run())
+    assert not (tmp_path / "progress.json").exists()
+    assert len(list(tmp_path.glob("progress.json.corrupt-*"))) == 1
+
+
+def test_an_unknown_level_argument_shows_the_problem_not_a_traceback(tmp_path: Path) -> None:
+    async def run() -> None:
+        app = make_app(tmp_path, level="tcp-99-no-such-level")
+        async with app.run_test(size=(80, 24), notifications=True) as pilot:
+            await pilot.pause()
+            assert isinstance(app.screen, LevelListScreen)
+            assert any("tcp-99-no-such-level" in (n.title + n.message) for n in app._notifications)
+
+    asyncio.run(run())
+
+
+def test_the_mouse_chooses_moves_and_selects_arrows(tmp_path: Path) -> None:
+    from tui.widgets.move_picker import MoveChip, MovePicker
+
+    async def run() -> None:
+        app = make_app(tmp_path, level="tcp-02-handshake-server")
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            screen = play_screen(app)
+            await pilot.click(MoveChip)  # the first chip
+            await pilot.pause()
+            assert screen.query_one(MovePicker).chosen == 1
+            ladder = screen.query_one(LadderView)
+            first_arrow = next(n for n, line in enumerate(ladder.lines) if line.entry is not None)
+            ladder.selected = None
+            await pilot.click(LadderView, offset=(3, first_arrow))
+            await pilot.pause()
+            assert ladder.selected == ladder.lines[first_arrow].entry
+
+    asyncio.run(run())
