@@ -207,3 +207,26 @@ def test_the_mouse_chooses_moves_and_selects_arrows(tmp_path: Path) -> None:
             assert ladder.selected == ladder.lines[first_arrow].entry
 
     asyncio.run(run())
+
+
+def test_the_inspector_describes_the_new_arrow_not_the_old_one(tmp_path: Path) -> None:
+    from textual.widgets import Static
+
+    from tui.widgets.inspector import FieldTree
+
+    async def run() -> None:
+        app = make_app(tmp_path, level="tcp-01-handshake-client")
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            screen = play_screen(app)
+            for _ in range(2):  # the SYN, then the ACK: each time a new arrow is selected
+                await make_move(pilot, screen.referee.solution_move())
+                await pilot.pause()
+                selected = screen.query_one(LadderView).selected
+                entry = next(e for e in screen.referee.ladder if e.index == selected)
+                node = screen.query_one(FieldTree).cursor_node
+                assert node is not None and node.data in entry.fields
+                meaning = screen.query_one("#field-meaning", Static).content
+                assert f"{node.data.label} = {node.data.value}" in str(meaning)
+
+    asyncio.run(run())

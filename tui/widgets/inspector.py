@@ -29,8 +29,9 @@ ROLE_WORDS = {
 class FieldTree(Tree[FieldSpan]):
     """The fields of one message, nested as in its byte map."""
 
-    def show_spans(self, title: str, spans: tuple[FieldSpan, ...]) -> None:
-        """Rebuild for a new message, keeping the cursor on the same field path if present."""
+    def show_spans(self, title: str, spans: tuple[FieldSpan, ...]) -> TreeNode[FieldSpan] | None:
+        """Rebuild for a new message; returns the node to put the cursor on: the same
+        field path as before if the new message has it, else the first field."""
         keep = self.cursor_node.data.path if self.cursor_node and self.cursor_node.data else None
         self.clear()
         self.root.set_label(Text(title))
@@ -48,11 +49,7 @@ class FieldTree(Tree[FieldSpan]):
         for node in _walk(self.root):
             node.allow_expand = bool(node.children)
         first = self.root.children[0] if self.root.children else None
-        self.call_after_refresh(self._put_cursor, target or first)
-
-    def _put_cursor(self, node: TreeNode[FieldSpan] | None) -> None:
-        if node is not None:
-            self.move_cursor(node)
+        return target or first
 
 
 def _walk(node: TreeNode[FieldSpan]) -> list[TreeNode[FieldSpan]]:
@@ -109,11 +106,22 @@ class Inspector(Vertical):
         role.update(words)
         role.set_class(not words, "-empty")
         self.query_one(HexView).data = entry.raw
-        self.query_one(FieldTree).show_spans(entry.summary, entry.fields)
+        node = self.query_one(FieldTree).show_spans(entry.summary, entry.fields)
+        self.call_after_refresh(self._put_cursor, node)
+
+    def _put_cursor(self, node: TreeNode[FieldSpan] | None) -> None:
+        # The tree posts no NodeHighlighted when the cursor line stays the same, so the
+        # field's bytes and meaning are described here too.
+        if node is not None:
+            self.query_one(FieldTree).move_cursor(node)
+            self._describe(node.data)
 
     @on(Tree.NodeHighlighted, "#field-tree")
     def _field_highlighted(self, event: Tree.NodeHighlighted[FieldSpan]) -> None:
-        span = event.node.data
+        self._describe(event.node.data)
+
+    def _describe(self, span: FieldSpan | None) -> None:
+        """Light up the field's bytes and say what it means."""
         if span is None or self._entry is None:
             return
         covering = _covering(self._entry.fields, span)

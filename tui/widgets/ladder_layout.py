@@ -141,8 +141,8 @@ def _state_row(states: dict[Side, str], width: int, style: Style) -> Text:
 
 
 def _note_rows(text: str, width: int, style: Style) -> list[Text]:
-    rows = textwrap.wrap(f"· {text}", width) or [""]
-    return [Text(row.center(width).rstrip(), style=style) for row in rows[:3]]
+    rows = textwrap.wrap(text, width - 4, initial_indent="  · ", subsequent_indent="    ")
+    return [Text(row, style=style) for row in rows[:3]]
 
 
 def _turn_row(side: Side, width: int, style: Style) -> Text:
