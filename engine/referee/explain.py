@@ -121,6 +121,11 @@ def _field_reason(
             )
         return f"The ack must be {value}: RCV.NXT, the next sequence number you expect from the {other}."
     if name == "seq":
+        if last_sent is not None and expected.seq == last_sent.seq:
+            return (
+                f"The seq must be {value}: a retransmission repeats the unacknowledged "
+                f"{last_sent.kind.value} exactly, with the seq it had the first time."
+            )
         if last_sent is not None and last_sent.seg_len:
             parts = _occupancy(last_sent)
             return (

@@ -113,7 +113,10 @@ def test_the_player_chooses_the_isn_when_the_level_asks_for_seq() -> None:
     events = referee.play(Move("SYN", {"seq": "1001"}))
     judgement = next(e.judgement for e in events if isinstance(e, MoveJudged))
     assert not judgement.correct
-    assert "The seq must be 1000" in judgement.explanation
+    assert judgement.explanation == (
+        "The seq must be 1000: a retransmission repeats the unacknowledged SYN exactly, "
+        "with the seq it had the first time."
+    )
     referee.play(Move("SYN", {"seq": "1000"}))
     retransmitted = [e for e in referee.ladder if e.kind == "SYN" and e.role is EntryRole.NORMAL]
     assert len(retransmitted) == 2
