@@ -112,7 +112,7 @@ def _field_reason(
     value = field_text(expected, name)
     other = player.other.value
     if name == "ack":
-        if last_received is not None and last_received.seg_len:
+        if last_received is not None:
             parts = _occupancy(last_received)
             return (
                 f"The ack must be {value}: the {other}'s {last_received.kind.value} had seq "
@@ -126,7 +126,7 @@ def _field_reason(
                 f"The seq must be {value}: a retransmission repeats the unacknowledged "
                 f"{last_sent.kind.value} exactly, with the seq it had the first time."
             )
-        if last_sent is not None and last_sent.seg_len:
+        if last_sent is not None:
             parts = _occupancy(last_sent)
             return (
                 f"The seq must be {value}: your {last_sent.kind.value} had seq {last_sent.seq} and took "

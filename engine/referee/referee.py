@@ -87,6 +87,7 @@ class Referee:
         self._pending: PendingTurn | None = None
         self._turn_count = 0
         self._tally = _Tally()
+        # The last segments each way that took sequence space: what seq and ack derive from.
         self._last_received: Segment | None = None
         self._last_sent: Segment | None = None
 
@@ -200,7 +201,7 @@ class Referee:
             events.append(self._send(side, segment, note=explain.segment_note(output)))
 
     def _offer_or_commit(self, happening: Happening, events: list[RefereeEvent]) -> None:
-        if isinstance(happening, Arrival):
+        if isinstance(happening, Arrival) and happening.segment.seg_len:
             self._last_received = happening.segment
         fork = self.world.fork_endpoint(self.player)
         output = self.world.apply(happening, fork)
@@ -252,7 +253,8 @@ class Referee:
         events.insert(0, MoveJudged(judgement))
         if expected is not None:
             events.append(self._send(self.player, expected, by_player=True))
-            self._last_sent = expected
+            if expected.seg_len:
+                self._last_sent = expected
             pending.remaining.pop(0)
         self._pending = None
         if pending.remaining:

@@ -166,3 +166,17 @@ def test_the_level_ends_with_a_score_event() -> None:
         events = referee.play(referee.solution_move())
     assert isinstance(events[-1], LevelOver)
     assert events[-1].score.stars == 3
+
+
+def test_a_wrong_fin_seq_is_explained_from_what_you_sent_before() -> None:
+    referee = Referee(load_level("tcp-03-teardown-client"), seed=4, clock=frozen)
+    referee.start()
+    referee.play(referee.solution_move())  # SYN
+    referee.play(referee.solution_move())  # ACK
+    right = referee.solution_move().values["seq"]
+    events = referee.play(Move("FIN", {"seq": str(int(right) + 1)}))
+    judgement = next(e.judgement for e in events if isinstance(e, MoveJudged))
+    assert judgement.explanation == (
+        f"The seq must be {right}: your SYN had seq {int(right) - 1} and took 1 (the SYN counts as one), "
+        f"so your next number is {int(right) - 1} + 1 = {right}."
+    )
