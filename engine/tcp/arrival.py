@@ -19,6 +19,7 @@ from engine.tcp.events import (
     ConnectionReset,
     DataReceived,
     DroppedWithAck,
+    EndpointEvent,
     PeerClosed,
     ResetSent,
     SegmentDropped,
@@ -85,6 +86,12 @@ class Arrival(Machine):
             form = f"<SEQ=0><ACK=SEG.SEQ+SEG.LEN={ack}><CTL=RST,ACK>"
         turn.out.segments.append(reset)
         turn.out.events.append(ResetSent(f"{reason}; answered with {form}", section))
+
+    def _owe_ack(self, turn: Turn, event: EndpointEvent) -> bool:
+        """Drop the segment and answer <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>; ends the steps."""
+        turn.out.events.append(event)
+        turn.ack_due = True
+        return False
 
     def _challenge_syn(self, turn: Turn) -> None:
         turn.out.events.append(ChallengeAckSent(
@@ -220,10 +227,9 @@ class Arrival(Machine):
         elif Flag.SYN in segment.flags and self._synchronized():
             self._challenge_syn(turn)
         else:
-            turn.out.events.append(DroppedWithAck(
+            self._owe_ack(turn, DroppedWithAck(
                 f"{where}: an old duplicate or a guess; it is dropped and answered with "
                 f"<SEQ=SND.NXT={self.snd_nxt}><ACK=RCV.NXT={self.rcv_nxt}><CTL=ACK>", ARRIVES))
-            turn.ack_due = True
         return False
 
     def _step_reset(self, segment: Segment, turn: Turn) -> bool:
@@ -231,12 +237,10 @@ class Arrival(Machine):
         if Flag.RST not in segment.flags:
             return True
         if segment.seq != self.rcv_nxt:
-            turn.out.events.append(ChallengeAckSent(
+            return self._owe_ack(turn, ChallengeAckSent(
                 f"a RST with SEG.SEQ={segment.seq} is in the window but not exactly at "
                 f"RCV.NXT={self.rcv_nxt}: it may be a blind reset, so a challenge ACK asks a "
                 "real peer to send its RST again at RCV.NXT", "RFC 5961 §3.2"))
-            turn.ack_due = True
-            return False
         if self.state is State.SYN_RECEIVED and not self.passive_open:
             turn.out.events.append(ConnectionRefused(
                 "the peer answered our simultaneous open with a RST (connection refused)",
@@ -275,12 +279,10 @@ class Arrival(Machine):
             self._apply(TcpEvent.RCV_ACK_OF_SYN, turn)
         oldest = seq_sub(self.snd_una, self.max_snd_wnd)
         if not seq_between(oldest, ack, self.snd_nxt):
-            turn.out.events.append(ChallengeAckSent(
+            return self._owe_ack(turn, ChallengeAckSent(
                 f"SEG.ACK={ack} is outside [SND.UNA-MAX.SND.WND={oldest}, "
                 f"SND.NXT={self.snd_nxt}]: it acknowledges data never sent or long gone, so "
                 "the segment is dropped and answered with an ACK", "RFC 5961 §5.2"))
-            turn.ack_due = True
-            return False
         if seq_lt(self.snd_una, ack):
             self._acknowledge(ack, turn)
         if seq_le(self.snd_una, ack) and (seq_lt(self.snd_wl1, segment.seq) or (
@@ -322,11 +324,9 @@ class Arrival(Machine):
         start = _text_start(segment)
         already = seq_sub(self.rcv_nxt, start)
         if already >= HALF:  # the segment starts beyond RCV.NXT: bytes before it are missing
-            turn.out.events.append(DroppedWithAck(
+            return self._owe_ack(turn, DroppedWithAck(
                 f"the data starts at {start}, beyond RCV.NXT={self.rcv_nxt}: bytes in between "
                 "are missing, so it is not delivered and the ACK repeats RCV.NXT", ARRIVES))
-            turn.ack_due = True
-            return False
         fresh = segment.payload[already:][: self.rcv_wnd]
         if fresh:
             self._received += fresh
