@@ -1,0 +1,325 @@
+"""The TLS 1.3 key schedule (RFC 8446 §7), one secret at a time, each one an event.
+
+The functions at the top are the RFC's own: `hkdf_extract`, `hkdf_expand_label` and
+`derive_secret`, with the labels written as the RFC writes them (b"c hs traffic"; the
+b"tls13 " prefix is added inside `hkdf_expand_label`, RFC 8446 §7.1).
+
+`KeySchedule` walks the schedule for one connection:
+
+    early(psk) ─► handshake(shared_secret, H(ClientHello..ServerHello))
+               ─► master(H(ClientHello..server Finished))
+               ─► resumption(H(ClientHello..client Finished))
+
+and on the side `binder_key`, `client_early_traffic`, `finished_key`,
+`finished_verify_data`, `next_application_secret` (KeyUpdate), `resumption_psk` and
+`traffic_keys`. Every value it computes is appended to `events` as a `SecretDerived` that
+names the value, the inputs it came from and the RFC formula, so the UI can grow the
+schedule as a tree, node by node, in the order the endpoint learns them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from cryptography.hazmat.primitives import hashes, hmac
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF, HKDFExpand
+
+from engine.tls.alerts import InternalError
+from engine.tls.codec import Writer
+from engine.tls.suites import SuiteInfo, TrafficKeys, digest_size, suite_info
+
+__all__ = [
+    "ApplicationSecrets",
+    "KeySchedule",
+    "SecretLog",
+    "SecretDerived",
+    "TrafficKeys",
+    "TrafficSecrets",
+    "derive_secret",
+    "derive_traffic_keys",
+    "hkdf_expand_label",
+    "hkdf_extract",
+]
+
+HashType = type[hashes.HashAlgorithm]
+SCHEDULE = "RFC 8446 §7.1"
+TRAFFIC_KEYS = "RFC 8446 §7.3"
+FINISHED = "RFC 8446 §4.4.4"
+KEY_UPDATE = "RFC 8446 §7.2"
+TICKET_PSK = "RFC 8446 §4.6.1"
+BINDER = "RFC 8446 §4.2.11.2"
+ZEROS = "0"  # how the formulas write a string of Hash.length zero bytes
+
+
+@dataclass(frozen=True, slots=True)
+class SecretDerived:
+    """One value of the schedule became known.
+
+    `name` is the RFC's name in snake case ("client_handshake_traffic_secret"), `inputs`
+    the names of what it came from (other events' names, or a transcript hash written
+    "H(ClientHello..ServerHello)"), `formula` the RFC's expression, `section` where it is
+    defined, and `context` the transcript hash (or other context bytes) the formula used.
+    """
+
+    name: str
+    value: bytes
+    inputs: tuple[str, ...]
+    formula: str
+    section: str
+    context: bytes = b""
+
+
+@dataclass(frozen=True, slots=True)
+class TrafficSecrets:
+    client: bytes
+    server: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class ApplicationSecrets:
+    client: bytes
+    server: bytes
+    exporter: bytes
+
+
+# --- RFC 8446 §7.1 functions -------------------------------------------------------------
+
+
+def hkdf_extract(salt: bytes, ikm: bytes, hash: HashType) -> bytes:
+    """HKDF-Extract(salt, IKM) (RFC 5869 §2.2); an empty salt means HashLen zeros."""
+    return HKDF.extract(hash(), salt or bytes(digest_size(hash)), ikm)
+
+
+def hkdf_label(label: bytes, context: bytes, length: int) -> bytes:
+    """The HkdfLabel structure: uint16 length, opaque label<7..255> ("tls13 " + Label),
+    opaque context<0..255>."""
+    writer = Writer()
+    writer.uint16(length)
+    writer.vector(b"tls13 " + label, 1)
+    writer.vector(context, 1)
+    return writer.getvalue()
+
+
+def hkdf_expand_label(secret: bytes, label: bytes, context: bytes, length: int,
+                      hash: HashType) -> bytes:
+    """HKDF-Expand-Label(Secret, Label, Context, Length) = HKDF-Expand(Secret, HkdfLabel, Length)."""
+    return HKDFExpand(hash(), length, hkdf_label(label, context, length)).derive(secret)
+
+
+def derive_secret(secret: bytes, label: bytes, messages_hash: bytes, hash: HashType) -> bytes:
+    """Derive-Secret(Secret, Label, Messages), given Transcript-Hash(Messages) already taken."""
+    return hkdf_expand_label(secret, label, messages_hash, digest_size(hash), hash)
+
+
+def empty_hash(hash: HashType) -> bytes:
+    """Transcript-Hash of no messages: Hash("")."""
+    digest = hashes.Hash(hash())
+    return digest.finalize()
+
+
+def derive_traffic_keys(secret: bytes, suite: SuiteInfo) -> TrafficKeys:
+    """[sender]_write_key and [sender]_write_iv from a traffic secret (RFC 8446 §7.3)."""
+    return TrafficKeys(
+        key=hkdf_expand_label(secret, b"key", b"", suite.key_length, suite.hash),
+        iv=hkdf_expand_label(secret, b"iv", b"", suite.iv_length, suite.hash),
+        suite=suite,
+    )
+
+
+def _finished_names(base_name: str) -> tuple[str, str, str]:
+    """(finished key name, verify_data name, section) for a Finished or binder BaseKey:
+    'client_handshake_traffic_secret' -> client_finished_key, client_verify_data;
+    'binder_key' -> binder_finished_key, binder_verify_data (the PSK binder)."""
+    prefix = base_name.removesuffix("_traffic_secret").removesuffix("_handshake").removesuffix("_key")
+    section = BINDER if base_name == "binder_key" else FINISHED
+    return f"{prefix}_finished_key", f"{prefix}_verify_data", section
+
+
+def _next_generation(name: str) -> str:
+    """'client_application_traffic_secret_0' -> 'client_application_traffic_secret_1'."""
+    stem, _, generation = name.rpartition("_")
+    if not generation.isdigit():
+        raise InternalError(f"{name} is not an application traffic secret", KEY_UPDATE)
+    return f"{stem}_{int(generation) + 1}"
+
+
+class SecretLog:
+    """One connection's key derivations under its cipher suite: the events in order, and
+    each value by name. Subclasses fix the TLS `version` and the default `section`."""
+
+    section = SCHEDULE
+    version = "1.3"
+
+    def __init__(self, suite: SuiteInfo | int) -> None:
+        self.suite = suite if isinstance(suite, SuiteInfo) else suite_info(suite)
+        if self.suite.version != self.version:
+            raise InternalError(f"{self.suite.name} is not a TLS {self.version} suite", self.section)
+        self.hash: HashType = self.suite.hash
+        self.hash_length = digest_size(self.hash)
+        self.events: list[SecretDerived] = []
+        self.secrets: dict[str, bytes] = {}
+        self._names: dict[bytes, str] = {}
+
+    def _record(self, name: str, value: bytes, inputs: tuple[str, ...], formula: str,
+                section: str = "", context: bytes = b"") -> bytes:
+        self.events.append(SecretDerived(name, value, inputs, formula, section or self.section,
+                                         context))
+        self.secrets[name] = value
+        self._names.setdefault(value, name)
+        return value
+
+    def _require(self, name: str, step: str) -> bytes:
+        try:
+            return self.secrets[name]
+        except KeyError:
+            raise InternalError(f"{step} needs {name}, which is not derived yet",
+                                self.section) from None
+
+    def name_of(self, secret: bytes) -> str:
+        """The name under which `secret` was derived here."""
+        try:
+            return self._names[secret]
+        except KeyError:
+            raise InternalError("that secret was not derived by this key schedule",
+                                self.section) from None
+
+
+class KeySchedule(SecretLog):
+    """The TLS 1.3 key schedule of one connection, under the hash of its cipher suite."""
+
+    def _derive(self, name: str, base: str, label: bytes, transcript: str,
+                transcript_hash: bytes) -> bytes:
+        """Record Derive-Secret(base, label, transcript) under `name`."""
+        value = derive_secret(self.secrets[base], label, transcript_hash, self.hash)
+        formula = f'Derive-Secret({base}, "{label.decode()}", {transcript})'
+        return self._record(name, value, (base, f"H({transcript})"), formula, context=transcript_hash)
+
+    def _derived_salt(self, name: str, base: str) -> bytes:
+        """Derive-Secret(base, "derived", ""): the salt of the next HKDF-Extract."""
+        return self._derive(name, base, b"derived", '""', empty_hash(self.hash))
+
+    # --- the main line ---------------------------------------------------------------------
+
+    def early(self, psk: bytes | None = None) -> bytes:
+        """Early Secret = HKDF-Extract(0, PSK), with HashLen zeros when there is no PSK."""
+        if psk is None:
+            value = hkdf_extract(b"", bytes(self.hash_length), self.hash)
+            return self._record("early_secret", value, (ZEROS,), f"HKDF-Extract(salt={ZEROS}, IKM={ZEROS})")
+        self._record("psk", psk, (), "the pre-shared key (external, or from a NewSessionTicket)",
+                     TICKET_PSK)
+        value = hkdf_extract(b"", psk, self.hash)
+        return self._record("early_secret", value, ("psk",), f"HKDF-Extract(salt={ZEROS}, IKM=psk)")
+
+    def binder_key(self, kind: Literal["external", "resumption"]) -> bytes:
+        """binder_key = Derive-Secret(Early Secret, "ext binder" | "res binder", "")."""
+        self._require("early_secret", "binder_key")
+        label = b"ext binder" if kind == "external" else b"res binder"
+        return self._derive("binder_key", "early_secret", label, '""', empty_hash(self.hash))
+
+    def client_early_traffic(self, transcript_hash_ch: bytes) -> bytes:
+        """client_early_traffic_secret and early_exporter_master_secret from H(ClientHello)."""
+        self._require("early_secret", "client_early_traffic")
+        self._derive("early_exporter_master_secret", "early_secret", b"e exp master",
+                     "ClientHello", transcript_hash_ch)
+        return self._derive("client_early_traffic_secret", "early_secret", b"c e traffic",
+                            "ClientHello", transcript_hash_ch)
+
+    def handshake(self, shared_secret: bytes | None,
+                  transcript_hash_ch_sh: bytes) -> TrafficSecrets:
+        """Handshake Secret = HKDF-Extract(Derive-Secret(Early Secret, "derived", ""),
+        (EC)DHE), then the two handshake traffic secrets. `shared_secret` None is psk_ke
+        mode (no (EC)DHE): HashLen zeros."""
+        if "early_secret" not in self.secrets:
+            self.early(None)
+        salt = self._derived_salt("derived_secret_for_handshake", "early_secret")
+        if shared_secret is None:
+            ikm, ikm_name = bytes(self.hash_length), ZEROS
+        else:
+            ikm, ikm_name = shared_secret, "shared_secret"
+            self._record("shared_secret", shared_secret, (),
+                         "(EC)DHE of our private key and the peer's key share", "RFC 8446 §7.4")
+        value = hkdf_extract(salt, ikm, self.hash)
+        self._record("handshake_secret", value, ("derived_secret_for_handshake", ikm_name),
+                     f"HKDF-Extract(salt=derived_secret_for_handshake, IKM={ikm_name})")
+        transcript = "ClientHello...ServerHello"
+        return TrafficSecrets(
+            client=self._derive("client_handshake_traffic_secret", "handshake_secret",
+                                b"c hs traffic", transcript, transcript_hash_ch_sh),
+            server=self._derive("server_handshake_traffic_secret", "handshake_secret",
+                                b"s hs traffic", transcript, transcript_hash_ch_sh),
+        )
+
+    def master(self, transcript_hash_ch_to_server_finished: bytes) -> ApplicationSecrets:
+        """Master Secret = HKDF-Extract(Derive-Secret(Handshake Secret, "derived", ""), 0),
+        then the application traffic secrets and the exporter master secret."""
+        self._require("handshake_secret", "master")
+        salt = self._derived_salt("derived_secret_for_master", "handshake_secret")
+        value = hkdf_extract(salt, bytes(self.hash_length), self.hash)
+        self._record("master_secret", value, ("derived_secret_for_master", ZEROS),
+                     f"HKDF-Extract(salt=derived_secret_for_master, IKM={ZEROS})")
+        transcript, th = "ClientHello...server Finished", transcript_hash_ch_to_server_finished
+        return ApplicationSecrets(
+            client=self._derive("client_application_traffic_secret_0", "master_secret",
+                                b"c ap traffic", transcript, th),
+            server=self._derive("server_application_traffic_secret_0", "master_secret",
+                                b"s ap traffic", transcript, th),
+            exporter=self._derive("exporter_master_secret", "master_secret", b"exp master",
+                                  transcript, th),
+        )
+
+    def resumption(self, transcript_hash_to_client_finished: bytes) -> bytes:
+        """resumption_master_secret = Derive-Secret(Master Secret, "res master",
+        ClientHello..client Finished)."""
+        self._require("master_secret", "resumption")
+        return self._derive("resumption_master_secret", "master_secret", b"res master",
+                            "ClientHello...client Finished", transcript_hash_to_client_finished)
+
+    def resumption_psk(self, ticket_nonce: bytes) -> bytes:
+        """The PSK a NewSessionTicket stands for: HKDF-Expand-Label(resumption_master_secret,
+        "resumption", ticket_nonce, Hash.length)."""
+        base = self._require("resumption_master_secret", "resumption_psk")
+        value = hkdf_expand_label(base, b"resumption", ticket_nonce, self.hash_length, self.hash)
+        formula = 'HKDF-Expand-Label(resumption_master_secret, "resumption", ticket_nonce, Hash.length)'
+        return self._record("resumption_psk", value, ("resumption_master_secret", "ticket_nonce"),
+                            formula, TICKET_PSK, context=ticket_nonce)
+
+    # --- Finished, KeyUpdate, traffic keys -----------------------------------------------
+
+    def finished_key(self, base: bytes, base_name: str | None = None) -> bytes:
+        """finished_key = HKDF-Expand-Label(BaseKey, "finished", "", Hash.length)."""
+        base_name = base_name or self.name_of(base)
+        key_name, _, section = _finished_names(base_name)
+        value = hkdf_expand_label(base, b"finished", b"", self.hash_length, self.hash)
+        formula = f'HKDF-Expand-Label({base_name}, "finished", "", Hash.length)'
+        return self._record(key_name, value, (base_name,), formula, section)
+
+    def finished_verify_data(self, base: bytes, transcript_hash: bytes, base_name: str | None = None,
+                             transcript: str = "Handshake Context") -> bytes:
+        """verify_data = HMAC(finished_key, Transcript-Hash(Handshake Context, Certificate*,
+        CertificateVerify*)); the same formula makes a PSK binder over the partial ClientHello.
+        `transcript` names the hashed messages for the UI ("ClientHello...CertificateVerify")."""
+        base_name = base_name or self.name_of(base)
+        key_name, verify_name, section = _finished_names(base_name)
+        mac = hmac.HMAC(self.finished_key(base, base_name), self.hash())
+        mac.update(transcript_hash)
+        return self._record(verify_name, mac.finalize(), (key_name, f"H({transcript})"),
+                            f"HMAC({key_name}, H({transcript}))", section, context=transcript_hash)
+
+    def next_application_secret(self, secret: bytes) -> bytes:
+        """application_traffic_secret_N+1 = HKDF-Expand-Label(application_traffic_secret_N,
+        "traffic upd", "", Hash.length) (KeyUpdate)."""
+        name = self.name_of(secret)
+        value = hkdf_expand_label(secret, b"traffic upd", b"", self.hash_length, self.hash)
+        formula = f'HKDF-Expand-Label({name}, "traffic upd", "", Hash.length)'
+        return self._record(_next_generation(name), value, (name,), formula, KEY_UPDATE)
+
+    def traffic_keys(self, secret: bytes, secret_name: str | None = None) -> TrafficKeys:
+        """The write key and IV of a traffic secret, each recorded as an event
+        ("client_handshake_key", "client_handshake_iv")."""
+        name = secret_name or self.name_of(secret)
+        keys = derive_traffic_keys(secret, self.suite)
+        for part, value, length in (("key", keys.key, "key_length"), ("iv", keys.iv, "iv_length")):
+            self._record(name.replace("_traffic_secret", f"_{part}"), value, (name,),
+                         f'HKDF-Expand-Label({name}, "{part}", "", {length})', TRAFFIC_KEYS)
+        return keys

@@ -1,0 +1,178 @@
+"""The TLS 1.2 PRF and everything it derives (RFC 5246 §5, §6.3, §7.4.9, §8.1; RFC 7627).
+
+    PRF(secret, label, seed) = P_<hash>(secret, label + seed)
+    master_secret   = PRF(pre_master_secret, "master secret",
+                          ClientHello.random + ServerHello.random)[0..47]
+                    or, with extended_master_secret negotiated (RFC 7627 §4),
+                      PRF(pre_master_secret, "extended master secret", session_hash)[0..47]
+    key_block       = PRF(master_secret, "key expansion",
+                          server_random + client_random)
+    verify_data     = PRF(master_secret, finished_label, Hash(handshake_messages))[0..11]
+
+The hash is SHA-256 unless the suite names another (the SHA384 GCM suites, RFC 5289 §3.2).
+The suites here are all AEAD, so the key block holds no MAC keys: it splits into
+client_write_key, server_write_key, client_write_IV, server_write_IV.
+
+The functions are pure; `Tls12KeySchedule` calls them for one connection and records each
+value as a `SecretDerived` event, as the TLS 1.3 `KeySchedule` does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cryptography.hazmat.primitives import hmac
+
+from engine.tls.alerts import InternalError
+from engine.tls.keyschedule import HashType, SecretLog
+from engine.tls.suites import SuiteInfo, TrafficKeys
+
+__all__ = [
+    "KeyBlock",
+    "Tls12KeySchedule",
+    "extended_master_secret",
+    "key_block",
+    "master_secret",
+    "p_hash",
+    "prf",
+    "verify_data",
+]
+
+MASTER_SECRET_LENGTH = 48
+VERIFY_DATA_LENGTH = 12
+PRF_SECTION = "RFC 5246 §5"
+MASTER_SECTION = "RFC 5246 §8.1"
+EMS_SECTION = "RFC 7627 §4"
+KEY_BLOCK_SECTION = "RFC 5246 §6.3"
+FINISHED_SECTION = "RFC 5246 §7.4.9"
+
+
+def _hmac(secret: bytes, data: bytes, hash: HashType) -> bytes:
+    mac = hmac.HMAC(secret, hash())
+    mac.update(data)
+    return mac.finalize()
+
+
+def p_hash(secret: bytes, seed: bytes, length: int, hash: HashType) -> bytes:
+    """P_hash(secret, seed) = HMAC(secret, A(1) + seed) + HMAC(secret, A(2) + seed) + ...
+    with A(0) = seed, A(i) = HMAC(secret, A(i-1)), cut to `length` bytes."""
+    output = bytearray()
+    a = seed
+    while len(output) < length:
+        a = _hmac(secret, a, hash)
+        output += _hmac(secret, a + seed, hash)
+    return bytes(output[:length])
+
+
+def prf(secret: bytes, label: bytes, seed: bytes, length: int, hash: HashType) -> bytes:
+    """PRF(secret, label, seed) = P_<hash>(secret, label + seed)."""
+    return p_hash(secret, label + seed, length, hash)
+
+
+def master_secret(pre_master: bytes, client_random: bytes, server_random: bytes,
+                  hash: HashType) -> bytes:
+    return prf(pre_master, b"master secret", client_random + server_random,
+               MASTER_SECRET_LENGTH, hash)
+
+
+def extended_master_secret(pre_master: bytes, session_hash: bytes, hash: HashType) -> bytes:
+    return prf(pre_master, b"extended master secret", session_hash, MASTER_SECRET_LENGTH, hash)
+
+
+@dataclass(frozen=True, slots=True)
+class KeyBlock:
+    """The key block of an AEAD suite, split as RFC 5246 §6.3 orders it (no MAC keys)."""
+
+    client_write_key: bytes
+    server_write_key: bytes
+    client_write_iv: bytes
+    server_write_iv: bytes
+    suite: SuiteInfo
+
+    def client_keys(self) -> TrafficKeys:
+        return TrafficKeys(self.client_write_key, self.client_write_iv, self.suite)
+
+    def server_keys(self) -> TrafficKeys:
+        return TrafficKeys(self.server_write_key, self.server_write_iv, self.suite)
+
+
+def key_block_length(suite: SuiteInfo) -> int:
+    return 2 * (suite.key_length + suite.iv_length)
+
+
+def key_block(master: bytes, server_random: bytes, client_random: bytes,
+              suite: SuiteInfo) -> KeyBlock:
+    block = prf(master, b"key expansion", server_random + client_random,
+                key_block_length(suite), suite.hash)
+    key, iv = suite.key_length, suite.iv_length
+    return KeyBlock(
+        client_write_key=block[:key],
+        server_write_key=block[key : 2 * key],
+        client_write_iv=block[2 * key : 2 * key + iv],
+        server_write_iv=block[2 * key + iv : 2 * key + 2 * iv],
+        suite=suite,
+    )
+
+
+def verify_data(master: bytes, label: bytes, handshake_hash: bytes, hash: HashType) -> bytes:
+    """Finished.verify_data; `label` is b"client finished" or b"server finished"."""
+    if label not in (b"client finished", b"server finished"):
+        raise InternalError(f"{label!r} is not a Finished label", FINISHED_SECTION)
+    return prf(master, label, handshake_hash, VERIFY_DATA_LENGTH, hash)
+
+
+class Tls12KeySchedule(SecretLog):
+    """One TLS 1.2 connection's derivations, each recorded as a `SecretDerived` event."""
+
+    section = KEY_BLOCK_SECTION
+    version = "1.2"
+
+    def pre_master(self, value: bytes, how: str) -> bytes:
+        """Record the pre-master secret; `how` says where it came from (the RSA-encrypted
+        random of the client, or the (EC)DHE shared secret)."""
+        return self._record("pre_master_secret", value, (), how, "RFC 5246 §8.1")
+
+    def master(self, client_random: bytes, server_random: bytes,
+               session_hash: bytes | None = None) -> bytes:
+        """master_secret from the recorded pre-master secret; with `session_hash` given
+        (extended_master_secret negotiated) the RFC 7627 form."""
+        pre_master = self._require("pre_master_secret", "master")
+        if session_hash is None:
+            value = master_secret(pre_master, client_random, server_random, self.hash)
+            formula = ('PRF(pre_master_secret, "master secret", '
+                       'ClientHello.random + ServerHello.random)[0..47]')
+            return self._record("master_secret", value,
+                                ("pre_master_secret", "ClientHello.random", "ServerHello.random"),
+                                formula, MASTER_SECTION, context=client_random + server_random)
+        value = extended_master_secret(pre_master, session_hash, self.hash)
+        formula = 'PRF(pre_master_secret, "extended master secret", session_hash)[0..47]'
+        return self._record("master_secret", value, ("pre_master_secret", "session_hash"),
+                            formula, EMS_SECTION, context=session_hash)
+
+    def key_block(self, server_random: bytes, client_random: bytes) -> KeyBlock:
+        """key_block = PRF(master_secret, "key expansion", server_random + client_random),
+        recorded whole and then each of its four parts."""
+        master = self._require("master_secret", "key_block")
+        block = key_block(master, server_random, client_random, self.suite)
+        self._record("key_block", block.client_write_key + block.server_write_key
+                     + block.client_write_iv + block.server_write_iv,
+                     ("master_secret", "ServerHello.random", "ClientHello.random"),
+                     'PRF(master_secret, "key expansion", server_random + client_random)',
+                     context=server_random + client_random)
+        start = 0
+        for name, part in (("client_write_key", block.client_write_key),
+                           ("server_write_key", block.server_write_key),
+                           ("client_write_iv", block.client_write_iv),
+                           ("server_write_iv", block.server_write_iv)):
+            self._record(name, part, ("key_block",), f"key_block[{start}..{start + len(part) - 1}]")
+            start += len(part)
+        return block
+
+    def verify_data(self, label: bytes, handshake_hash: bytes) -> bytes:
+        """Finished.verify_data for the client or server Finished."""
+        master = self._require("master_secret", "verify_data")
+        value = verify_data(master, label, handshake_hash, self.hash)
+        side = label.split()[0].decode()
+        formula = f'PRF(master_secret, "{label.decode()}", Hash(handshake_messages))[0..11]'
+        return self._record(f"{side}_verify_data", value, ("master_secret", "Hash(handshake_messages)"),
+                            formula, FINISHED_SECTION, context=handshake_hash)

@@ -1,0 +1,378 @@
+"""The record layer: framing, fragmentation and AEAD protection, one direction at a time.
+
+Every record on the wire starts with a 5-byte header (RFC 8446 §5.1, RFC 5246 §6.2.1):
+content type, legacy_record_version (0x0303; 0x0301 is allowed on an initial ClientHello)
+and a uint16 length. What follows depends on the key in force for that direction:
+
+* no key: the plaintext fragment, at most 2^14 bytes;
+* a TLS 1.3 key (RFC 8446 §5.2): AEAD(TLSInnerPlaintext = content + type + zero padding),
+  outer type application_data, additional data = the header, nonce = write_iv XOR the
+  64-bit sequence number (§5.3); the ciphertext at most 2^14 + 256 bytes;
+* a TLS 1.2 AES-GCM key (RFC 5246 §6.2.3.3, RFC 5288 §3): an 8-byte explicit nonce, then
+  AEAD(content); nonce = salt + explicit nonce, additional data = seq_num + type + version
+  + plaintext length;
+* a TLS 1.2 ChaCha20-Poly1305 key (RFC 7905 §2): the TLS 1.3 nonce, the TLS 1.2 additional
+  data, nothing explicit on the wire.
+
+`set_key(keys, name)` changes the key of a direction and resets its sequence number; every
+`Record` says which named key protected it (`protected_by`), so the UI can mark it.
+The reader is incremental: `next_record()` hands over one record at a time, so an endpoint
+can change keys between two records that arrived in the same segment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from cryptography.exceptions import InvalidTag
+
+from engine.rng import SeededRandom
+from engine.tls.alerts import (
+    Alert,
+    BadRecordMac,
+    DecodeError,
+    InternalError,
+    RecordOverflow,
+    UnexpectedMessage,
+)
+from engine.tls.constants import ContentType
+from engine.tls.suites import Aead, TrafficKeys
+
+__all__ = [
+    "FixedPadding",
+    "Padding",
+    "RandomPadding",
+    "Record",
+    "RecordReader",
+    "RecordWriter",
+    "no_padding",
+]
+
+HEADER_LENGTH = 5
+MAX_PLAINTEXT = 2**14  # RFC 8446 §5.1, RFC 5246 §6.2.1
+MAX_CIPHERTEXT_13 = 2**14 + 256  # RFC 8446 §5.2
+MAX_CIPHERTEXT_12 = 2**14 + 2048  # RFC 5246 §6.2.3
+MAX_SEQUENCE = 2**64 - 1
+TLS12 = 0x0303
+FRAMING = "RFC 8446 §5.1"
+PROTECTION_13 = "RFC 8446 §5.2"
+PROTECTION_12 = "RFC 5246 §6.2.3.3"
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One record: `payload` is the plaintext content, `raw` the bytes on the wire,
+    `protected_by` the name of the key that protected it (None for plaintext),
+    `inner_padding_length` the TLS 1.3 zero padding inside the protection."""
+
+    content_type: ContentType
+    payload: bytes
+    protected_by: str | None
+    raw: bytes
+    inner_padding_length: int = 0
+    sequence_number: int | None = None
+
+    @property
+    def legacy_record_version(self) -> int:
+        return int.from_bytes(self.raw[1:3], "big")
+
+
+class Padding(Protocol):
+    """How many zero bytes of TLS 1.3 padding a record of `length` content bytes gets."""
+
+    def __call__(self, content_type: ContentType, length: int) -> int: ...
+
+
+def no_padding(content_type: ContentType, length: int) -> int:
+    return 0
+
+
+@dataclass(frozen=True, slots=True)
+class FixedPadding:
+    length: int
+
+    def __call__(self, content_type: ContentType, length: int) -> int:
+        return self.length
+
+
+@dataclass(frozen=True, slots=True)
+class RandomPadding:
+    """0..maximum bytes, drawn from the game's seeded randomness."""
+
+    rng: SeededRandom
+    maximum: int
+
+    def __call__(self, content_type: ContentType, length: int) -> int:
+        return self.rng.randint(0, self.maximum)
+
+
+def _header(content_type: int, version: int, length: int) -> bytes:
+    return bytes([content_type]) + version.to_bytes(2, "big") + length.to_bytes(2, "big")
+
+
+def _content_type(value: int, where: str) -> ContentType:
+    try:
+        return ContentType(value)
+    except ValueError:
+        raise UnexpectedMessage(f"{where}: record type {value} is not one TLS defines", FRAMING) from None
+
+
+def _xor_nonce(iv: bytes, sequence: int) -> bytes:
+    """The 64-bit sequence number, left-padded to the IV's length, XOR the IV (§5.3)."""
+    padded = sequence.to_bytes(len(iv), "big")
+    return bytes(a ^ b for a, b in zip(iv, padded))
+
+
+class _Protection:
+    """The AEAD state of one direction under one key: the key object, its name, and the
+    sequence number of the next record."""
+
+    max_ciphertext = MAX_CIPHERTEXT_13
+    section = PROTECTION_13
+
+    def __init__(self, keys: TrafficKeys, name: str) -> None:
+        self.keys = keys
+        self.name = name
+        self.aead: Aead = keys.suite.aead(keys.key)
+        self.sequence = 0
+        self.tag_length = keys.suite.tag_length
+
+    def take_sequence(self) -> int:
+        sequence = self.sequence
+        if sequence > MAX_SEQUENCE:
+            raise InternalError(f"{self.name}: sequence number would wrap; rekey first", "RFC 8446 §5.3")
+        self.sequence += 1
+        return sequence
+
+    def protects(self, content_type: ContentType) -> bool:
+        return True
+
+    def seal(self, content_type: ContentType, content: bytes, padding: int,
+             version: int) -> tuple[bytes, int]:
+        raise NotImplementedError
+
+    def open(self, header: bytes, body: bytes) -> tuple[ContentType, bytes, int, int]:
+        raise NotImplementedError
+
+
+class _Tls13Protection(_Protection):
+    """RFC 8446 §5.2: TLSInnerPlaintext under the AEAD, outer type application_data.
+    ChangeCipherSpec stays in the clear (the middlebox-compatibility record, §5)."""
+
+    def protects(self, content_type: ContentType) -> bool:
+        return content_type is not ContentType.change_cipher_spec
+
+    def seal(self, content_type: ContentType, content: bytes, padding: int,
+             version: int) -> tuple[bytes, int]:
+        sequence = self.take_sequence()
+        inner = content + bytes([content_type]) + bytes(padding)
+        header = _header(ContentType.application_data, TLS12, len(inner) + self.tag_length)
+        nonce = _xor_nonce(self.keys.iv, sequence)
+        return header + self.aead.encrypt(nonce, inner, header), sequence
+
+    def open(self, header: bytes, body: bytes) -> tuple[ContentType, bytes, int, int]:
+        if header[0] != ContentType.application_data:
+            raise UnexpectedMessage(
+                f"an unprotected {_content_type(header[0], 'record').name} record arrived "
+                f"while {self.name} protects this direction", PROTECTION_13)
+        sequence = self.take_sequence()
+        try:
+            inner = self.aead.decrypt(_xor_nonce(self.keys.iv, sequence), body, header)
+        except InvalidTag:
+            raise BadRecordMac(f"record {sequence} under {self.name} does not authenticate",
+                               PROTECTION_13) from None
+        if len(inner) > MAX_PLAINTEXT + 1:
+            raise RecordOverflow(f"TLSInnerPlaintext of {len(inner)} bytes exceeds 2^14 + 1",
+                                 PROTECTION_13)
+        content = inner.rstrip(b"\x00")
+        if not content:
+            raise UnexpectedMessage("TLSInnerPlaintext holds only zeros: no content type",
+                                    PROTECTION_13)
+        content_type = _content_type(content[-1], "TLSInnerPlaintext")
+        return content_type, content[:-1], len(inner) - len(content), sequence
+
+
+class _Tls12Protection(_Protection):
+    """RFC 5246 §6.2.3.3 AEAD records: additional data seq_num + type + version + length;
+    GCM carries an 8-byte explicit nonce (RFC 5288 §3), ChaCha20 does not (RFC 7905 §2)."""
+
+    max_ciphertext = MAX_CIPHERTEXT_12
+    section = PROTECTION_12
+
+    def __init__(self, keys: TrafficKeys, name: str) -> None:
+        super().__init__(keys, name)
+        self.explicit_length = keys.suite.explicit_nonce_length
+
+    def _nonce(self, sequence: int, explicit: bytes) -> bytes:
+        if self.explicit_length:
+            return self.keys.iv + explicit
+        return _xor_nonce(self.keys.iv, sequence)
+
+    @staticmethod
+    def _additional_data(sequence: int, header: bytes, length: int) -> bytes:
+        return sequence.to_bytes(8, "big") + header[:3] + length.to_bytes(2, "big")
+
+    def seal(self, content_type: ContentType, content: bytes, padding: int,
+             version: int) -> tuple[bytes, int]:
+        sequence = self.take_sequence()
+        explicit = sequence.to_bytes(8, "big")[: self.explicit_length]
+        length = self.explicit_length + len(content) + self.tag_length
+        header = _header(content_type, version, length)
+        aad = self._additional_data(sequence, header, len(content))
+        return header + explicit + self.aead.encrypt(self._nonce(sequence, explicit), content, aad), sequence
+
+    def open(self, header: bytes, body: bytes) -> tuple[ContentType, bytes, int, int]:
+        content_type = _content_type(header[0], "record header")
+        sequence = self.take_sequence()
+        explicit, ciphertext = body[: self.explicit_length], body[self.explicit_length :]
+        length = len(ciphertext) - self.tag_length
+        if length < 0:
+            raise BadRecordMac(f"record {sequence} under {self.name} is too short to hold its tag",
+                               PROTECTION_12)
+        aad = self._additional_data(sequence, header, length)
+        try:
+            content = self.aead.decrypt(self._nonce(sequence, explicit), ciphertext, aad)
+        except InvalidTag:
+            raise BadRecordMac(f"record {sequence} under {self.name} does not authenticate",
+                               PROTECTION_12) from None
+        if len(content) > MAX_PLAINTEXT:
+            raise RecordOverflow(f"plaintext of {len(content)} bytes exceeds 2^14", PROTECTION_12)
+        return content_type, content, 0, sequence
+
+
+def _protection(keys: TrafficKeys | None, name: str | None) -> _Protection | None:
+    if keys is None:
+        return None
+    if not name:
+        raise InternalError("a record key needs a name (e.g. client_handshake_traffic_secret)", FRAMING)
+    if keys.suite.version == "1.3":
+        return _Tls13Protection(keys, name)
+    return _Tls12Protection(keys, name)
+
+
+class _Direction:
+    """The key state both ends of a direction share."""
+
+    def __init__(self) -> None:
+        self._protection: _Protection | None = None
+
+    def set_key(self, keys: TrafficKeys | None, name: str | None = None) -> None:
+        """Protect from the next record on with `keys` (None: plaintext); the sequence
+        number starts again at 0."""
+        self._protection = _protection(keys, name)
+
+    @property
+    def protected_by(self) -> str | None:
+        return self._protection.name if self._protection else None
+
+    @property
+    def sequence_number(self) -> int:
+        """The sequence number the next protected record will use."""
+        return self._protection.sequence if self._protection else 0
+
+
+class RecordWriter(_Direction):
+    """Turns content into records for one direction."""
+
+    def __init__(self, padding: Padding = no_padding) -> None:
+        super().__init__()
+        self.padding = padding
+
+    def write(self, content_type: ContentType, data: bytes,
+              legacy_record_version: int = TLS12) -> list[Record]:
+        """`data` cut into fragments of at most 2^14 bytes, each framed and protected."""
+        content_type = ContentType(content_type)
+        if not data and content_type is not ContentType.application_data:
+            raise InternalError(f"zero-length {content_type.name} fragments must not be sent", FRAMING)
+        records = []
+        at = 0
+        while True:
+            records.append(self._one(content_type, data[at : at + MAX_PLAINTEXT], legacy_record_version))
+            at += len(records[-1].payload)
+            if at >= len(data):
+                return records
+
+    def _one(self, content_type: ContentType, fragment: bytes, version: int) -> Record:
+        protection = self._protection
+        if protection is None or not protection.protects(content_type):
+            raw = _header(content_type, version, len(fragment)) + fragment
+            return Record(content_type, fragment, None, raw)
+        padding = 0
+        if isinstance(protection, _Tls13Protection):
+            padding = max(0, min(self.padding(content_type, len(fragment)), MAX_PLAINTEXT - len(fragment)))
+        raw, sequence = protection.seal(content_type, fragment, padding, version)
+        return Record(content_type, fragment, protection.name, raw, padding, sequence)
+
+
+class RecordReader(_Direction):
+    """Buffers bytes from the peer and hands back whole records, decrypted."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._buffer = bytearray()
+
+    def feed(self, data: bytes) -> None:
+        self._buffer += data
+
+    @property
+    def buffered(self) -> int:
+        """Bytes received that do not make a whole record yet."""
+        return len(self._buffer)
+
+    def records(self) -> list[Record]:
+        """Every whole record buffered, all under the key in force now."""
+        out = []
+        while (record := self.next_record()) is not None:
+            out.append(record)
+        return out
+
+    def next_record(self) -> Record | None:
+        """The next whole record, or None if more bytes are needed. On a fault it raises
+        the alert and consumes nothing."""
+        if len(self._buffer) < HEADER_LENGTH:
+            return None
+        header = bytes(self._buffer[:HEADER_LENGTH])
+        length = int.from_bytes(header[3:5], "big")
+        self._check_header(header, length)
+        if len(self._buffer) < HEADER_LENGTH + length:
+            return None
+        raw = bytes(self._buffer[: HEADER_LENGTH + length])
+        record = self._unprotect(header, raw)
+        del self._buffer[: len(raw)]
+        return record
+
+    def _protects(self, header: bytes) -> _Protection | None:
+        """The protection this record is under (None for TLS 1.3's clear CCS)."""
+        protection = self._protection
+        if protection is None or not protection.protects(ContentType(header[0])):
+            return None
+        return protection
+
+    def _check_header(self, header: bytes, length: int) -> None:
+        content_type = _content_type(header[0], "record header")
+        if header[1] != 3:
+            raise DecodeError(f"record header: version 0x{header[1]:02x}{header[2]:02x} "
+                              "is not TLS (major version must be 3)", FRAMING)
+        protection = self._protects(header)
+        limit = protection.max_ciphertext if protection else MAX_PLAINTEXT
+        if length > limit:
+            raise RecordOverflow(f"{content_type.name} record of {length} bytes exceeds {limit}",
+                                 protection.section if protection else FRAMING)
+
+    def _unprotect(self, header: bytes, raw: bytes) -> Record:
+        body = raw[HEADER_LENGTH:]
+        protection = self._protects(header)
+        if protection is None:
+            content_type = ContentType(header[0])
+            if self._protection and body != b"\x01":  # the TLS 1.3 middlebox CCS
+                raise UnexpectedMessage("a ChangeCipherSpec must be the single byte 0x01",
+                                        "RFC 8446 §5")
+            return Record(content_type, body, None, raw)
+        saved = protection.sequence
+        try:
+            content_type, content, padding, sequence = protection.open(header, body)
+        except Alert:
+            protection.sequence = saved  # consume nothing on a fault
+            raise
+        return Record(content_type, content, protection.name, raw, padding, sequence)
