@@ -3,28 +3,83 @@
 `Reader` raises `DecodeError` (the alert) with the field name and the offset whenever
 bytes run out or a length prefix overruns its parent, so a malformed message always
 becomes the decode_error alert, never an IndexError. `Writer` builds bytes with
-length-prefixed blocks. Both can record a byte map as they go (`span`).
+length-prefixed blocks.
+
+The byte map comes from the decoder: the `Field`-taking reads (`number`, `fixed`,
+`opaque`, `rest`, and the `group`/`item`/`scope` blocks) do what the plain reads do and,
+when the Reader was given a `SpanRecorder`, also record a FieldSpan per field with its full
+path ("client_hello.cipher_suites[0]"), value, meaning and RFC section. So a message's
+byte map is its own bytes read back, and cannot drift from the encoding. Without a
+recorder those reads cost no formatting at all.
 """
 
 from __future__ import annotations
 
+import builtins
+import dataclasses
+import enum
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Any, NamedTuple, NoReturn, TypeVar
 
 from engine.bytemap import FieldSpan
 from engine.tls.alerts import DecodeError
 
 SECTION = "RFC 8446 §3"
 
+_T = TypeVar("_T")
+
+
+def hex_preview(data: bytes, limit: int = 32) -> str:
+    """Bytes as a player reads them: all of them up to `limit`, else the first 8 and a count."""
+    if len(data) <= limit:
+        return data.hex() if data else "(empty)"
+    return f"{data[:8].hex()}… ({len(data)} bytes)"
+
+
+def _show(value: Any) -> str:
+    return hex_preview(value) if isinstance(value, bytes) else str(value)
+
+
+class Field(NamedTuple):
+    """What a byte map says about one wire field: `name` is its path segment ("" for a
+    list item, which takes its list's path and an index), `show` turns the decoded value
+    into words (default: the number, or the bytes in hex)."""
+
+    name: str
+    label: str
+    meaning: str
+    rfc: str = ""
+    show: Callable[[Any], str] | None = None
+
+
+def plural(count: int, noun: str, nouns: str = "") -> str:
+    """"1 share", "3 shares" ("1 identity", "2 identities" with `nouns` given)."""
+    return f"{count} {noun}" if count == 1 else f"{count} {nouns or noun + 's'}"
+
+
+class Span:
+    """An open `group` or `item`: set `value` before the block closes to say what the
+    whole thing holds ("3 suites"); left None, the span shows its size. `slot` is where
+    its FieldSpan goes in the recorder, so that a parent precedes its children."""
+
+    __slots__ = ("value", "slot")
+
+    def __init__(self, slot: int) -> None:
+        self.value: str | None = None
+        self.slot = slot
+
 
 class Reader:
     """Pulls fields from bytes; `end` bounds the current block."""
 
-    def __init__(self, data: bytes, base: int = 0) -> None:
+    def __init__(self, data: builtins.bytes, base: int = 0, spans: SpanRecorder | None = None) -> None:
         self.data = data
         self.pos = 0
         self.end = len(data)
         self.base = base  # offset of data[0] within the whole message, for error messages
+        self.spans = spans  # when set, the Field-taking reads record the byte map here
+        self._path: list[str] = []
 
     @property
     def offset(self) -> int:
@@ -36,7 +91,7 @@ class Reader:
     def at_end(self) -> bool:
         return self.pos >= self.end
 
-    def _take(self, count: int, field: str) -> bytes:
+    def _take(self, count: int, field: str) -> builtins.bytes:
         if count < 0 or self.pos + count > self.end:
             raise DecodeError(
                 f"{field} at byte {self.offset}: needs {count} bytes, only {self.remaining()} left",
@@ -61,10 +116,10 @@ class Reader:
     def uint32(self, field: str) -> int:
         return self.uint(4, field)
 
-    def bytes(self, count: int, field: str) -> bytes:
+    def bytes(self, count: int, field: str) -> builtins.bytes:
         return self._take(count, field)
 
-    def vector(self, length_size: int, field: str, minimum: int = 0, maximum: int | None = None) -> bytes:
+    def vector(self, length_size: int, field: str, minimum: int = 0, maximum: int | None = None) -> builtins.bytes:
         """A vector with a `length_size`-byte length prefix (opaque x<minimum..maximum>)."""
         length = self.uint(length_size, f"{field}.length")
         if length < minimum or (maximum is not None and length > maximum):
@@ -94,6 +149,149 @@ class Reader:
         if not self.at_end():
             raise DecodeError(f"{field} at byte {self.offset}: {self.remaining()} trailing bytes", SECTION)
 
+    # --- reads that name their field (and record it when a SpanRecorder is attached) ------
+
+    def path(self, fld: Field | None = None, index: int | None = None) -> str:
+        """The full path of `fld` (at `index` in its list) below the open scopes."""
+        parts = list(self._path)
+        if fld is not None:
+            parts.append(_segment(fld, index))
+        return ".".join(parts).replace(".[", "[")
+
+    def fail(self, where: str, problem: str, rfc: str = "", at: int | None = None) -> NoReturn:
+        """Raise the decode_error alert naming the field at path `where` and its offset
+        (`at`, a position in `data`; by default where reading stopped)."""
+        offset = self.offset if at is None else self.base + at
+        raise DecodeError(f"{where} at byte {offset}: {problem}", rfc or SECTION)
+
+    def _need(self, count: int, fld: Field, index: int | None) -> None:
+        if count > self.end - self.pos:
+            self.fail(self.path(fld, index), f"needs {plural(count, 'byte')}, only "
+                      f"{self.end - self.pos} left", fld.rfc)
+
+    def _note(self, start: int, fld: Field, index: int | None, value: object,
+              text: str | None = None) -> None:
+        if self.spans is not None:
+            shown = text if text is not None else (fld.show or _show)(value)
+            self.spans.add(self.base + start, self.base + self.pos, self.path(fld, index),
+                           fld.label, shown, fld.meaning, fld.rfc)
+
+    def number(self, size: int, fld: Field, index: int | None = None) -> int:
+        """An unsigned big-endian integer of `size` bytes."""
+        self._need(size, fld, index)
+        start = self.pos
+        self.pos += size
+        value = int.from_bytes(self.data[start : self.pos], "big")
+        if self.spans is not None:
+            self._note(start, fld, index, value)
+        return value
+
+    def fixed(self, count: int, fld: Field, index: int | None = None) -> builtins.bytes:
+        """Exactly `count` bytes (e.g. a 32-byte random)."""
+        self._need(count, fld, index)
+        start = self.pos
+        self.pos += count
+        value = self.data[start : self.pos]
+        if self.spans is not None:
+            self._note(start, fld, index, value)
+        return value
+
+    def rest(self, fld: Field) -> builtins.bytes:
+        """Every byte left in the current block."""
+        return self.fixed(self.end - self.pos, fld)
+
+    def opaque(self, length_size: int, fld: Field, minimum: int = 0,
+               maximum: int | None = None, index: int | None = None) -> builtins.bytes:
+        """A vector of bytes, opaque x<minimum..maximum> with a `length_size`-byte prefix."""
+        with self.group(length_size, fld, minimum, maximum, index) as span:
+            value = self.data[self.pos : self.end]
+            self.pos = self.end
+            if self.spans is not None:
+                span.value = (fld.show or _show)(value)
+        return value
+
+    def codes(self, length_size: int, item_size: int, fld: Field, item: Field,
+              enum_type: type[enum.IntEnum], minimum: int = 0, maximum: int | None = None,
+              unit: str = "value") -> tuple[Any, ...]:
+        """A vector of code points: each value as its `enum_type` member, or the plain int
+        when it has none (GREASE, suites we do not name)."""
+        members = enum_type._value2member_map_
+        with self.group(length_size, fld, minimum, maximum) as span:
+            values = self.each(lambda i: members.get(v := self.number(item_size, item, i), v))
+            span.value = plural(len(values), unit)
+        return tuple(values)
+
+    def each(self, read: Callable[[int], _T]) -> list[_T]:
+        """Call `read(index)` until the current block is used up; the results in order."""
+        items: list[_T] = []
+        while self.pos < self.end:
+            items.append(read(len(items)))
+        return items
+
+    @contextmanager
+    def scope(self, name: str) -> Iterator[None]:
+        """Fields read inside get `name.` in front of their path (no span of its own)."""
+        self._path.append(name)
+        yield
+        self._path.pop()
+
+    @contextmanager
+    def item(self, fld: Field, index: int | None = None) -> Iterator[Span]:
+        """A structure with no length prefix of its own: one span around what is read
+        inside, whose fields sit one level deeper under its path."""
+        start = self.pos
+        span = self._enter(fld, index)
+        yield span
+        self._leave(start, fld, index, span, plural(self.pos - start, "byte"))
+
+    @contextmanager
+    def group(self, length_size: int, fld: Field, minimum: int = 0,
+              maximum: int | None = None, index: int | None = None) -> Iterator[Span]:
+        """A length-prefixed vector x<minimum..maximum>: reads its length (recorded as
+        `<path>.length`), bounds the reader to it, and checks it is consumed exactly."""
+        start = self.pos
+        span = self._enter(fld, index)
+        length = self.number(length_size, _LENGTH)
+        if self.spans is not None:  # say whose length it is
+            last = self.spans.spans[-1]
+            self.spans.spans[-1] = dataclasses.replace(
+                last, meaning=f"How many bytes of {fld.label.lower()} follow", rfc=fld.rfc)
+        if length < minimum or (maximum is not None and length > maximum):
+            limit = f"{minimum}..{maximum}" if maximum is not None else f"at least {minimum}"
+            self.fail(self.path(), f"length {length}, expected {limit}", fld.rfc, start)
+        if length > self.end - self.pos:
+            self.fail(self.path(), f"length {length} overruns its container by "
+                      f"{plural(length - (self.end - self.pos), 'byte')}", fld.rfc, start)
+        outer_end = self.end
+        self.end = self.pos + length
+        yield span
+        if self.pos != self.end:
+            self.fail(self.path(), f"{plural(self.end - self.pos, 'byte')} left over inside it",
+                      fld.rfc)
+        self.end = outer_end
+        self._leave(start, fld, index, span, plural(length, "byte"))
+
+    def _enter(self, fld: Field, index: int | None) -> Span:
+        self._path.append(_segment(fld, index))
+        if self.spans is None:
+            return Span(0)
+        self.spans.depth += 1
+        return Span(len(self.spans.spans))
+
+    def _leave(self, start: int, fld: Field, index: int | None, span: Span, size: str) -> None:
+        self._path.pop()
+        if self.spans is not None:
+            self.spans.depth -= 1
+            self._note(start, fld, index, None, span.value or size)
+            self.spans.spans.insert(span.slot, self.spans.spans.pop())
+
+
+_LENGTH = Field("length", "Length", "How many bytes follow")
+
+
+def _segment(fld: Field, index: int | None) -> str:
+    return fld.name if index is None else f"{fld.name}[{index}]"
+
 
 class Writer:
     """Builds bytes; length prefixes are written by `block`."""
@@ -116,12 +314,18 @@ class Writer:
     def uint32(self, value: int) -> None:
         self.uint(value, 4)
 
-    def bytes(self, value: bytes) -> None:
+    def bytes(self, value: builtins.bytes) -> None:
         self.buffer += value
 
-    def vector(self, value: bytes, length_size: int) -> None:
+    def vector(self, value: builtins.bytes, length_size: int) -> None:
         self.uint(len(value), length_size)
         self.buffer += value
+
+    def numbers(self, values: Iterable[int], size: int, length_size: int) -> None:
+        """A vector of `size`-byte integers with a `length_size`-byte length prefix."""
+        with self.block(length_size):
+            for value in values:
+                self.uint(value, size)
 
     @contextmanager
     def block(self, length_size: int) -> Iterator[Writer]:
@@ -131,7 +335,7 @@ class Writer:
         length = len(self.buffer) - start - length_size
         self.buffer[start : start + length_size] = length.to_bytes(length_size, "big")
 
-    def getvalue(self) -> bytes:
+    def getvalue(self) -> builtins.bytes:
         return bytes(self.buffer)
 
 

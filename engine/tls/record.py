@@ -22,6 +22,8 @@ can change keys between two records that arrived in the same segment.
 
 from __future__ import annotations
 
+import copy
+
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -137,6 +139,13 @@ class _Protection:
         self.aead: Aead = keys.suite.aead(keys.key)
         self.sequence = 0
         self.tag_length = keys.suite.tag_length
+
+    def __deepcopy__(self, memo: dict[int, object]) -> _Protection:
+        """A fork (the referee tries moves on copies of endpoints) shares the AEAD object,
+        which is stateless and cannot be copied, and gets its own sequence number."""
+        twin = copy.copy(self)
+        memo[id(self)] = twin
+        return twin
 
     def take_sequence(self) -> int:
         sequence = self.sequence

@@ -1,0 +1,76 @@
+"""What a TLS endpoint is configured with: its offers, its credential, its trust, its clock.
+
+Everything random flows from `rng` and everything time-dependent from `now`, so a game
+with the same seed replays byte for byte.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Literal
+
+from engine.rng import SeededRandom
+from engine.tls.certs import Credential
+from engine.tls.constants import CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme
+
+TLS13_SUITES = (
+    CipherSuite.TLS_AES_128_GCM_SHA256,
+    CipherSuite.TLS_AES_256_GCM_SHA384,
+    CipherSuite.TLS_CHACHA20_POLY1305_SHA256,
+)
+GROUPS = (NamedGroup.x25519, NamedGroup.secp256r1, NamedGroup.secp384r1)
+SIGNATURE_SCHEMES = (
+    SignatureScheme.ed25519,
+    SignatureScheme.ecdsa_secp256r1_sha256,
+    SignatureScheme.ecdsa_secp384r1_sha384,
+    SignatureScheme.rsa_pss_rsae_sha256,
+    SignatureScheme.rsa_pss_rsae_sha384,
+    SignatureScheme.rsa_pss_rsae_sha512,
+)
+GAME_EPOCH = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
+
+
+@dataclass(frozen=True)
+class SessionTicket:
+    """What a client keeps of a NewSessionTicket to resume with later (RFC 8446 §4.6.1)."""
+
+    ticket: bytes
+    psk: bytes
+    cipher_suite: int
+    age_add: int
+    lifetime: int
+    received_at: datetime
+    server_name: str | None
+
+
+@dataclass
+class TicketStore:
+    """A server's memory of the tickets it issued: ticket bytes → (psk, suite, issued at).
+
+    The ticket is an opaque label chosen from the seed; a real server would encrypt its
+    state into it, but what the client sees and sends back is the same kind of thing."""
+
+    issued: dict[bytes, tuple[bytes, int, datetime, int]] = field(default_factory=dict)
+
+
+@dataclass
+class TlsConfig:
+    rng: SeededRandom
+    now: datetime = GAME_EPOCH
+    versions: tuple[int, ...] = (ProtocolVersion.TLS1_3,)
+    cipher_suites: tuple[int, ...] = TLS13_SUITES
+    groups: tuple[int, ...] = GROUPS
+    key_share_groups: tuple[int, ...] = (NamedGroup.x25519,)
+    signature_schemes: tuple[int, ...] = SIGNATURE_SCHEMES
+    server_name: str | None = None
+    alpn: tuple[str, ...] = ()
+    credential: Credential | None = None
+    trust_anchors: tuple[bytes, ...] = ()
+    verify_peer: bool = True
+    client_auth: Literal["none", "request", "require"] = "none"
+    middlebox_compat: bool = True
+    tickets: TicketStore | None = None
+    tickets_to_send: int = 1
+    resume: SessionTicket | None = None
+    max_padding: int = 0

@@ -1,0 +1,377 @@
+"""What every TLS endpoint shares: records in and out, the transcript, alerts, the moves.
+
+The rules, in one place:
+
+- Bytes in (`receive`), bytes and events out (`Output`); no sockets, no clock, no OS
+  randomness. Everything random comes from `config.rng`, time from `config.now`.
+- Arriving handshake messages are dispatched by `HANDLERS[state][message type]`; a message
+  the table has no row for is the unexpected_message alert. Handlers check, update state
+  and say what this endpoint must send next by appending to `pending`, in order.
+- What is pending is sent by name through `COMPOSERS[name]`, one message at a time. An
+  endpoint run by the engine sends its pending messages at once (`autoflush`); the player's
+  endpoint waits, so that the player makes each of those moves (`send`). The same composer
+  can be made to send a message out of turn: that is how a player's wrong move becomes
+  real bytes a real peer reacts to.
+- Any fault raises an `Alert`; it is caught here, the alert goes out (under the current
+  write key) and the endpoint stops. Nothing else ever reaches the caller.
+"""
+
+from __future__ import annotations
+
+import copy
+import enum
+import hmac
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from cryptography.hazmat.primitives import hashes
+
+from engine.tls.alerts import (
+    Alert,
+    AlertDescription,
+    AlertLevel,
+    DecodeError,
+    InternalError,
+    UnexpectedMessage,
+)
+from engine.tls.config import TlsConfig
+from engine.tls.constants import ContentType, HandshakeType
+from engine.tls.events import (
+    AlertReceived,
+    AlertSent,
+    ApplicationDataReceived,
+    MessageReceived,
+    MessageSent,
+    RecordSent,
+    StateChanged,
+)
+from engine.tls.keyschedule import KeySchedule, SecretLog
+from engine.tls.message_base import TLS13, DecodeContext, HandshakeMessage
+from engine.tls.messages import decode_handshake, split_handshake_messages
+from engine.tls.record import RandomPadding, Record, RecordReader, RecordWriter, no_padding
+
+CLOSE_NOTIFY = "RFC 8446 §6.1"
+
+
+class MoveImpossible(Exception):
+    """A message this endpoint cannot even build now (e.g. Finished before any key exists)."""
+
+
+@dataclass(frozen=True)
+class ChangeCipherSpec:
+    """The one-byte ChangeCipherSpec record (RFC 5246 §7.1; in TLS 1.3 only for middleboxes)."""
+
+    def summary(self) -> str:
+        return "ChangeCipherSpec"
+
+
+@dataclass(frozen=True)
+class AlertMessage:
+    level: int
+    description: AlertDescription
+
+    def summary(self) -> str:
+        level = "fatal" if self.level == AlertLevel.FATAL else "warning"
+        return f"Alert {self.description.name} ({level})"
+
+
+@dataclass(frozen=True)
+class ApplicationData:
+    data: bytes
+
+    def summary(self) -> str:
+        return f"ApplicationData {len(self.data)} bytes"
+
+
+@dataclass
+class Output:
+    data: bytes = b""
+    events: list[Any] = field(default_factory=list)
+
+
+Composer = Callable[[Any, Mapping[str, Any]], None]
+Handler = Callable[[Any, Any, bytes], None]
+
+
+class TlsConnection:
+    """The shared machinery of the TLS client and server (TLS 1.3 and, later, 1.2)."""
+
+    is_client: ClassVar[bool]
+    State: ClassVar[type[enum.Enum]]
+    HANDLERS: ClassVar[dict[Any, dict[HandshakeType, Handler]]]
+    COMPOSERS: ClassVar[dict[str, Composer]]
+    CONNECTED: ClassVar[Any]
+    CLOSED: ClassVar[Any]
+
+    def __init__(self, config: TlsConfig, *, autoflush: bool = True) -> None:
+        self.config = config
+        self.rng = config.rng
+        self.autoflush = autoflush
+        padding = RandomPadding(config.rng.child("padding"), config.max_padding) if config.max_padding else no_padding
+        self.writer = RecordWriter(padding)
+        self.reader = RecordReader()
+        self.state: Any = None
+        self.pending: list[str] = []
+        self.transcript: list[bytes] = []
+        self.schedule: SecretLog | None = None
+        self.decode_context: DecodeContext = TLS13
+        self.cipher_suite: int | None = None
+        self.group: int | None = None
+        self.alpn: str | None = None
+        self.resumed = False
+        self.peer_chain: tuple[bytes, ...] = ()
+        self.sent_close_notify = False
+        self.received_close_notify = False
+        self.error: Alert | None = None
+        self._handshake_buffer = b""
+        self._events_seen = 0
+        self._out = bytearray()
+        self._events: list[Any] = []
+
+    # --- public API ----------------------------------------------------------------
+
+    @property
+    def handshake_complete(self) -> bool:
+        return self.state is self.CONNECTED
+
+    @property
+    def closed(self) -> bool:
+        return self.state is self.CLOSED
+
+    def receive(self, data: bytes) -> Output:
+        """Bytes from the peer. Returns what to send back and what happened."""
+        if not self.closed:
+            self.reader.feed(data)
+            self._guard(self._read_records)
+            if self.autoflush:
+                self._guard(self._flush_pending)
+        return self._take_output()
+
+    def flush(self) -> Output:
+        """Send every pending message with this endpoint's own choices."""
+        self._guard(self._flush_pending)
+        return self._take_output()
+
+    def send(self, kind: str, choices: Mapping[str, Any] | None = None) -> Output:
+        """Send one message by name: the next pending one, or (a wrong move) any other.
+        Raises MoveImpossible if this endpoint cannot build that message now."""
+        composer = self.COMPOSERS.get(kind)
+        if composer is None:
+            raise MoveImpossible(f"a TLS {'client' if self.is_client else 'server'} never sends {kind}")
+        if self.closed:
+            raise MoveImpossible("the connection is closed")
+        if self.pending and self.pending[0] == kind:
+            self.pending.pop(0)
+        self._guard(lambda: composer(self, choices or {}))
+        if self.autoflush:
+            self._guard(self._flush_pending)
+        return self._take_output()
+
+    def send_application_data(self, data: bytes) -> Output:
+        if not self.handshake_complete:
+            raise MoveImpossible("application data waits for the handshake to complete")
+        self._write(ContentType.application_data, data, ApplicationData(data))
+        return self._take_output()
+
+    def close(self) -> Output:
+        """Send close_notify (RFC 8446 §6.1)."""
+        if not self.closed and not self.sent_close_notify:
+            self._send_alert(AlertDescription.close_notify, AlertLevel.WARNING)
+        return self._take_output()
+
+    def copy(self) -> TlsConnection:
+        """An independent fork: the referee tries a move on a copy before making it."""
+        return copy.deepcopy(self)
+
+    # --- reading -------------------------------------------------------------------
+
+    def _read_records(self) -> None:
+        while not self.closed and (record := self.reader.next_record()) is not None:
+            READERS[record.content_type](self, record)
+
+    def _on_handshake_record(self, record: Record) -> None:
+        messages, self._handshake_buffer = split_handshake_messages(self._handshake_buffer + record.payload)
+        for raw in messages:
+            if self.closed:
+                return
+            key_before = self.reader.protected_by
+            message = decode_handshake(raw, context=self.decode_context)
+            self._dispatch(message, raw, record.protected_by)
+            if self.reader.protected_by != key_before and self._handshake_buffer:
+                raise UnexpectedMessage(
+                    "a handshake message must not span a key change", "RFC 8446 §5.1"
+                )
+
+    def _dispatch(self, message: HandshakeMessage, raw: bytes, protected_by: str | None) -> None:
+        handler = self.HANDLERS.get(self.state, {}).get(message.msg_type)
+        if handler is None:
+            expected = ", ".join(t.name for t in self.HANDLERS.get(self.state, {})) or "nothing"
+            raise UnexpectedMessage(
+                f"{type(message).__name__} arrived in state {self.state.value}, where only "
+                f"{expected} may come",
+                "RFC 8446 §4",
+            )
+        self._events.append(MessageReceived(message, raw, protected_by))
+        handler(self, message, raw)
+
+    def _on_ccs_record(self, record: Record) -> None:
+        if record.payload != b"\x01":
+            raise UnexpectedMessage("a ChangeCipherSpec must be the single byte 0x01", "RFC 8446 §5")
+        self._events.append(MessageReceived(ChangeCipherSpec(), record.payload, None))
+        self.on_change_cipher_spec()
+
+    def on_change_cipher_spec(self) -> None:
+        """TLS 1.3: a middlebox CCS is dropped during the handshake, fatal after it."""
+        if self.handshake_complete:
+            raise UnexpectedMessage("ChangeCipherSpec after the handshake", "RFC 8446 §5")
+
+    def _on_alert_record(self, record: Record) -> None:
+        if len(record.payload) != 2:
+            raise DecodeError(f"an alert is 2 bytes, this one has {len(record.payload)}", "RFC 8446 §6")
+        level, code = record.payload
+        try:
+            description = AlertDescription(code)
+        except ValueError:
+            raise DecodeError(f"alert description {code} is not defined", "RFC 8446 §6") from None
+        self._events.append(MessageReceived(AlertMessage(level, description), record.payload, record.protected_by))
+        fatal = description is not AlertDescription.close_notify and description is not AlertDescription.user_canceled
+        self._events.append(AlertReceived(description, fatal))
+        if fatal:
+            self._set_state(self.CLOSED)
+            return
+        if description is AlertDescription.close_notify:
+            self.received_close_notify = True
+            if not self.sent_close_notify:
+                self.pending.append("Alert")
+
+    def _on_application_data_record(self, record: Record) -> None:
+        if not self.handshake_complete or self.received_close_notify:
+            raise UnexpectedMessage("application data before the handshake completed", "RFC 8446 §2")
+        self._events.append(MessageReceived(ApplicationData(record.payload), record.payload, record.protected_by))
+        self._events.append(ApplicationDataReceived(record.payload))
+
+    # --- writing -------------------------------------------------------------------
+
+    def _flush_pending(self) -> None:
+        while self.pending and not self.closed:
+            kind = self.pending.pop(0)
+            self.COMPOSERS[kind](self, {})
+
+    def send_handshake(self, message: HandshakeMessage) -> bytes:
+        raw = message.encode()
+        self.transcript.append(raw)
+        self._write(ContentType.handshake, raw, message)
+        return raw
+
+    def send_change_cipher_spec(self) -> None:
+        self._write(ContentType.change_cipher_spec, b"\x01", ChangeCipherSpec())
+
+    def _write(self, content_type: ContentType, payload: bytes, shown: Any) -> None:
+        records = self.writer.write(content_type, payload)
+        protected_by = records[0].protected_by if records else None
+        self._events.append(MessageSent(shown, payload, protected_by))
+        for record in records:
+            self._out += record.raw
+            self._events.append(RecordSent(content_type, record.raw, record.payload, record.protected_by))
+
+    def _send_alert(self, description: AlertDescription, level: AlertLevel = AlertLevel.FATAL) -> None:
+        payload = bytes([level, description])
+        self._write(ContentType.alert, payload, AlertMessage(level, description))
+        if description is AlertDescription.close_notify:
+            self.sent_close_notify = True
+
+    def compose_alert(self, choices: Mapping[str, Any]) -> None:
+        """A move: an alert the player chooses (close_notify when none is named)."""
+        description = AlertDescription[choices.get("alert", "close_notify")]
+        fatal = description is not AlertDescription.close_notify
+        self._send_alert(description, AlertLevel.FATAL if fatal else AlertLevel.WARNING)
+        if fatal:
+            self._events.append(AlertSent(description, "the player's choice", ""))
+            self._set_state(self.CLOSED)
+
+    def compose_change_cipher_spec(self, choices: Mapping[str, Any]) -> None:
+        self.send_change_cipher_spec()
+
+    def compose_application_data(self, choices: Mapping[str, Any]) -> None:
+        if not self.handshake_complete:
+            raise MoveImpossible("there are no application traffic keys until the handshake completes")
+        data = choices.get("data", b"")
+        self._write(ContentType.application_data, data if isinstance(data, bytes) else str(data).encode(), None)
+
+    # --- keys and transcript -------------------------------------------------------
+
+    def transcript_hash(self, messages: list[bytes] | None = None) -> bytes:
+        """Transcript-Hash of the messages so far (or of `messages`) under the suite's hash."""
+        hasher = hashes.Hash(self._require_schedule().suite.new_hash())
+        for raw in self.transcript if messages is None else messages:
+            hasher.update(raw)
+        return hasher.finalize()
+
+    def _require_schedule(self) -> KeySchedule:
+        if not isinstance(self.schedule, KeySchedule):
+            raise MoveImpossible("no cipher suite has been agreed yet, so there are no keys")
+        return self.schedule
+
+    def install_write_key(self, secret_name: str) -> None:
+        schedule = self._require_schedule()
+        keys = schedule.traffic_keys(schedule.secrets[secret_name], secret_name)
+        self.writer.set_key(keys, secret_name)
+
+    def install_read_key(self, secret_name: str) -> None:
+        schedule = self._require_schedule()
+        keys = schedule.traffic_keys(schedule.secrets[secret_name], secret_name)
+        self.reader.set_key(keys, secret_name)
+
+    @staticmethod
+    def macs_equal(a: bytes, b: bytes) -> bool:
+        return hmac.compare_digest(a, b)
+
+    # --- bookkeeping ---------------------------------------------------------------
+
+    def _set_state(self, new: Any) -> None:
+        if new is not self.state:
+            old = self.state
+            self.state = new
+            self._events.append(StateChanged(old.value if old else "", new.value))
+
+    def _guard(self, action: Callable[[], None]) -> None:
+        """Run a step; an alert it raises goes out and closes the connection."""
+        try:
+            action()
+        except Alert as alert:
+            self._fail(alert)
+
+    def _fail(self, alert: Alert) -> None:
+        self.error = alert
+        self.pending.clear()
+        self._send_alert(alert.description)
+        self._events.append(AlertSent(alert.description, alert.reason, alert.section))
+        self._set_state(self.CLOSED)
+
+    def _take_output(self) -> Output:
+        if self.schedule is not None:
+            self._events.extend(self.schedule.events[self._events_seen :])
+            self._events_seen = len(self.schedule.events)
+        output = Output(bytes(self._out), self._events)
+        self._out = bytearray()
+        self._events = []
+        return output
+
+
+READERS: dict[ContentType, Callable[[TlsConnection, Record], None]] = {
+    ContentType.handshake: TlsConnection._on_handshake_record,
+    ContentType.change_cipher_spec: TlsConnection._on_ccs_record,
+    ContentType.alert: TlsConnection._on_alert_record,
+    ContentType.application_data: TlsConnection._on_application_data_record,
+}
+
+__all__ = [
+    "AlertMessage",
+    "ApplicationData",
+    "ChangeCipherSpec",
+    "InternalError",
+    "MoveImpossible",
+    "Output",
+    "TlsConnection",
+]

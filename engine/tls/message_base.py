@@ -1,0 +1,197 @@
+"""What every handshake message shares (RFC 8446 §4, RFC 5246 §7.4): the 4-byte header,
+`encode`, `byte_map`, and the context some bodies need to be read.
+
+Import messages from `engine.tls.messages`; this module holds the base so that the TLS 1.3
+and TLS 1.2 message modules can both build on it without importing each other.
+
+A message's byte map is its own encoding read back with a `SpanRecorder` attached: the
+decoder names every field as it reads it, so the map can never disagree with the bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar, Self, TypeVar
+
+from engine.bytemap import FieldSpan
+from engine.tls.codec import Field, Reader, SpanRecorder, Writer, plural
+from engine.tls.constants import HandshakeType, ProtocolVersion, describe, known
+
+if TYPE_CHECKING:
+    from engine.tls.extensions import Extension
+    from engine.tls.suites import KeyExchange
+
+__all__ = [
+    "HEADER_LENGTH",
+    "TLS12",
+    "TLS13",
+    "DecodeContext",
+    "HandshakeMessage",
+    "WholeBody",
+    "WithExtensions",
+    "certificates_summary",
+    "read_certificate_list",
+    "read_handshake",
+]
+
+HEADER_LENGTH = 4  # msg_type (1) and a uint24 length (RFC 8446 §4)
+_X = TypeVar("_X", bound="Extension")
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True, slots=True)
+class DecodeContext:
+    """What the reader of a message knows that its bytes do not say.
+
+    `version`: the negotiated (or, before ServerHello, the expected) version; it picks
+    the TLS 1.3 or the TLS 1.2 body for Certificate, CertificateRequest and
+    NewSessionTicket, and which message types exist at all. `key_exchange`: the TLS 1.2
+    key exchange of the negotiated suite, which decides how a ServerKeyExchange or
+    ClientKeyExchange body reads (RFC 5246 §7.4.3, §7.4.7)."""
+
+    version: ProtocolVersion = ProtocolVersion.TLS1_3
+    key_exchange: KeyExchange | None = None
+
+
+TLS13 = DecodeContext()
+TLS12 = DecodeContext(ProtocolVersion.TLS1_2)
+
+
+class HandshakeMessage:
+    """Base of the handshake messages. Subclasses are frozen dataclasses that give
+    `msg_type`, `path` (the byte map's root, e.g. "client_hello"), `encode_body`,
+    `decode_body` and `summary`."""
+
+    __slots__ = ()
+    msg_type: ClassVar[HandshakeType]
+    path: ClassVar[str]
+
+    def encode_body(self, w: Writer) -> None:
+        raise NotImplementedError
+
+    @classmethod
+    def decode_body(cls, r: Reader, context: DecodeContext) -> Self:
+        """Read the body (after the header); `r` ends where the header's length says."""
+        raise NotImplementedError
+
+    def summary(self) -> str:
+        """A short ladder label, e.g. "ClientHello 3 suites, x25519 share, SNI localhost"."""
+        raise NotImplementedError
+
+    def encode(self) -> bytes:
+        """The whole handshake message: type, uint24 length, body."""
+        w = Writer()
+        w.uint8(self.msg_type)
+        with w.block(3):
+            self.encode_body(w)
+        return w.getvalue()
+
+    def decode_context(self) -> DecodeContext:
+        """The context that reads this message's bytes back as this message."""
+        return TLS13
+
+    def byte_map(self) -> list[FieldSpan]:
+        """Spans for every field of `encode()`, offsets from the first header byte, in
+        reading order (a parent before its children, so ordered by start); the depth-0
+        spans tile the message."""
+        spans = SpanRecorder()
+        read_handshake(self.encode(), {self.msg_type: type(self)}, self.decode_context(), spans)
+        return spans.spans
+
+
+class WithExtensions:
+    """Lookups for messages that carry an extension block in `extensions`."""
+
+    __slots__ = ()
+    extensions: tuple[Extension, ...]
+
+    def get(self, form: type[_X]) -> _X | None:
+        """The extension of this form (e.g. `KeyShareClientHello`), or None."""
+        return next((e for e in self.extensions if isinstance(e, form)), None)
+
+    def has(self, extension_type: int) -> bool:
+        """True if an extension of this type is present, in whatever form."""
+        return any(e.extension_type == extension_type for e in self.extensions)
+
+
+class WholeBody(HandshakeMessage):
+    """A message whose body is one opaque field (`_field`, named as the dataclass
+    field), or nothing at all when `_field` is None."""
+
+    __slots__ = ()
+    _field: ClassVar[Field | None] = None
+
+    if TYPE_CHECKING:
+        def __init__(self, *value: bytes) -> None: ...
+
+    def encode_body(self, w: Writer) -> None:
+        if self._field is not None:
+            w.bytes(getattr(self, self._field.name))
+
+    @classmethod
+    def decode_body(cls, r: Reader, context: DecodeContext) -> Self:
+        return cls() if cls._field is None else cls(r.rest(cls._field))
+
+
+def certificates_summary(count: int) -> str:
+    """The ladder label of a Certificate message of either version."""
+    return f"Certificate {count} cert{'s' * (count != 1)}" if count else "Certificate (empty)"
+
+
+def read_certificate_list(r: Reader, rfc: str, entry: Callable[[Reader, bytes], _T]) -> list[_T]:
+    """certificate_list<0..2^24-1>: each item starts with a DER certificate in a uint24
+    vector; `entry(r, cert_data)` reads what follows it (TLS 1.3's extensions) and builds
+    the item."""
+    fld = _CERTIFICATE_LIST._replace(rfc=rfc)
+    with r.group(3, fld) as span:
+        items = r.each(lambda i: _certificate_entry(r, i, rfc, entry))
+        span.value = plural(len(items), "certificate")
+    return items
+
+
+def _certificate_entry(r: Reader, index: int, rfc: str, entry: Callable[[Reader, bytes], _T]) -> _T:
+    with r.item(_CERTIFICATE_ENTRY._replace(rfc=rfc), index):
+        return entry(r, r.opaque(3, _CERT_DATA._replace(rfc=rfc), 1))
+
+
+_CERTIFICATE_LIST = Field("certificate_list", "Certificate list", "The sender's own "
+                          "certificate first, then the chain toward a trusted root")
+_CERTIFICATE_ENTRY = Field("", "Certificate entry", "One certificate in the chain")
+_CERT_DATA = Field("cert_data", "Certificate", "One X.509 certificate, DER-encoded: a "
+                   "name, a public key, and an issuer's signature over them")
+
+_RFC = "RFC 8446 §4"
+_MSG_TYPE = Field("msg_type", "Handshake type", "Which handshake message this is", _RFC,
+                  lambda v: describe(known(HandshakeType, v), 2))
+_LENGTH = Field("length", "Length", "How many bytes of message body follow the 4-byte "
+                "header (a 24-bit number)", _RFC, lambda v: f"{v} bytes")
+
+
+def read_handshake(data: bytes, classes: dict[int, type[HandshakeMessage]],
+                   context: DecodeContext, spans: SpanRecorder | None = None,
+                   unknown: type[Exception] | None = None) -> HandshakeMessage:
+    """Read one whole handshake message whose class `classes` names by its type byte.
+
+    A type missing from `classes` raises `unknown` (the caller's alert) or, by default,
+    the decode_error alert. Lengths that disagree with `data` raise decode_error."""
+    r = Reader(data, spans=spans)
+    with r.scope("handshake"):
+        msg_type = r.number(1, _MSG_TYPE)
+        length = r.number(3, _LENGTH)
+        if length > r.remaining():
+            r.fail(r.path(_LENGTH), f"says {length} bytes follow, only {r.remaining()} do", _RFC)
+        if length < r.remaining():
+            r.fail(r.path(_LENGTH), f"says {length} bytes follow, but {r.remaining()} do: "
+                   "bytes after the message's end", _RFC)
+    cls = classes.get(msg_type)
+    if cls is None:
+        problem = f"handshake.msg_type at byte 0: {describe(known(HandshakeType, msg_type), 2)}"
+        if unknown is None:
+            r.fail("handshake.msg_type", "not a handshake message this reader knows", _RFC)
+        raise unknown(f"{problem} is not a {context.version.name} handshake message", _RFC)
+    with r.scope(cls.path):
+        message = cls.decode_body(r, context)
+        if not r.at_end():
+            r.fail(r.path(), f"{r.remaining()} bytes after the last field", _RFC)
+    return message

@@ -1,0 +1,340 @@
+"""The TLS 1.3 server (RFC 8446), as a table of states and the messages each accepts.
+
+    START ──ClientHello──▶ NEGOTIATED ──ServerHello … Finished──▶ WAIT_FINISHED
+          (or WAIT_CERT, WAIT_CV when it asked for a client certificate)
+          ──client Finished──▶ CONNECTED
+    START ──ClientHello without a usable key share──▶ HelloRetryRequest ──▶ WAIT_CH2
+
+The server's choices (suite, group, certificate) are made when the ClientHello arrives
+and can be overridden when its flight is sent: that is where a player serving as the
+server picks them, rightly or wrongly.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from engine.tls import groups, signatures
+from engine.tls.alerts import (
+    CertificateRequired,
+    DecryptError,
+    HandshakeFailure,
+    IllegalParameter,
+    MissingExtension,
+    NoApplicationProtocol,
+    ProtocolVersion as ProtocolVersionAlert,
+)
+from engine.tls.connection import Composer, Handler, MoveImpossible, TlsConnection
+from engine.tls.constants import (
+    HELLO_RETRY_REQUEST_RANDOM,
+    HandshakeType,
+    ProtocolVersion,
+    PskKeyExchangeMode,
+)
+from engine.tls.extensions import (
+    KeyShareHelloRetryRequest,
+    PreSharedKeyServerHello,
+    PskKeyExchangeModes,
+    ServerNameAck,
+    SignatureAlgorithms,
+    SupportedGroups,
+    SupportedVersionsServerHello,
+)
+from engine.tls.extensions_nested import (
+    Alpn,
+    KeyShareClientHello,
+    KeyShareEntry,
+    KeyShareServerHello,
+    PreSharedKeyClientHello,
+    ServerName,
+)
+from engine.tls.keyschedule import KeySchedule
+from engine.tls.messages import (
+    Certificate,
+    CertificateRequest,
+    CertificateVerify,
+    ClientHello,
+    EncryptedExtensions,
+    Finished,
+    MessageHash,
+    NewSessionTicket,
+    ServerHello,
+)
+from engine.tls.tls13 import Tls13Connection
+
+HELLO = "RFC 8446 §4.1.1"
+EXTENSIONS = "RFC 8446 §9.2"
+TICKET_LIFETIME = 7200
+
+
+class ServerState(enum.Enum):
+    START = "START"
+    WAIT_CH2 = "WAIT_CH2"
+    NEGOTIATED = "NEGOTIATED"
+    WAIT_CERT = "WAIT_CERT"
+    WAIT_CV = "WAIT_CV"
+    WAIT_FINISHED = "WAIT_FINISHED"
+    CONNECTED = "CONNECTED"
+    CLOSED = "CLOSED"
+
+
+class TlsServer(Tls13Connection):
+    is_client: ClassVar[bool] = False
+    State = ServerState
+    CONNECTED = ServerState.CONNECTED
+    CLOSED = ServerState.CLOSED
+
+    def __init__(self, config: Any, *, autoflush: bool = True) -> None:
+        super().__init__(config, autoflush=autoflush)
+        self.state = ServerState.START
+        self.client_hello: ClientHello | None = None
+        self.client_shares: dict[int, bytes] = {}
+        self.server_name: str | None = None
+        self.psk: bytes | None = None
+        self.sent_ccs = False
+        self.sent_hello_retry = False
+        self.tickets_sent = 0
+        self.peer_authenticated = False
+
+    # --- ClientHello: check and choose -------------------------------------------------
+
+    def on_client_hello(self, message: ClientHello, raw: bytes) -> None:
+        if ProtocolVersion.TLS1_3 not in message.offered_versions:
+            raise ProtocolVersionAlert("the client does not offer TLS 1.3, the only version this server speaks", HELLO)
+        suite = next((s for s in self.config.cipher_suites if s in message.cipher_suites), None)
+        if suite is None:
+            raise HandshakeFailure("no cipher suite the client offers is one this server supports", HELLO)
+        shares = message.get(KeyShareClientHello)
+        supported = message.get(SupportedGroups)
+        if (shares is None) != (supported is None):
+            raise MissingExtension("supported_groups and key_share must come together", EXTENSIONS)
+        self.client_hello = message
+        self.client_shares = {int(e.group): e.key_exchange for e in shares.client_shares} if shares else {}
+        if self.state is ServerState.WAIT_CH2:
+            self._check_second_hello(message)
+        self.transcript.append(raw)
+        self.psk = self._accept_psk(message, suite)
+        if self.psk is None:
+            self._check_signature_algorithms(message)
+        self.cipher_suite = int(suite)
+        self._choose_alpn(message)
+        name = message.get(ServerName)
+        self.server_name = name.host_name if name else None
+        offered_groups = tuple(int(g) for g in supported.groups) if supported else ()
+        group = next((g for g in self.config.groups if g in self.client_shares), None)
+        if group is None:
+            group = next((g for g in self.config.groups if g in offered_groups), None)
+            if group is None or self.sent_hello_retry:
+                raise HandshakeFailure("no key exchange group in common with the client", HELLO)
+            self.group = int(group)
+            self.pending = ["HelloRetryRequest"] + self._ccs_if_due(message)
+            return
+        self.group = int(group)
+        self.pending = ["ServerHello"] + self._ccs_if_due(message) + ["EncryptedExtensions"]
+        if self.psk is None:
+            if self.config.client_auth != "none":
+                self.pending.append("CertificateRequest")
+            self.pending += ["Certificate", "CertificateVerify"]
+        self.pending.append("Finished")
+        self._set_state(ServerState.NEGOTIATED)
+
+    def _check_second_hello(self, message: ClientHello) -> None:
+        if list(self.client_shares) != [self.group]:
+            raise IllegalParameter(
+                "the second ClientHello must carry exactly one key share, for the group the "
+                "HelloRetryRequest asked for",
+                "RFC 8446 §4.1.2",
+            )
+
+    def _check_signature_algorithms(self, message: ClientHello) -> None:
+        algorithms = message.get(SignatureAlgorithms)
+        if algorithms is None:
+            raise MissingExtension("a ClientHello without signature_algorithms", EXTENSIONS)
+        self.peer_signature_schemes = tuple(int(s) for s in algorithms.schemes)
+        credential = self.config.credential
+        if credential is not None:
+            usable = signatures.schemes_for(credential.private_key, tls13=True)
+            if not any(s in usable for s in self.peer_signature_schemes):
+                raise HandshakeFailure("the client accepts no signature scheme our certificate's key can make", "RFC 8446 §4.4.2.2")
+
+    def _choose_alpn(self, message: ClientHello) -> None:
+        offer = message.get(Alpn)
+        if offer is None or not self.config.alpn:
+            return
+        offered = [p.decode(errors="replace") for p in offer.protocols]
+        self.alpn = next((p for p in self.config.alpn if p in offered), None)
+        if self.alpn is None:
+            raise NoApplicationProtocol("none of the client's application protocols is one we serve", "RFC 7301 §3.2")
+
+    def _ccs_if_due(self, message: ClientHello) -> list[str]:
+        """Middlebox compatibility: a CCS right after our first hello, if the client asked
+        for the mode by sending a session id (RFC 8446 §D.4)."""
+        due = self.config.middlebox_compat and bool(message.legacy_session_id) and not self.sent_ccs
+        return ["ChangeCipherSpec"] if due else []
+
+    def _accept_psk(self, message: ClientHello, suite: int) -> bytes | None:
+        offer = message.get(PreSharedKeyClientHello)
+        modes = message.get(PskKeyExchangeModes)
+        store = self.config.tickets
+        if offer is None or store is None:
+            return None
+        if modes is None:
+            raise MissingExtension("pre_shared_key without psk_key_exchange_modes", "RFC 8446 §4.2.9")
+        if PskKeyExchangeMode.psk_dhe_ke not in modes.modes:
+            return None
+        known = store.issued.get(offer.identities[0].identity)
+        if known is None:
+            return None
+        psk, ticket_suite = known[0], known[1]
+        if ticket_suite != suite:
+            return None
+        schedule = KeySchedule(suite)
+        self.schedule, self._events_seen = schedule, 0
+        schedule.early(psk)
+        partial = self.transcript[:-1] + [message.encode_truncated()]
+        binder_key = schedule.binder_key("resumption")
+        expected = schedule.finished_verify_data(
+            binder_key, self.transcript_hash(partial), "binder_key", "ClientHello (truncated)"
+        )
+        if not self.macs_equal(expected, offer.binders[0]):
+            raise DecryptError("the PSK binder does not match: the ticket's key is not the client's", "RFC 8446 §4.2.11")
+        self.resumed = True
+        return psk
+
+    # --- our flight --------------------------------------------------------------------
+
+    def compose_hello_retry_request(self, choices: Mapping[str, Any]) -> None:
+        group = int(choices.get("group", self.group or 0))
+        suite = int(choices.get("cipher_suite", self.cipher_suite or 0))
+        self.group = group
+        self.cipher_suite = suite
+        self.schedule = KeySchedule(suite)
+        self._events_seen = 0
+        hello = ServerHello(
+            HELLO_RETRY_REQUEST_RANDOM,
+            self.client_hello.legacy_session_id if self.client_hello else b"",
+            suite,
+            extensions=(SupportedVersionsServerHello(ProtocolVersion.TLS1_3), KeyShareHelloRetryRequest(group)),
+        )
+        first = self.transcript[-1]
+        self.transcript = [MessageHash(self.transcript_hash([first])).encode()]
+        self.send_handshake(hello)
+        self.sent_hello_retry = True
+        self._set_state(ServerState.WAIT_CH2)
+
+    def compose_server_hello(self, choices: Mapping[str, Any]) -> None:
+        if self.client_hello is None:
+            raise MoveImpossible("no ClientHello has arrived: there is nothing to answer")
+        suite = int(choices.get("cipher_suite", self.cipher_suite or 0))
+        group = int(choices.get("group", self.group or 0))
+        self.cipher_suite, self.group = suite, group
+        private = groups.generate(group, self.rng.child(f"server.share.{group}"))
+        extensions: list[Any] = [
+            SupportedVersionsServerHello(ProtocolVersion.TLS1_3),
+            KeyShareServerHello(KeyShareEntry(group, private.public_bytes())),
+        ]
+        if self.psk is not None:
+            extensions.append(PreSharedKeyServerHello(0))
+        hello = ServerHello(
+            self.rng.child("server.random").bytes(32),
+            self.client_hello.legacy_session_id,
+            suite,
+            extensions=tuple(extensions),
+        )
+        if not isinstance(self.schedule, KeySchedule) or self.schedule.suite.code != suite:
+            self.schedule = KeySchedule(suite)
+            self._events_seen = 0
+        if "early_secret" not in self.schedule13.secrets:
+            self.schedule13.early(self.psk)
+        self.send_handshake(hello)
+        peer_share = self.client_shares.get(group)
+        if peer_share is None:
+            return  # a wrong move: no shared secret can come of it; the client will say so
+        self.schedule13.handshake(private.exchange(peer_share), self.transcript_hash())
+        self.install_write_key("server_handshake_traffic_secret")
+        self.install_read_key("client_handshake_traffic_secret")
+
+    def compose_change_cipher_spec(self, choices: Mapping[str, Any]) -> None:
+        self.sent_ccs = True
+        self.send_change_cipher_spec()
+
+    def compose_encrypted_extensions(self, choices: Mapping[str, Any]) -> None:
+        extensions: list[Any] = []
+        if self.server_name is not None:
+            extensions.append(ServerNameAck())
+        if self.alpn is not None:
+            extensions.append(Alpn((self.alpn.encode(),)))
+        self.send_handshake(EncryptedExtensions(tuple(extensions)))
+
+    def compose_certificate_request(self, choices: Mapping[str, Any]) -> None:
+        self.send_handshake(CertificateRequest(b"", (SignatureAlgorithms(tuple(self.config.signature_schemes)),)))
+        self.requested_client_certificate = True
+
+    def after_our_finished(self) -> None:
+        self.schedule13.master(self.transcript_hash())
+        self.install_write_key("server_application_traffic_secret_0")
+        asked = getattr(self, "requested_client_certificate", False)
+        self._set_state(ServerState.WAIT_CERT if asked else ServerState.WAIT_FINISHED)
+
+    # --- the client's second flight ----------------------------------------------------
+
+    def on_certificate(self, message: Certificate, raw: bytes) -> None:
+        if self.check_peer_certificate(message, raw):
+            self.peer_authenticated = True
+            self._set_state(ServerState.WAIT_CV)
+            return
+        if self.config.client_auth == "require":
+            raise CertificateRequired("the client sent no certificate, and this server requires one", "RFC 8446 §4.4.2.4")
+        self._set_state(ServerState.WAIT_FINISHED)
+
+    def on_certificate_verify(self, message: CertificateVerify, raw: bytes) -> None:
+        self.check_peer_certificate_verify(message, raw)
+        self._set_state(ServerState.WAIT_FINISHED)
+
+    def on_finished(self, message: Finished, raw: bytes) -> None:
+        self.check_peer_finished(message, raw)
+        self.install_read_key("client_application_traffic_secret_0")
+        self.schedule13.resumption(self.transcript_hash())
+        if self.config.tickets is not None:
+            self.pending += ["NewSessionTicket"] * self.config.tickets_to_send
+        self.complete()
+
+    def compose_new_session_ticket(self, choices: Mapping[str, Any]) -> None:
+        if not self.handshake_complete or self.config.tickets is None:
+            raise MoveImpossible("tickets are issued after the client's Finished, by a server that keeps them")
+        rng = self.rng.child(f"server.ticket.{self.tickets_sent}")
+        nonce = self.tickets_sent.to_bytes(8, "big")
+        ticket = rng.bytes(32)
+        age_add = rng.uint32()
+        psk = self.schedule13.resumption_psk(nonce)
+        self.config.tickets.issued[ticket] = (psk, self.cipher_suite or 0, self.config.now, age_add)
+        self.tickets_sent += 1
+        self.send_handshake_post(NewSessionTicket(TICKET_LIFETIME, age_add, nonce, ticket))
+
+    HANDLERS: ClassVar[dict[Any, dict[HandshakeType, Handler]]] = {
+        ServerState.START: {HandshakeType.client_hello: on_client_hello},
+        ServerState.WAIT_CH2: {HandshakeType.client_hello: on_client_hello},
+        ServerState.WAIT_CERT: {HandshakeType.certificate: on_certificate},
+        ServerState.WAIT_CV: {HandshakeType.certificate_verify: on_certificate_verify},
+        ServerState.WAIT_FINISHED: {HandshakeType.finished: on_finished},
+        ServerState.CONNECTED: {HandshakeType.key_update: Tls13Connection.on_key_update},
+    }
+    COMPOSERS: ClassVar[dict[str, Composer]] = {
+        "HelloRetryRequest": compose_hello_retry_request,
+        "ServerHello": compose_server_hello,
+        "ChangeCipherSpec": compose_change_cipher_spec,
+        "EncryptedExtensions": compose_encrypted_extensions,
+        "CertificateRequest": compose_certificate_request,
+        "Certificate": Tls13Connection.compose_certificate,
+        "CertificateVerify": Tls13Connection.compose_certificate_verify,
+        "Finished": Tls13Connection.compose_finished,
+        "NewSessionTicket": compose_new_session_ticket,
+        "KeyUpdate": Tls13Connection.compose_key_update,
+        "ApplicationData": TlsConnection.compose_application_data,
+        "Alert": TlsConnection.compose_alert,
+    }
+
+
+__all__ = ["ServerState", "TlsServer"]

@@ -1,0 +1,166 @@
+"""What the TLS 1.3 client and server do alike: Certificate, CertificateVerify, Finished,
+KeyUpdate, and the checks of the peer's versions of them (RFC 8446 §4.4, §4.6.3)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from cryptography import x509
+
+from engine.tls import signatures
+from engine.tls.alerts import DecodeError, DecryptError, IllegalParameter
+from engine.tls.certs import Credential, verify_chain
+from engine.tls.connection import MoveImpossible, TlsConnection
+from engine.tls.constants import ContentType
+from engine.tls.events import HandshakeComplete
+from engine.tls.keyschedule import KeySchedule
+from engine.tls.messages import (
+    Certificate,
+    CertificateEntry,
+    CertificateVerify,
+    Finished,
+    KeyUpdate,
+)
+
+AUTH = "RFC 8446 §4.4"
+
+
+def _side(is_client: bool) -> str:
+    return "client" if is_client else "server"
+
+
+class Tls13Connection(TlsConnection):
+    """TLS 1.3 behaviour shared by both roles."""
+
+    request_context: bytes = b""
+    peer_signature_schemes: tuple[int, ...] = ()
+
+    @property
+    def schedule13(self) -> KeySchedule:
+        return self._require_schedule()
+
+    # --- our authentication -----------------------------------------------------------
+
+    def credential_for(self, choices: Mapping[str, Any]) -> Credential | None:
+        chosen = choices.get("credential")
+        return chosen if isinstance(chosen, Credential) else self.config.credential
+
+    def compose_certificate(self, choices: Mapping[str, Any]) -> None:
+        self.before_encrypted_flight()
+        credential = self.credential_for(choices)
+        self.sent_credential = credential
+        entries = tuple(CertificateEntry(der) for der in credential.chain) if credential else ()
+        self.send_handshake(Certificate(self.request_context, entries))
+
+    def compose_certificate_verify(self, choices: Mapping[str, Any]) -> None:
+        credential = getattr(self, "sent_credential", None) or self.credential_for(choices)
+        if credential is None:
+            raise MoveImpossible("there is no private key to sign a CertificateVerify with")
+        self.before_encrypted_flight()
+        scheme = self.signature_scheme_for(credential)
+        content = signatures.certificate_verify_content(self.transcript_hash(), not self.is_client)
+        signature = signatures.sign(scheme, credential.private_key, content, self.rng.child("signature"))
+        self.send_handshake(CertificateVerify(scheme, signature))
+
+    def signature_scheme_for(self, credential: Credential) -> int:
+        usable = signatures.schemes_for(credential.private_key, tls13=True)
+        offered = self.peer_signature_schemes or tuple(usable)
+        return next((s for s in offered if s in usable), usable[0])
+
+    def compose_finished(self, choices: Mapping[str, Any]) -> None:
+        self.before_encrypted_flight()
+        base = f"{_side(self.is_client)}_handshake_traffic_secret"
+        schedule = self.schedule13
+        if base not in schedule.secrets:
+            raise MoveImpossible("there is no handshake traffic secret yet to compute Finished from")
+        verify_data = schedule.finished_verify_data(schedule.secrets[base], self.transcript_hash(), base)
+        self.send_handshake(Finished(verify_data))
+        self.after_our_finished()
+
+    def before_encrypted_flight(self) -> None:
+        """Hook: the client switches to its handshake key only for its second flight."""
+
+    def after_our_finished(self) -> None:
+        raise NotImplementedError
+
+    # --- the peer's authentication ----------------------------------------------------
+
+    def check_peer_certificate(self, message: Certificate, raw: bytes) -> bool:
+        """Verify the peer's chain; False for an empty Certificate (no certificate)."""
+        self.transcript.append(raw)
+        if message.request_context != self.expected_request_context():
+            raise IllegalParameter("certificate_request_context does not match the request", "RFC 8446 §4.4.2")
+        chain = tuple(entry.cert_data for entry in message.entries)
+        if not chain:
+            return False
+        if self.config.verify_peer:
+            hostname = self.config.server_name if self.is_client else None
+            verify_chain(chain, self.config.trust_anchors, hostname, self.config.now, client=not self.is_client)
+        self.peer_chain = chain
+        return True
+
+    def expected_request_context(self) -> bytes:
+        return b""
+
+    def check_peer_certificate_verify(self, message: CertificateVerify, raw: bytes) -> None:
+        if message.algorithm not in self.config.signature_schemes:
+            raise IllegalParameter(
+                f"CertificateVerify uses {message.algorithm:#06x}, which was never offered", "RFC 8446 §4.4.3"
+            )
+        content = signatures.certificate_verify_content(self.transcript_hash(), self.is_client)
+        leaf = x509.load_der_x509_certificate(self.peer_chain[0])
+        signatures.verify(message.algorithm, leaf.public_key(), content, message.signature, tls13=True)  # type: ignore[arg-type]
+        self.transcript.append(raw)
+
+    def check_peer_finished(self, message: Finished, raw: bytes) -> None:
+        schedule = self.schedule13
+        base = f"{_side(not self.is_client)}_handshake_traffic_secret"
+        expected = schedule.finished_verify_data(schedule.secrets[base], self.transcript_hash(), base)
+        if len(message.verify_data) != len(expected):
+            raise DecodeError(
+                f"Finished carries {len(message.verify_data)} bytes, expected {len(expected)}", "RFC 8446 §4.4.4"
+            )
+        if not self.macs_equal(message.verify_data, expected):
+            raise DecryptError(
+                f"the {_side(not self.is_client)}'s Finished does not match the transcript: "
+                "the handshake was altered, or the keys differ",
+                "RFC 8446 §4.4.4",
+            )
+        self.transcript.append(raw)
+
+    def complete(self) -> None:
+        self._set_state(self.CONNECTED)
+        subject = None
+        if self.peer_chain:
+            subject = x509.load_der_x509_certificate(self.peer_chain[0]).subject.rfc4514_string()
+        self._events.append(
+            HandshakeComplete(0x0304, self.cipher_suite or 0, self.group, self.alpn, self.resumed, subject)
+        )
+
+    # --- KeyUpdate (RFC 8446 §4.6.3) -------------------------------------------------
+
+    def compose_key_update(self, choices: Mapping[str, Any]) -> None:
+        if not self.handshake_complete:
+            raise MoveImpossible("KeyUpdate is only for after the handshake")
+        request = bool(choices.get("request_update", False))
+        self.send_handshake_post(KeyUpdate(1 if request else 0))
+        self.install_next_write_key()
+
+    def on_key_update(self, message: KeyUpdate, raw: bytes) -> None:
+        if message.request_update not in (0, 1):
+            raise IllegalParameter("request_update must be 0 or 1", "RFC 8446 §4.6.3")
+        name = self.reader.protected_by or ""
+        secret = self.schedule13.next_application_secret(self.schedule13.secrets[name])
+        self.reader.set_key(self.schedule13.traffic_keys(secret), self.schedule13.name_of(secret))
+        if message.request_update == 1:
+            self.pending.append("KeyUpdate")
+
+    def install_next_write_key(self) -> None:
+        name = self.writer.protected_by or ""
+        secret = self.schedule13.next_application_secret(self.schedule13.secrets[name])
+        self.writer.set_key(self.schedule13.traffic_keys(secret), self.schedule13.name_of(secret))
+
+    def send_handshake_post(self, message: Any) -> None:
+        """A post-handshake message: not part of the handshake transcript."""
+        self._write(ContentType.handshake, message.encode(), message)
