@@ -8,7 +8,8 @@ names, one line per disagreement in the loader's style.
 from __future__ import annotations
 
 from engine.levels.model import Level
-from engine.referee.referee import Referee, ScenarioError
+from engine.referee.referee import Referee
+from engine.referee.tcp_world import ScenarioError
 
 MAX_TURNS = 200
 

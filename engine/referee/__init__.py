@@ -1,6 +1,7 @@
 """The referee: runs a level between the player's endpoint and a real opponent."""
 
-from engine.referee.referee import Referee, ScenarioError
+from engine.referee.referee import Referee
+from engine.referee.tcp_world import ScenarioError
 from engine.referee.types import (
     EntryRole,
     Hint,

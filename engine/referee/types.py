@@ -17,10 +17,11 @@ from engine.side import Side
 class MoveField:
     """A value the level asks the player to supply with a move (e.g. the ack number)."""
 
-    name: str  # "seq", "ack", "window", "data"
+    name: str  # "seq", "ack", "window", "data", "cipher_suite", "alert"...
     label: str  # "acknowledgement number"
     numeric: bool  # typed as a whole number (True) or as text (False)
     help: str  # one line: what goes here
+    choices: tuple[str, ...] = ()  # when set, the value is one of these (a picker, not typing)
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,7 @@ from typing import Literal, TypeAlias
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKeyTypes
 
 from engine.rng import SeededRandom
 from engine.tls.alerts import DecryptError, IllegalParameter, InternalError
@@ -48,6 +49,7 @@ __all__ = [
 PrivateKey: TypeAlias = ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
 PublicKey: TypeAlias = ed25519.Ed25519PublicKey | ec.EllipticCurvePublicKey | rsa.RSAPublicKey
 Family = Literal["ed25519", "ecdsa", "rsa_pss", "rsa_pkcs1"]
+_PUBLIC_KEY_TYPES = (ed25519.Ed25519PublicKey, ec.EllipticCurvePublicKey, rsa.RSAPublicKey)
 
 
 @dataclass(frozen=True)
@@ -83,15 +85,16 @@ def _name(scheme: int) -> str:
     return member.name if isinstance(member, SignatureScheme) else describe(member)
 
 
-def _key_name(key: PrivateKey | PublicKey) -> str:
+def _key_name(key: object) -> str:
     if isinstance(key, (ec.EllipticCurvePrivateKey, ec.EllipticCurvePublicKey)):
         return f"an ECDSA {key.curve.name} key"
     if isinstance(key, (rsa.RSAPrivateKey, rsa.RSAPublicKey)):
         return f"an RSA-{key.key_size} key"
-    return "an Ed25519 key"
+    kind = type(key).__name__.removesuffix("PrivateKey").removesuffix("PublicKey")
+    return f"an {kind} key" if kind[0] in "AEIOU" else f"a {kind} key"
 
 
-def _fits(spec: _Scheme, key: PrivateKey | PublicKey, *, tls13: bool) -> bool:
+def _fits(spec: _Scheme, key: object, *, tls13: bool) -> bool:
     if not isinstance(key, _KEY_TYPES[spec.family]):
         return False
     if tls13 and not spec.tls13:
@@ -186,6 +189,7 @@ def _verify_with(spec: _Scheme, key: PublicKey, data: bytes, signature: bytes) -
     assert spec.hash is not None
     if isinstance(key, ec.EllipticCurvePublicKey):
         return key.verify(signature, data, ec.ECDSA(spec.hash))
+    assert isinstance(key, rsa.RSAPublicKey)
     scheme_padding = _pss(spec.hash) if spec.family == "rsa_pss" else padding.PKCS1v15()
     return key.verify(signature, data, scheme_padding, spec.hash)
 
@@ -202,12 +206,14 @@ def sign(scheme: int, private_key: PrivateKey, data: bytes, rng: SeededRandom) -
     return _sign_with(spec, private_key, data, rng)
 
 
-def verify(scheme: int, public_key: PublicKey, data: bytes, signature: bytes, *, tls13: bool = True) -> None:
-    """Check a peer's signature. `IllegalParameter` if the peer's certificate key cannot have
-    made this scheme's signatures; `DecryptError` if the signature does not verify."""
+def verify(
+    scheme: int, public_key: CertificatePublicKeyTypes, data: bytes, signature: bytes, *, tls13: bool = True
+) -> None:
+    """Check a peer's signature with its certificate's key. `IllegalParameter` if that key
+    cannot have made this scheme's signatures; `DecryptError` if the signature does not verify."""
     spec = _lookup(scheme)
     section = "RFC 8446 §4.4.3" if tls13 else "RFC 5246 §7.4.3"
-    if not _fits(spec, public_key, tls13=tls13):
+    if not isinstance(public_key, _PUBLIC_KEY_TYPES) or not _fits(spec, public_key, tls13=tls13):
         raise IllegalParameter(
             f"the peer signed with {_name(scheme)}, which {_key_name(public_key)} cannot use", section
         )

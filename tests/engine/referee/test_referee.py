@@ -27,7 +27,7 @@ def play_solution(level: Level, seed: int | None = None) -> Referee:
 
 def decode(referee: Referee, index: int) -> Segment:
     entry = referee.ladder[index]
-    world = referee.world
+    world = referee.game.world
     return Segment.decode(entry.raw, world.ip(entry.sender), world.ip(entry.sender.other))
 
 

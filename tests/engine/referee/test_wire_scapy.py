@@ -24,7 +24,7 @@ def test_every_segment_of_a_game_with_mistakes_decodes_identically_in_scapy(leve
         referee.play(referee.solution_move())
     assert len(referee.ladder) >= 2
     for entry in referee.ladder:
-        src, dst = referee.world.ip(entry.sender), referee.world.ip(entry.sender.other)
+        src, dst = referee.game.world.ip(entry.sender), referee.game.world.ip(entry.sender.other)
         ours = Segment.decode(entry.raw, src, dst)
         theirs = TCP(entry.raw)
         assert (theirs.sport, theirs.dport, theirs.seq, theirs.ack) == (ours.src_port, ours.dst_port, ours.seq, ours.ack)

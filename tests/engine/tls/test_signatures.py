@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 from engine.rng import SeededRandom
@@ -196,6 +196,8 @@ def test_a_scheme_the_peers_key_cannot_use_is_illegal_parameter() -> None:
     verify(S.ecdsa_secp256r1_sha256, KEYS["p384"].public_key(), DATA, signature, tls13=False)
     with pytest.raises(IllegalParameter, match="an RSA-2048 key cannot use"):
         verify(S.ed25519, KEYS["rsa"].public_key(), DATA, bytes(64))
+    with pytest.raises(IllegalParameter, match="an Ed448 key cannot use"):
+        verify(S.ed25519, ed448.Ed448PrivateKey.generate().public_key(), DATA, bytes(64))
 
 
 def test_pkcs1_is_refused_in_tls13() -> None:

@@ -23,8 +23,8 @@ from engine.tcp.events import (
 from engine.tcp.segment import Flag, Segment, SegmentKind
 
 if TYPE_CHECKING:
-    from engine.referee.referee import PendingTurn
-    from engine.referee.world import Happening, TcpWorld
+    from engine.referee.game import GameTurn as PendingTurn
+    from engine.referee.tcp_world import Happening, TcpWorld
 
 CALLS = {
     "listen": "listen(): wait for connections",
@@ -52,7 +52,7 @@ def wrong_fields(key: str, values: dict[str, int | str], expected: Segment | Non
 # --- the turn ---------------------------------------------------------------------------
 
 def prompt(happening: Happening | None, player: Side, world: TcpWorld, first: Segment) -> str:
-    from engine.referee.world import AppCall, Arrival
+    from engine.referee.tcp_world import AppCall, Arrival
 
     other = player.other.value
     if happening is None:
@@ -73,10 +73,10 @@ def prompt(happening: Happening | None, player: Side, world: TcpWorld, first: Se
 def right_move(pending: PendingTurn, expected: Segment | None, player: Side, world: TcpWorld) -> Judgement:
     taught = pending.spec.teach if pending.spec and pending.spec.teach else ""
     if expected is None:
-        return Judgement(True, "✓ Right: nothing to send", taught or _output_rules(pending.output))
+        return Judgement(True, "✓ Right: nothing to send", taught or _output_rules(pending.detail.output))
     headline = f"✓ {expected.kind.value} sent: {expected.summary()}"
-    explanation = taught or _output_rules(pending.output) or _KIND_PURPOSE[expected.kind]
-    return Judgement(True, headline, explanation, rule=_output_section(pending.output))
+    explanation = taught or _output_rules(pending.detail.output) or _KIND_PURPOSE[expected.kind]
+    return Judgement(True, headline, explanation, rule=_output_section(pending.detail.output))
 
 
 def wrong_move(
@@ -90,9 +90,9 @@ def wrong_move(
     last_sent: Segment | None,
     reaction_text: str,
 ) -> Judgement:
-    rule = _output_section(pending.output)
+    rule = _output_section(pending.detail.output)
     if expected is None:
-        why = _output_rules(pending.output) or "Your endpoint has nothing to send at this point."
+        why = _output_rules(pending.detail.output) or "Your endpoint has nothing to send at this point."
         return Judgement(False, f"✗ Nothing should be sent here, not {key}", why, rule, "nothing (wait)", reaction_text)
     expected_text = f"{expected.kind.value} " + " ".join(
         f"{name}={field_text(expected, name)}" for name in values
@@ -101,7 +101,7 @@ def wrong_move(
         reasons = [_field_reason(name, expected, last_received, last_sent, player) for name in wrong]
         headline = f"✗ Wrong {', '.join(wrong)} in your {key}"
         return Judgement(False, headline, " ".join(reasons), "RFC 9293 §3.4", expected_text.strip(), reaction_text)
-    why = _output_rules(pending.output) or _KIND_PURPOSE[expected.kind]
+    why = _output_rules(pending.detail.output) or _KIND_PURPOSE[expected.kind]
     headline = f"✗ {key} is not the move here: a real endpoint sends {expected.kind.value}"
     return Judgement(False, headline, why, rule, expected_text.strip(), reaction_text)
 
@@ -210,13 +210,13 @@ def segment_note(output: Output) -> str:
 
 
 def generated_hint(level: int, pending: PendingTurn, player: Side) -> str:
-    expected = pending.remaining[0] if pending.remaining else None
+    expected = pending.detail.remaining[0] if pending.detail.remaining else None
     if level == 1:
         if expected is None:
             return "Does anything here call for an answer at all?"
         return f"What does the {player.other.value} need to hear from you before it can go on?"
     if level == 2:
-        return _output_rules(pending.output) or (
+        return _output_rules(pending.detail.output) or (
             _KIND_PURPOSE[expected.kind] if expected else "Not every segment deserves an answer."
         )
     if expected is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from engine.referee.types import Move, MoveField, MoveOption
+from engine.referee.types import MoveField, MoveOption
 from engine.tcp.segment import Flag, MaxSegmentSize, Segment, SegmentKind
 from engine.tcp.states import State, emittable
 
@@ -60,27 +60,6 @@ def _carries(key: str, field_name: str) -> bool:
         "window": Flag.RST not in flags,
         "data": key == "DATA",
     }[field_name]
-
-
-def parse_values(move: Move, option: MoveOption) -> dict[str, int | str]:
-    """Field values as typed, checked for form only. Raises ValueError with a readable line."""
-    values: dict[str, int | str] = {}
-    for spec in option.fields:
-        text = move.values.get(spec.name, "").strip()
-        if not text:
-            raise ValueError(f"{spec.label} is empty: type a value")
-        if not spec.numeric:
-            values[spec.name] = text
-            continue
-        try:
-            number = int(text, 0) if text.lower().startswith("0x") else int(text)
-        except ValueError:
-            raise ValueError(f"{spec.label} must be a whole number, not {text!r}") from None
-        limit = 65535 if spec.name == "window" else 2**32 - 1
-        if not 0 <= number <= limit:
-            raise ValueError(f"{spec.label} must be between 0 and {limit}, not {number}")
-        values[spec.name] = number
-    return values
 
 
 def build_segment(key: str, values: dict[str, int | str], template: Segment) -> Segment:
