@@ -39,6 +39,7 @@ from engine.tls.config import TlsConfig
 from engine.tls.constants import ContentType, HandshakeType
 from engine.tls.events import (
     AlertReceived,
+    FaultFound,
     AlertSent,
     ApplicationDataReceived,
     MessageReceived,
@@ -141,7 +142,7 @@ class TlsConnection:
 
     def receive(self, data: bytes) -> Output:
         """Bytes from the peer. Returns what to send back and what happened."""
-        if not self.closed:
+        if not self.closed and self.error is None:
             self.reader.feed(data)
             self._guard(self._read_records)
             if self.autoflush:
@@ -283,11 +284,14 @@ class TlsConnection:
 
     def compose_alert(self, choices: Mapping[str, Any]) -> None:
         """A move: an alert the player chooses (close_notify when none is named)."""
-        description = AlertDescription[choices.get("alert", "close_notify")]
+        default = self.error.description.name if self.error else "close_notify"
+        description = AlertDescription[choices.get("alert", default)]
         fatal = description is not AlertDescription.close_notify
         self._send_alert(description, AlertLevel.FATAL if fatal else AlertLevel.WARNING)
         if fatal:
-            self._events.append(AlertSent(description, "the player's choice", ""))
+            error = self.error
+            reason, section = (error.reason, error.section) if error else ("", "")
+            self._events.append(AlertSent(description, reason, section))
             self._set_state(self.CLOSED)
 
     def compose_change_cipher_spec(self, choices: Mapping[str, Any]) -> None:
@@ -345,6 +349,11 @@ class TlsConnection:
     def _fail(self, alert: Alert) -> None:
         self.error = alert
         self.pending.clear()
+        if not self.autoflush:
+            # A player's endpoint: refusing the peer is the player's move to make.
+            self.pending.append("Alert")
+            self._events.append(FaultFound(alert.description, alert.reason, alert.section))
+            return
         self._send_alert(alert.description)
         self._events.append(AlertSent(alert.description, alert.reason, alert.section))
         self._set_state(self.CLOSED)

@@ -48,6 +48,16 @@ class AlertSent:
 
 
 @dataclass(frozen=True)
+class FaultFound:
+    """A player's endpoint found a fault in what the peer sent: the alert it calls for is
+    the player's next move."""
+
+    description: AlertDescription
+    reason: str
+    section: str
+
+
+@dataclass(frozen=True)
 class AlertReceived:
     description: AlertDescription
     fatal: bool
