@@ -59,27 +59,47 @@ def plural(count: int, noun: str, nouns: str = "") -> str:
 
 
 class Span:
-    """An open `group` or `item`: set `value` before the block closes to say what the
-    whole thing holds ("3 suites"); left None, the span shows its size. `slot` is where
-    its FieldSpan goes in the recorder, so that a parent precedes its children."""
+    """An open `group`, `item` or `scope`, used as a context manager; leaving it checks
+    the block was used up and records its FieldSpan.
 
-    __slots__ = ("value", "slot")
+    Set `value` inside to say what the whole thing holds: a string, or (cheaper, since
+    it is only called when a byte map is being recorded) a function returning one, e.g.
+    `span.value = lambda: plural(len(items), "suite")`. Left None, the span shows its
+    size. `slot` is where its FieldSpan goes in the recorder, so a parent precedes its
+    children."""
 
-    def __init__(self, slot: int) -> None:
-        self.value: str | None = None
-        self.slot = slot
+    __slots__ = ("value", "_reader", "_fld", "_index", "_start", "_slot", "_outer_end", "_size")
+
+    def __init__(self, reader: Reader, fld: Field | None, index: int | None, start: int,
+                 slot: int, outer_end: int | None) -> None:
+        self.value: str | Callable[[], str] | None = None
+        self._reader = reader
+        self._fld = fld
+        self._index = index
+        self._start = start
+        self._slot = slot
+        self._outer_end = outer_end  # the enclosing block's end, for a length-prefixed group
+        self._size = 0
+
+    def __enter__(self) -> Span:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, *_: object) -> None:
+        if exc_type is None:  # on an error the read is abandoned: nothing to close
+            self._reader._close(self)
 
 
 class Reader:
     """Pulls fields from bytes; `end` bounds the current block."""
 
-    def __init__(self, data: builtins.bytes, base: int = 0, spans: SpanRecorder | None = None) -> None:
+    def __init__(self, data: builtins.bytes, base: int = 0,
+                 spans: SpanRecorder | None = None) -> None:
         self.data = data
         self.pos = 0
         self.end = len(data)
         self.base = base  # offset of data[0] within the whole message, for error messages
         self.spans = spans  # when set, the Field-taking reads record the byte map here
-        self._path: list[str] = []
+        self._path: list[tuple[str, int | None]] = []  # (name, index) of the open blocks
 
     @property
     def offset(self) -> int:
@@ -155,8 +175,8 @@ class Reader:
         """The full path of `fld` (at `index` in its list) below the open scopes."""
         parts = list(self._path)
         if fld is not None:
-            parts.append(_segment(fld, index))
-        return ".".join(parts).replace(".[", "[")
+            parts.append((fld.name, index))
+        return ".".join(_segment(*part) for part in parts).replace(".[", "[")
 
     def fail(self, where: str, problem: str, rfc: str = "", at: int | None = None) -> NoReturn:
         """Raise the decode_error alert naming the field at path `where` and its offset
@@ -206,8 +226,7 @@ class Reader:
         with self.group(length_size, fld, minimum, maximum, index) as span:
             value = self.data[self.pos : self.end]
             self.pos = self.end
-            if self.spans is not None:
-                span.value = (fld.show or _show)(value)
+            span.value = lambda: (fld.show or _show)(value)
         return value
 
     def codes(self, length_size: int, item_size: int, fld: Field, item: Field,
@@ -217,8 +236,13 @@ class Reader:
         when it has none (GREASE, suites we do not name)."""
         members = enum_type._value2member_map_
         with self.group(length_size, fld, minimum, maximum) as span:
+            if self.spans is None and (self.end - self.pos) % item_size == 0:  # the fast way
+                data, start, self.pos = self.data, self.pos, self.end
+                return tuple(members.get(v, v) for v in (
+                    int.from_bytes(data[at : at + item_size], "big")
+                    for at in range(start, self.end, item_size)))
             values = self.each(lambda i: members.get(v := self.number(item_size, item, i), v))
-            span.value = plural(len(values), unit)
+            span.value = lambda: plural(len(values), unit)
         return tuple(values)
 
     def each(self, read: Callable[[int], _T]) -> list[_T]:
@@ -228,29 +252,21 @@ class Reader:
             items.append(read(len(items)))
         return items
 
-    @contextmanager
-    def scope(self, name: str) -> Iterator[None]:
+    def scope(self, name: str) -> Span:
         """Fields read inside get `name.` in front of their path (no span of its own)."""
-        self._path.append(name)
-        yield
-        self._path.pop()
+        self._path.append((name, None))
+        return Span(self, None, None, self.pos, 0, None)
 
-    @contextmanager
-    def item(self, fld: Field, index: int | None = None) -> Iterator[Span]:
+    def item(self, fld: Field, index: int | None = None) -> Span:
         """A structure with no length prefix of its own: one span around what is read
         inside, whose fields sit one level deeper under its path."""
-        start = self.pos
-        span = self._enter(fld, index)
-        yield span
-        self._leave(start, fld, index, span, plural(self.pos - start, "byte"))
+        return self._open(fld, index, None)
 
-    @contextmanager
     def group(self, length_size: int, fld: Field, minimum: int = 0,
-              maximum: int | None = None, index: int | None = None) -> Iterator[Span]:
+              maximum: int | None = None, index: int | None = None) -> Span:
         """A length-prefixed vector x<minimum..maximum>: reads its length (recorded as
         `<path>.length`), bounds the reader to it, and checks it is consumed exactly."""
-        start = self.pos
-        span = self._enter(fld, index)
+        span = self._open(fld, index, self.end)
         length = self.number(length_size, _LENGTH)
         if self.spans is not None:  # say whose length it is
             last = self.spans.spans[-1]
@@ -258,39 +274,48 @@ class Reader:
                 last, meaning=f"How many bytes of {fld.label.lower()} follow", rfc=fld.rfc)
         if length < minimum or (maximum is not None and length > maximum):
             limit = f"{minimum}..{maximum}" if maximum is not None else f"at least {minimum}"
-            self.fail(self.path(), f"length {length}, expected {limit}", fld.rfc, start)
+            self.fail(self.path(), f"length {length}, expected {limit}", fld.rfc, span._start)
         if length > self.end - self.pos:
             self.fail(self.path(), f"length {length} overruns its container by "
-                      f"{plural(length - (self.end - self.pos), 'byte')}", fld.rfc, start)
-        outer_end = self.end
+                      f"{plural(length - (self.end - self.pos), 'byte')}", fld.rfc, span._start)
         self.end = self.pos + length
-        yield span
-        if self.pos != self.end:
-            self.fail(self.path(), f"{plural(self.end - self.pos, 'byte')} left over inside it",
-                      fld.rfc)
-        self.end = outer_end
-        self._leave(start, fld, index, span, plural(length, "byte"))
+        span._size = length
+        return span
 
-    def _enter(self, fld: Field, index: int | None) -> Span:
-        self._path.append(_segment(fld, index))
-        if self.spans is None:
-            return Span(0)
-        self.spans.depth += 1
-        return Span(len(self.spans.spans))
+    def _open(self, fld: Field, index: int | None, outer_end: int | None) -> Span:
+        self._path.append((fld.name, index))
+        slot = 0
+        if self.spans is not None:
+            self.spans.depth += 1
+            slot = len(self.spans.spans)
+        return Span(self, fld, index, self.pos, slot, outer_end)
 
-    def _leave(self, start: int, fld: Field, index: int | None, span: Span, size: str) -> None:
+    def _close(self, span: Span) -> None:
+        fld = span._fld
+        if fld is None:  # a scope
+            self._path.pop()
+            return
+        if span._outer_end is not None:
+            if self.pos != self.end:
+                self.fail(self.path(), f"{plural(self.end - self.pos, 'byte')} left over "
+                          "inside it", fld.rfc)
+            self.end = span._outer_end
+        else:
+            span._size = self.pos - span._start
         self._path.pop()
         if self.spans is not None:
             self.spans.depth -= 1
-            self._note(start, fld, index, None, span.value or size)
-            self.spans.spans.insert(span.slot, self.spans.spans.pop())
+            value = span.value
+            text = value() if callable(value) else value or plural(span._size, "byte")
+            self._note(span._start, fld, span._index, None, text)
+            self.spans.spans.insert(span._slot, self.spans.spans.pop())
 
 
 _LENGTH = Field("length", "Length", "How many bytes follow")
 
 
-def _segment(fld: Field, index: int | None) -> str:
-    return fld.name if index is None else f"{fld.name}[{index}]"
+def _segment(name: str, index: int | None) -> str:
+    return name if index is None else f"{name}[{index}]"
 
 
 class Writer:
@@ -323,20 +348,34 @@ class Writer:
 
     def numbers(self, values: Iterable[int], size: int, length_size: int) -> None:
         """A vector of `size`-byte integers with a `length_size`-byte length prefix."""
-        with self.block(length_size):
-            for value in values:
-                self.uint(value, size)
+        body = b"".join(value.to_bytes(size, "big") for value in values)
+        self.buffer += len(body).to_bytes(length_size, "big") + body
 
-    @contextmanager
-    def block(self, length_size: int) -> Iterator[Writer]:
-        start = len(self.buffer)
-        self.buffer += bytes(length_size)
-        yield self
-        length = len(self.buffer) - start - length_size
-        self.buffer[start : start + length_size] = length.to_bytes(length_size, "big")
+    def block(self, length_size: int) -> _Block:
+        """`with w.block(n):` writes what is inside after an n-byte length prefix."""
+        return _Block(self, length_size)
 
     def getvalue(self) -> builtins.bytes:
         return bytes(self.buffer)
+
+
+class _Block:
+    """The open `Writer.block`: fills in the length prefix when it closes."""
+
+    __slots__ = ("_writer", "_length_size", "_start")
+
+    def __init__(self, writer: Writer, length_size: int) -> None:
+        self._writer = writer
+        self._length_size = length_size
+        self._start = len(writer.buffer)
+        writer.buffer += bytes(length_size)
+
+    def __enter__(self) -> Writer:
+        return self._writer
+
+    def __exit__(self, *_: object) -> None:
+        buffer, start, size = self._writer.buffer, self._start, self._length_size
+        buffer[start : start + size] = (len(buffer) - start - size).to_bytes(size, "big")
 
 
 class SpanRecorder:

@@ -176,7 +176,8 @@ class OpaqueExtension(Extension):
     @classmethod
     def decode(cls, r: Reader) -> Self:
         if cls._length_size:
-            return cls(r.opaque(cls._length_size, cls._field, cls._minimum, 2 ** (8 * cls._length_size) - 1))
+            maximum = 2 ** (8 * cls._length_size) - 1
+            return cls(r.opaque(cls._length_size, cls._field, cls._minimum, maximum))
         return cls(r.rest(cls._field))
 
     def describe(self) -> str:
@@ -199,13 +200,7 @@ class UnknownExtension(Extension):
         return hex_preview(self.data, 8)
 
 
-_CH = ExtensionContext.CLIENT_HELLO
-_SH = ExtensionContext.SERVER_HELLO
-_HRR = ExtensionContext.HELLO_RETRY_REQUEST
-_EE = ExtensionContext.ENCRYPTED_EXTENSIONS
-_CT = ExtensionContext.CERTIFICATE
-_CR = ExtensionContext.CERTIFICATE_REQUEST
-_NST = ExtensionContext.NEW_SESSION_TICKET
+_CH, _SH, _HRR, _EE, _CT, _CR, _NST = ExtensionContext  # in definition order
 
 # --- where TLS 1.3 allows each extension (RFC 8446 §4.2, RFC 8449 §4) ----------------------
 

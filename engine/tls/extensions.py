@@ -340,7 +340,8 @@ class Padding(Extension):
     length: int
     extension_type = ExtensionType.padding
     _field: ClassVar[Field] = Field("padding", "Padding", "Zero bytes, only to make the "
-                                    "ClientHello longer", "RFC 7685 §3", lambda v: f"{len(v)} zero bytes")
+                                    "ClientHello longer", "RFC 7685 §3",
+                                    lambda v: f"{len(v)} zero bytes")
 
     def encode(self, w: Writer) -> None:
         w.bytes(bytes(self.length))
@@ -401,7 +402,7 @@ def decode_extensions(r: Reader, context: ExtensionContext) -> tuple[Extension, 
     seen: set[int] = set()
     with r.group(2, _EXTENSIONS) as span:
         extensions = tuple(r.each(lambda i: _decode_one(r, context, i, seen)))
-        span.value = plural(len(extensions), "extension")
+        span.value = lambda: plural(len(extensions), "extension")
     if context is ExtensionContext.CLIENT_HELLO:
         _check_psk_last(r, extensions)
     return extensions
@@ -420,7 +421,7 @@ def _decode_one(r: Reader, context: ExtensionContext, index: int, seen: set[int]
         with r.group(2, _EXTENSION_DATA):
             extension = (form.decode(r) if form is not None
                          else UnknownExtension(extension_type, r.rest(_RAW)))
-        span.value = f"{name(known(ExtensionType, extension_type))}: {extension.describe()}"
+        span.value = lambda: f"{name(known(ExtensionType, extension_type))}: {extension.describe()}"
     return extension
 
 
@@ -441,12 +442,7 @@ def find(extensions: Sequence[Extension], form: type[_X]) -> _X | None:
 
 
 _ANY = None
-_CH = ExtensionContext.CLIENT_HELLO
-_SH = ExtensionContext.SERVER_HELLO
-_HRR = ExtensionContext.HELLO_RETRY_REQUEST
-_CT = ExtensionContext.CERTIFICATE
-_CR = ExtensionContext.CERTIFICATE_REQUEST
-_NST = ExtensionContext.NEW_SESSION_TICKET
+_CH, _SH, _HRR, _EE, _CT, _CR, _NST = ExtensionContext  # in definition order
 
 for _form in (SupportedGroups, SignatureAlgorithms, SignatureAlgorithmsCert, EcPointFormats,
               PskKeyExchangeModes, ExtendedMasterSecret, EncryptThenMac, PostHandshakeAuth,

@@ -74,7 +74,7 @@ class ServerName(Extension):
             raw = r.opaque(2, _HOST_NAME, 1)
             if not raw.isascii():
                 r.fail(r.path(_HOST_NAME), "a host name is ASCII", _SNI)
-            span.value = raw.decode("ascii")
+            span.value = lambda: raw.decode("ascii")
         return cls(raw.decode("ascii"))
 
     def describe(self) -> str:
@@ -105,7 +105,7 @@ class Alpn(Extension):
     def decode(cls, r: Reader) -> Self:
         with r.group(2, _PROTOCOLS, minimum=2) as span:
             protocols = tuple(r.each(lambda i: r.opaque(1, _PROTOCOL, 1, index=i)))
-            span.value = plural(len(protocols), "protocol")
+            span.value = lambda: plural(len(protocols), "protocol")
         return cls(protocols)
 
     def describe(self) -> str:
@@ -142,7 +142,7 @@ class KeyShareEntry:
         with r.item(fld, index) as span:
             group = known(NamedGroup, r.number(2, _GROUP))
             key_exchange = r.opaque(2, _KEY_EXCHANGE, 1)
-            span.value = f"{name(group)}, {len(key_exchange)}-byte key"
+            span.value = lambda: f"{name(group)}, {len(key_exchange)}-byte key"
         return cls(group, key_exchange)
 
 
@@ -163,7 +163,7 @@ class KeyShareClientHello(Extension):
         at = r.offset
         with r.group(2, _CLIENT_SHARES) as span:
             shares = tuple(r.each(lambda i: KeyShareEntry.decode(r, _CLIENT_SHARE, i)))
-            span.value = plural(len(shares), "share")
+            span.value = lambda: plural(len(shares), "share")
         groups = [share.group for share in shares]
         if len(set(groups)) != len(groups):
             raise IllegalParameter(f"{r.path(_CLIENT_SHARES)} at byte {at}: two key shares "
@@ -240,11 +240,11 @@ class PreSharedKeyClientHello(Extension):
     def decode(cls, r: Reader) -> Self:
         with r.group(2, _IDENTITIES, minimum=7) as span:
             identities = tuple(r.each(lambda i: _read_identity(r, i)))
-            span.value = plural(len(identities), "identity", "identities")
+            span.value = lambda: plural(len(identities), "identity", "identities")
         at = r.offset
         with r.group(2, _BINDERS, minimum=33) as span:
             binders = tuple(r.each(lambda i: r.opaque(1, _BINDER, 32, 255, i)))
-            span.value = plural(len(binders), "binder")
+            span.value = lambda: plural(len(binders), "binder")
         if len(binders) != len(identities):
             raise IllegalParameter(f"{r.path(_BINDERS)} at byte {at}: {len(binders)} binders "
                                    f"for {len(identities)} identities", _PSK)

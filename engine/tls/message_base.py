@@ -146,7 +146,7 @@ def read_certificate_list(r: Reader, rfc: str, entry: Callable[[Reader, bytes], 
     fld = _CERTIFICATE_LIST._replace(rfc=rfc)
     with r.group(3, fld) as span:
         items = r.each(lambda i: _certificate_entry(r, i, rfc, entry))
-        span.value = plural(len(items), "certificate")
+        span.value = lambda: plural(len(items), "certificate")
     return items
 
 

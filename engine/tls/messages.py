@@ -23,7 +23,7 @@ pre_shared_key that is not last: illegal_parameter).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar, Self
+from typing import ClassVar, NamedTuple, Self
 
 from engine.tls.alerts import IllegalParameter, UnexpectedMessage
 from engine.tls.codec import Field, Reader, Writer, hex_preview, plural
@@ -152,6 +152,44 @@ _SH_COMPRESSION = Field("legacy_compression_method", "Compression method", "Alwa
                         "no compression", _SH)
 
 
+_SENTINELS = {DOWNGRADE_TLS12: ProtocolVersion.TLS1_2, DOWNGRADE_TLS11: ProtocolVersion.TLS1_1}
+
+
+class _Start(NamedTuple):
+    """The fields both hellos open with (RFC 8446 §4.1.2, §4.1.3)."""
+
+    version: Field
+    random: Field
+    session_id: Field
+
+
+_CH_FIELDS = _Start(_CH_VERSION, _CH_RANDOM, _CH_SESSION)
+_SH_FIELDS = _Start(_SH_VERSION, _SH_RANDOM, _SH_SESSION)
+
+
+def _write_start(w: Writer, version: int, random: bytes, session_id: bytes) -> None:
+    w.uint16(version)
+    w.bytes(random)
+    w.vector(session_id, 1)
+
+
+def _read_start(r: Reader, fields: _Start) -> tuple[ProtocolVersion | int, bytes, bytes]:
+    version = known(ProtocolVersion, r.number(2, fields.version))
+    return version, r.fixed(32, fields.random), r.opaque(1, fields.session_id, 0, 32)
+
+
+def _write_extensions(w: Writer, extensions: tuple[Extension, ...], block: bool) -> None:
+    """The extension block, unless there is none and `block` says to leave it out."""
+    if extensions or block:
+        encode_extensions(w, extensions)
+
+
+def _read_extensions(r: Reader, context: ExtensionContext) -> tuple[tuple[Extension, ...], bool]:
+    """A hello's extensions, and whether the block was there (TLS 1.2 may leave it out)."""
+    block = not r.at_end()
+    return (decode_extensions(r, context) if block else ()), block
+
+
 @dataclass(frozen=True, slots=True)
 class ClientHello(HandshakeMessage, WithExtensions):
     """The client's opening offer. `extensions_block=False` (with no extensions) is a
@@ -169,24 +207,18 @@ class ClientHello(HandshakeMessage, WithExtensions):
     path: ClassVar[str] = "client_hello"
 
     def encode_body(self, w: Writer) -> None:
-        w.uint16(self.legacy_version)
-        w.bytes(self.random)
-        w.vector(self.legacy_session_id, 1)
+        _write_start(w, self.legacy_version, self.random, self.legacy_session_id)
         w.numbers(self.cipher_suites, 2, 2)
         w.vector(self.legacy_compression_methods, 1)
-        if self.extensions or self.extensions_block:
-            encode_extensions(w, self.extensions)
+        _write_extensions(w, self.extensions, self.extensions_block)
 
     @classmethod
     def decode_body(cls, r: Reader, context: DecodeContext) -> Self:
-        version = known(ProtocolVersion, r.number(2, _CH_VERSION))
-        random = r.fixed(32, _CH_RANDOM)
-        session_id = r.opaque(1, _CH_SESSION, 0, 32)
+        version, random, session_id = _read_start(r, _CH_FIELDS)
         suites = r.codes(2, 2, _SUITES, _SUITE, CipherSuite, 2, 0xFFFE, "suite")
         at = r.offset
         compression = r.opaque(1, _COMPRESSION, 1)
-        block = not r.at_end()
-        extensions = decode_extensions(r, ExtensionContext.CLIENT_HELLO) if block else ()
+        extensions, block = _read_extensions(r, ExtensionContext.CLIENT_HELLO)
         hello = cls(random, session_id, suites, compression, extensions, version, block)
         if ProtocolVersion.TLS1_3 in hello.offered_versions and compression != b"\x00":
             raise IllegalParameter(f"client_hello.legacy_compression_methods at byte {at}: "
@@ -245,9 +277,7 @@ class ServerHello(HandshakeMessage, WithExtensions):
     @property
     def downgrade_sentinel(self) -> ProtocolVersion | None:
         """TLS1_2 or TLS1_1 if random ends with a downgrade sentinel (RFC 8446 §4.1.3)."""
-        tail = self.random[-8:]
-        sentinels = {DOWNGRADE_TLS12: ProtocolVersion.TLS1_2, DOWNGRADE_TLS11: ProtocolVersion.TLS1_1}
-        return sentinels.get(tail)
+        return _SENTINELS.get(self.random[-8:])
 
     @property
     def selected_version(self) -> ProtocolVersion | int:
@@ -256,25 +286,19 @@ class ServerHello(HandshakeMessage, WithExtensions):
         return selected.selected_version if selected is not None else self.legacy_version
 
     def encode_body(self, w: Writer) -> None:
-        w.uint16(self.legacy_version)
-        w.bytes(self.random)
-        w.vector(self.legacy_session_id_echo, 1)
+        _write_start(w, self.legacy_version, self.random, self.legacy_session_id_echo)
         w.uint16(self.cipher_suite)
         w.uint8(self.legacy_compression_method)
-        if self.extensions or self.extensions_block:
-            encode_extensions(w, self.extensions)
+        _write_extensions(w, self.extensions, self.extensions_block)
 
     @classmethod
     def decode_body(cls, r: Reader, context: DecodeContext) -> Self:
-        version = known(ProtocolVersion, r.number(2, _SH_VERSION))
-        random = r.fixed(32, _SH_RANDOM)
-        session_id = r.opaque(1, _SH_SESSION, 0, 32)
+        version, random, session_id = _read_start(r, _SH_FIELDS)
         suite = known(CipherSuite, r.number(2, _SH_SUITE))
         compression = r.number(1, _SH_COMPRESSION)
         where = (ExtensionContext.HELLO_RETRY_REQUEST if random == HELLO_RETRY_REQUEST_RANDOM
                  else ExtensionContext.SERVER_HELLO)
-        block = not r.at_end()
-        extensions = decode_extensions(r, where) if block else ()
+        extensions, block = _read_extensions(r, where)
         return cls(random, session_id, suite, extensions, compression, version, block)
 
     def summary(self) -> str:

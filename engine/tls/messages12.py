@@ -266,7 +266,8 @@ _CERT_TYPE = Field("", "Certificate type", "One client certificate key type", _C
                    shown(ClientCertificateType, 2))
 _SIG_ALGS = Field("supported_signature_algorithms", "Signature algorithms", "Signature "
                   "algorithms the server accepts in the client's CertificateVerify", _CR)
-_SIG_ALG = Field("", "Signature algorithm", "One hash and signature pair", _CR, shown(SignatureScheme))
+_SIG_ALG = Field("", "Signature algorithm", "One hash and signature pair", _CR,
+                 shown(SignatureScheme))
 _AUTHORITIES = Field("certificate_authorities", "Certificate authorities", "Names of CAs "
                      "the server trusts; empty means any", _CR)
 _AUTHORITY = Field("", "Distinguished name", "One CA's DER-encoded name", _CR)
@@ -341,7 +342,8 @@ class NewSessionTicket12(_Tls12, HandshakeMessage):
         return cls(r.number(4, _LIFETIME_HINT), r.opaque(2, _TICKET_DATA))
 
     def summary(self) -> str:
-        return f"NewSessionTicket lifetime hint {self.lifetime_hint}s, {len(self.ticket)}-byte ticket"
+        return (f"NewSessionTicket lifetime hint {self.lifetime_hint}s, "
+                f"{len(self.ticket)}-byte ticket")
 
 
 TLS12_ONLY: tuple[type[HandshakeMessage], ...] = (
