@@ -10,11 +10,13 @@ from engine.levels.loader import (
     load_level,
     parse_level,
 )
-from engine.levels.model import Level, TurnSpec
+from engine.levels.model import Level, TcpLevel, TlsLevel, TurnSpec
 
 __all__ = [
     "Catalog",
     "Level",
+    "TcpLevel",
+    "TlsLevel",
     "LevelError",
     "TurnSpec",
     "builtin_dir",

@@ -15,7 +15,7 @@ from typing import Any, Iterable
 
 from pydantic import BaseModel, ValidationError
 
-from engine.levels.model import Level
+from engine.levels.model import LEVEL_MODELS, Level
 
 MAX_LEVEL_BYTES = 256 * 1024
 CHAPTER_ORDER = ("TCP", "TLS 1.2", "TLS 1.3", "TCP then TLS", "When things go wrong", "Compare")
@@ -103,10 +103,17 @@ def parse_level(text: str, name: str) -> Level:
         raise LevelError([f"{name}: expected valid TOML, found a syntax error: {error}"]) from None
     if not data:
         raise LevelError([f"{name}: expected a level, found an empty file"])
+    protocol = data.get("protocol")
+    model = LEVEL_MODELS.get(protocol) if isinstance(protocol, str) else None
+    if model is None:
+        known = list(LEVEL_MODELS)
+        found = "nothing (the key is required)" if protocol is None else repr(protocol)
+        hint = _did_you_mean(protocol, known) if isinstance(protocol, str) else ""
+        raise LevelError([f"{name}: protocol: expected one of {', '.join(map(repr, known))}, found {found}{hint}"])
     try:
-        return Level.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as error:
-        raise LevelError([f"{name}: {line}" for line in describe_errors(error, Level)]) from None
+        raise LevelError([f"{name}: {line}" for line in describe_errors(error, model)]) from None
 
 
 def describe_errors(error: ValidationError, model: type[BaseModel]) -> list[str]:

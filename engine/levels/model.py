@@ -14,10 +14,20 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from engine.side import Side
 
-Protocol = Literal["tcp"]
 # The player's move vocabulary for TCP: the segment kinds, and WAIT (send nothing).
 TcpMove = Literal["SYN", "SYN-ACK", "ACK", "DATA", "FIN", "RST", "RST-ACK", "WAIT"]
 AskableField = Literal["seq", "ack", "window", "data"]
+# The player's move vocabulary for TLS 1.3: the messages (and records) an endpoint sends.
+TlsMove = Literal[
+    "ClientHello", "ServerHello", "HelloRetryRequest", "ChangeCipherSpec", "EncryptedExtensions",
+    "CertificateRequest", "Certificate", "CertificateVerify", "Finished", "NewSessionTicket",
+    "KeyUpdate", "ApplicationData", "Alert",
+]
+TlsAskableField = Literal["cipher_suite", "group", "certificate", "alert"]
+SuiteName = Literal["TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256"]
+GroupName = Literal["x25519", "secp256r1", "secp384r1"]
+ALL_SUITES: list[SuiteName] = ["TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256"]
+ALL_GROUPS: list[GroupName] = ["x25519", "secp256r1", "secp384r1"]
 Action = Literal["listen", "connect", "send", "close", "abort"]
 Port = Annotated[int, Field(ge=1, le=65535)]
 Uint32 = Annotated[int, Field(ge=0, le=2**32 - 1)]
@@ -67,7 +77,7 @@ class Fault(Strict):
     nth: Annotated[int, Field(ge=1, le=100)] = 1
 
 
-class Scenario(Strict):
+class TcpScenario(Strict):
     client: Host = Host(ip=ipaddress.IPv4Address("192.0.2.1"))
     server: Host = Host(ip=ipaddress.IPv4Address("192.0.2.2"), port=80)
     one_way_delay_ms: Annotated[float, Field(gt=0, le=10_000)] = 10.0
@@ -95,21 +105,72 @@ class Scoring(Strict):
     hint_costs: tuple[int, int, int] = (50, 100, 200)
 
 
-class Level(Strict):
+class TlsScenario(Strict):
+    """A TLS 1.3 connection: who offers what, which certificate the server shows, and what
+    the applications say once the handshake is done."""
+
+    server_name: str = Field(default="localhost", description="The name the client asks for (SNI).")
+    certificate: Literal["ed25519", "ecdsa", "rsa"] = "ecdsa"
+    certificate_names: list[str] = Field(default=["localhost"], min_length=1, description="Names on the server's certificate.")
+    certificate_expired: bool = Field(default=False, description="The server's certificate ran out before today.")
+    certificate_untrusted: bool = Field(default=False, description="Signed by a CA the client does not trust.")
+    client_suites: list[SuiteName] = Field(default=ALL_SUITES, min_length=1)
+    client_groups: list[GroupName] = Field(default=ALL_GROUPS, min_length=1)
+    client_key_shares: list[GroupName] = Field(default=["x25519"], min_length=1)
+    server_suites: list[SuiteName] = Field(default=ALL_SUITES, min_length=1)
+    server_groups: list[GroupName] = Field(default=ALL_GROUPS, min_length=1)
+    client_auth: Literal["none", "request", "require"] = "none"
+    client_certificate: bool = Field(default=False, description="The client has a certificate to show.")
+    alpn: list[str] = []
+    middlebox_compat: bool = True
+    resumption: bool = Field(default=False, description="Resume with a ticket from an earlier connection.")
+    request: str = "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n"
+    response: str = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"
+    close: bool = Field(default=True, description="The client says close_notify at the end.")
+
+    @model_validator(mode="after")
+    def _shares_are_supported(self) -> TlsScenario:
+        extra = [group for group in self.client_key_shares if group not in self.client_groups]
+        if extra:
+            raise ValueError(f"client_key_shares {extra} must also be in client_groups")
+        return self
+
+
+class TlsTurnSpec(Strict):
+    move: TlsMove = Field(description="The message the real endpoint sends here.")
+    ask: list[TlsAskableField] = Field(default=[], description="Choices the player makes with the move.")
+    teach: str = ""
+    hints: list[str] = Field(default=[], max_length=2)
+
+
+class LevelBase(Strict):
     id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
     title: Annotated[str, Field(min_length=1, max_length=80)]
     chapter: Annotated[str, Field(min_length=1, max_length=40)]
     order: Annotated[int, Field(ge=0, le=10_000)]
-    protocol: Protocol
     role: Side
     goal: Annotated[str, Field(min_length=1)]
     debrief: str = ""
     seed: Annotated[int, Field(ge=0)] = 1
-    scenario: Scenario
-    turns: list[TurnSpec] = Field(min_length=1)
     scoring: Scoring = Scoring()
 
     @property
     def moves(self) -> list[str]:
         """The message kinds the player must send, in order."""
-        return [turn.move for turn in self.turns]
+        return [turn.move for turn in self.turns]  # type: ignore[attr-defined]
+
+
+class TcpLevel(LevelBase):
+    protocol: Literal["tcp"]
+    scenario: TcpScenario
+    turns: list[TurnSpec] = Field(min_length=1)
+
+
+class TlsLevel(LevelBase):
+    protocol: Literal["tls13"]
+    scenario: TlsScenario = TlsScenario()
+    turns: list[TlsTurnSpec] = Field(min_length=1)
+
+
+Level = TcpLevel | TlsLevel
+LEVEL_MODELS: dict[str, type[TcpLevel] | type[TlsLevel]] = {"tcp": TcpLevel, "tls13": TlsLevel}

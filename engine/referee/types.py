@@ -73,6 +73,8 @@ class LadderEntry:
     role: EntryRole = EntryRole.NORMAL
     by_player: bool = False
     note: str = ""  # e.g. "retransmission", "lost on the wire"
+    protected_by: str | None = None  # TLS: the traffic secret whose key encrypted it
+    wire: bytes = b""  # TLS: the record(s) as sent, ciphertext included
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,9 +149,21 @@ class Narration:
 
 
 @dataclass(frozen=True, slots=True)
+class SecretLearned:
+    """A key-schedule value became known to a side: its name, value, inputs and formula."""
+
+    side: Side
+    name: str  # "client_handshake_traffic_secret"
+    value: bytes
+    inputs: tuple[str, ...]
+    formula: str
+    section: str
+
+
+@dataclass(frozen=True, slots=True)
 class LevelOver:
     score: Score
     debrief: str
 
 
-RefereeEvent = MessageSent | StateChanged | TurnOffered | MoveJudged | Narration | LevelOver
+RefereeEvent = MessageSent | StateChanged | TurnOffered | MoveJudged | Narration | SecretLearned | LevelOver

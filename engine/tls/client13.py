@@ -97,7 +97,6 @@ class TlsClient(Tls13Connection):
         self.hello_retry: ServerHello | None = None
         self.certificate_requested = False
         self.sent_ccs = False
-        self.handshake_key_installed = False
         self.received_tickets: list[SessionTicket] = []
         self.pending = ["ClientHello"]
 
@@ -192,6 +191,9 @@ class TlsClient(Tls13Connection):
         self.transcript.append(raw)
         self.schedule13.handshake(shared_secret, self.transcript_hash())
         self.install_read_key("server_handshake_traffic_secret")
+        # From here on whatever the client sends (its second flight, or an alert if the
+        # server's flight is bad) is under its handshake key; only the CCS stays clear.
+        self.install_write_key("client_handshake_traffic_secret")
         self._set_state(ClientState.WAIT_EE)
 
     def _check_hello_basics(self, message: ServerHello) -> None:
@@ -303,11 +305,6 @@ class TlsClient(Tls13Connection):
     def compose_change_cipher_spec(self, choices: Mapping[str, Any]) -> None:
         self.sent_ccs = True
         self.send_change_cipher_spec()
-
-    def before_encrypted_flight(self) -> None:
-        if not self.handshake_key_installed and "client_handshake_traffic_secret" in self.schedule13.secrets:
-            self.install_write_key("client_handshake_traffic_secret")
-            self.handshake_key_installed = True
 
     def after_our_finished(self) -> None:
         self.install_write_key("client_application_traffic_secret_0")

@@ -27,6 +27,8 @@ from typing import Any, ClassVar
 
 from cryptography.hazmat.primitives import hashes
 
+from engine.bytemap import FieldSpan
+
 from engine.tls.alerts import (
     Alert,
     AlertDescription,
@@ -66,6 +68,10 @@ class ChangeCipherSpec:
     def summary(self) -> str:
         return "ChangeCipherSpec"
 
+    def byte_map(self) -> list[FieldSpan]:
+        return [FieldSpan(0, 1, "change_cipher_spec.type", "Type", "1 (change_cipher_spec)",
+                          "In TLS 1.3 a dummy record: it changes nothing, it only calms middleboxes", "RFC 8446 §D.4")]
+
 
 @dataclass(frozen=True)
 class AlertMessage:
@@ -76,6 +82,15 @@ class AlertMessage:
         level = "fatal" if self.level == AlertLevel.FATAL else "warning"
         return f"Alert {self.description.name} ({level})"
 
+    def byte_map(self) -> list[FieldSpan]:
+        level = "fatal" if self.level == AlertLevel.FATAL else "warning"
+        return [
+            FieldSpan(0, 1, "alert.level", "Level", f"{self.level} ({level})",
+                      "How serious: in TLS 1.3 every alert but close_notify and user_canceled is fatal", "RFC 8446 §6"),
+            FieldSpan(1, 2, "alert.description", "Description", f"{int(self.description)} ({self.description.name})",
+                      "What went wrong, or close_notify: \"I will send nothing more\"", "RFC 8446 §6"),
+        ]
+
 
 @dataclass(frozen=True)
 class ApplicationData:
@@ -84,11 +99,50 @@ class ApplicationData:
     def summary(self) -> str:
         return f"ApplicationData {len(self.data)} bytes"
 
+    def byte_map(self) -> list[FieldSpan]:
+        shown = self.data[:40].decode("utf-8", errors="replace")
+        return [FieldSpan(0, len(self.data), "application_data", "Application data", repr(shown),
+                          "The application's own bytes; on the wire only as ciphertext", "RFC 8446 §5.2")]
+
 
 @dataclass
 class Output:
     data: bytes = b""
     events: list[Any] = field(default_factory=list)
+
+
+class RunningHash:
+    """Transcript-Hash taken as the transcript grows, each message hashed once.
+
+    It remembers the very message objects it has hashed: `continues` is true only if the
+    transcript still starts with them, so a transcript that was replaced or rewritten
+    (HelloRetryRequest's message_hash, a new suite's hash) is simply hashed afresh."""
+
+    __slots__ = ("algorithm", "fed", "hasher")
+
+    def __init__(self, algorithm: type[hashes.HashAlgorithm]) -> None:
+        self.algorithm = algorithm
+        self.fed: list[bytes] = []
+        self.hasher = hashes.Hash(algorithm())
+
+    def continues(self, algorithm: type[hashes.HashAlgorithm], transcript: list[bytes]) -> bool:
+        fed = self.fed
+        return (algorithm is self.algorithm and len(fed) <= len(transcript)
+                and all(a is b for a, b in zip(fed, transcript)))
+
+    def digest(self, transcript: list[bytes]) -> bytes:
+        for raw in transcript[len(self.fed):]:
+            self.hasher.update(raw)
+            self.fed.append(raw)
+        return self.hasher.copy().finalize()
+
+    def __deepcopy__(self, memo: dict[int, object]) -> RunningHash:
+        """A fork of the connection forks the hash state too (the hasher itself cannot be
+        deep-copied, only `copy()`-ed)."""
+        twin = RunningHash.__new__(RunningHash)
+        twin.algorithm, twin.fed, twin.hasher = self.algorithm, list(self.fed), self.hasher.copy()
+        memo[id(self)] = twin
+        return twin
 
 
 Composer = Callable[[Any, Mapping[str, Any]], None]
@@ -115,6 +169,7 @@ class TlsConnection:
         self.state: Any = None
         self.pending: list[str] = []
         self.transcript: list[bytes] = []
+        self._running_hash: RunningHash | None = None  # Transcript-Hash, kept as it grows
         self.schedule: SecretLog | None = None
         self.decode_context: DecodeContext = TLS13
         self.cipher_suite: int | None = None
@@ -307,10 +362,16 @@ class TlsConnection:
 
     def transcript_hash(self, messages: list[bytes] | None = None) -> bytes:
         """Transcript-Hash of the messages so far (or of `messages`) under the suite's hash."""
-        hasher = hashes.Hash(self._require_schedule().suite.new_hash())
-        for raw in self.transcript if messages is None else messages:
-            hasher.update(raw)
-        return hasher.finalize()
+        algorithm = self._require_schedule().suite.hash
+        if messages is not None:
+            hasher = hashes.Hash(algorithm())
+            for raw in messages:
+                hasher.update(raw)
+            return hasher.finalize()
+        running = self._running_hash
+        if running is None or not running.continues(algorithm, self.transcript):
+            running = self._running_hash = RunningHash(algorithm)
+        return running.digest(self.transcript)
 
     def _require_schedule(self) -> KeySchedule:
         if not isinstance(self.schedule, KeySchedule):

@@ -29,6 +29,9 @@ from engine.tls.alerts import (
 from engine.tls.connection import Composer, Handler, MoveImpossible, TlsConnection
 from engine.tls.constants import (
     HELLO_RETRY_REQUEST_RANDOM,
+    CipherSuite,
+    NamedGroup,
+    known,
     HandshakeType,
     ProtocolVersion,
     PskKeyExchangeMode,
@@ -184,10 +187,10 @@ class TlsServer(Tls13Connection):
             raise MissingExtension("pre_shared_key without psk_key_exchange_modes", "RFC 8446 §4.2.9")
         if PskKeyExchangeMode.psk_dhe_ke not in modes.modes:
             return None
-        known = store.issued.get(offer.identities[0].identity)
-        if known is None:
+        issued = store.issued.get(offer.identities[0].identity)
+        if issued is None:
             return None
-        psk, ticket_suite = known[0], known[1]
+        psk, ticket_suite = issued[0], issued[1]
         if ticket_suite != suite:
             return None
         schedule = KeySchedule(suite)
@@ -206,8 +209,8 @@ class TlsServer(Tls13Connection):
     # --- our flight --------------------------------------------------------------------
 
     def compose_hello_retry_request(self, choices: Mapping[str, Any]) -> None:
-        group = int(choices.get("group", self.group or 0))
-        suite = int(choices.get("cipher_suite", self.cipher_suite or 0))
+        group = known(NamedGroup, int(choices.get("group", self.group or 0)))
+        suite = known(CipherSuite, int(choices.get("cipher_suite", self.cipher_suite or 0)))
         self.group = group
         self.cipher_suite = suite
         self.schedule = KeySchedule(suite)
@@ -227,8 +230,8 @@ class TlsServer(Tls13Connection):
     def compose_server_hello(self, choices: Mapping[str, Any]) -> None:
         if self.client_hello is None:
             raise MoveImpossible("no ClientHello has arrived: there is nothing to answer")
-        suite = int(choices.get("cipher_suite", self.cipher_suite or 0))
-        group = int(choices.get("group", self.group or 0))
+        suite = known(CipherSuite, int(choices.get("cipher_suite", self.cipher_suite or 0)))
+        group = known(NamedGroup, int(choices.get("group", self.group or 0)))
         self.cipher_suite, self.group = suite, group
         private = groups.generate(group, self.rng.child(f"server.share.{group}"))
         extensions: list[Any] = [

@@ -12,7 +12,7 @@ from engine.tls import signatures
 from engine.tls.alerts import DecodeError, DecryptError, IllegalParameter
 from engine.tls.certs import Credential, verify_chain
 from engine.tls.connection import MoveImpossible, TlsConnection
-from engine.tls.constants import ContentType
+from engine.tls.constants import ContentType, SignatureScheme, known
 from engine.tls.events import HandshakeComplete
 from engine.tls.keyschedule import KeySchedule
 from engine.tls.messages import (
@@ -66,7 +66,7 @@ class Tls13Connection(TlsConnection):
     def signature_scheme_for(self, credential: Credential) -> int:
         usable = signatures.schemes_for(credential.private_key, tls13=True)
         offered = self.peer_signature_schemes or tuple(usable)
-        return next((s for s in offered if s in usable), usable[0])
+        return known(SignatureScheme, next((s for s in offered if s in usable), usable[0]))
 
     def compose_finished(self, choices: Mapping[str, Any]) -> None:
         self.before_encrypted_flight()
@@ -96,9 +96,19 @@ class Tls13Connection(TlsConnection):
             return False
         if self.config.verify_peer:
             hostname = self.config.server_name if self.is_client else None
-            verify_chain(chain, self.config.trust_anchors, hostname, self.config.now, client=not self.is_client)
+            parsed = verify_chain(chain, self.config.trust_anchors, hostname, self.config.now, client=not self.is_client)
+            self._peer_leaf = (chain[0], parsed[0])
         self.peer_chain = chain
         return True
+
+    _peer_leaf: tuple[bytes, x509.Certificate] | None = None
+
+    def peer_leaf(self) -> x509.Certificate:
+        """The peer's leaf certificate, parsed once per connection."""
+        der = self.peer_chain[0]
+        if self._peer_leaf is None or self._peer_leaf[0] is not der:
+            self._peer_leaf = (der, x509.load_der_x509_certificate(der))
+        return self._peer_leaf[1]
 
     def expected_request_context(self) -> bytes:
         return b""
@@ -109,8 +119,7 @@ class Tls13Connection(TlsConnection):
                 f"CertificateVerify uses {message.algorithm:#06x}, which was never offered", "RFC 8446 §4.4.3"
             )
         content = signatures.certificate_verify_content(self.transcript_hash(), self.is_client)
-        leaf = x509.load_der_x509_certificate(self.peer_chain[0])
-        signatures.verify(message.algorithm, leaf.public_key(), content, message.signature, tls13=True)  # type: ignore[arg-type]
+        signatures.verify(message.algorithm, self.peer_leaf().public_key(), content, message.signature, tls13=True)  # type: ignore[arg-type]
         self.transcript.append(raw)
 
     def check_peer_finished(self, message: Finished, raw: bytes) -> None:
@@ -133,7 +142,7 @@ class Tls13Connection(TlsConnection):
         self._set_state(self.CONNECTED)
         subject = None
         if self.peer_chain:
-            subject = x509.load_der_x509_certificate(self.peer_chain[0]).subject.rfc4514_string()
+            subject = self.peer_leaf().subject.rfc4514_string()
         self._events.append(
             HandshakeComplete(0x0304, self.cipher_suite or 0, self.group, self.alpn, self.resumed, subject)
         )

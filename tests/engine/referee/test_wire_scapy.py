@@ -9,7 +9,7 @@ from engine.levels import load_builtin
 from engine.referee import Move, Referee
 from engine.tcp.segment import Segment
 
-LEVELS = load_builtin().levels
+LEVELS = [level for level in load_builtin().levels if level.protocol == "tcp"]
 
 
 @pytest.mark.parametrize("level", LEVELS, ids=[level.id for level in LEVELS])

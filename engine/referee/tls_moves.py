@@ -1,0 +1,68 @@
+"""The player's TLS 1.3 move vocabulary: the messages on offer and the choices they carry."""
+
+from __future__ import annotations
+
+from engine.referee.types import MoveField, MoveOption
+from engine.side import Side
+
+LABELS: dict[str, str] = {
+    "ClientHello": "ClientHello: offer suites, groups, a key share",
+    "HelloRetryRequest": "HelloRetryRequest: ask for another key share",
+    "ServerHello": "ServerHello: choose the suite, send your key share",
+    "ChangeCipherSpec": "ChangeCipherSpec: the middlebox-compatibility record",
+    "EncryptedExtensions": "EncryptedExtensions: the rest of your answers, encrypted",
+    "CertificateRequest": "CertificateRequest: ask the client for a certificate",
+    "Certificate": "Certificate: your certificate chain",
+    "CertificateVerify": "CertificateVerify: sign the transcript with your key",
+    "Finished": "Finished: a MAC over the whole handshake",
+    "NewSessionTicket": "NewSessionTicket: a ticket to resume with later",
+    "KeyUpdate": "KeyUpdate: move to the next traffic key",
+    "ApplicationData": "ApplicationData: the application's bytes, encrypted",
+    "Alert": "Alert: refuse, or close (close_notify)",
+}
+ORDER = list(LABELS)
+BY_ROLE: dict[Side, tuple[str, ...]] = {
+    Side.CLIENT: ("ClientHello", "ChangeCipherSpec", "Certificate", "CertificateVerify", "Finished",
+                  "KeyUpdate", "ApplicationData", "Alert"),
+    Side.SERVER: ("HelloRetryRequest", "ServerHello", "ChangeCipherSpec", "EncryptedExtensions",
+                  "CertificateRequest", "Certificate", "CertificateVerify", "Finished", "NewSessionTicket",
+                  "ApplicationData", "Alert"),
+}
+ALERTS = ("close_notify", "unexpected_message", "bad_record_mac", "handshake_failure", "bad_certificate",
+          "certificate_expired", "unknown_ca", "illegal_parameter", "decode_error", "decrypt_error",
+          "protocol_version", "missing_extension", "certificate_required")
+SUITES = ("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256")
+GROUPS = ("x25519", "secp256r1", "secp384r1")
+# Which asked-for field goes with which message.
+CARRIERS: dict[str, tuple[str, ...]] = {
+    "cipher_suite": ("ServerHello", "HelloRetryRequest"),
+    "group": ("ServerHello", "HelloRetryRequest"),
+    "certificate": ("Certificate",),
+    "alert": ("Alert",),
+}
+MAX_OPTIONS = 9
+
+
+def options_for(player: Side, pending: list[str], expected: str, asked: list[str],
+                certificates: tuple[str, ...]) -> tuple[MoveOption, ...]:
+    """The right move, what else the endpoint still has to send (in the wrong order is a
+    plausible mistake), an alert, and the role's other moves up to nine."""
+    keys = dict.fromkeys([expected, *pending, "Alert"])
+    for key in BY_ROLE[player]:
+        if len(keys) >= MAX_OPTIONS:
+            break
+        keys.setdefault(key)
+    choices = {"cipher_suite": SUITES, "group": GROUPS, "certificate": certificates, "alert": ALERTS}
+    return tuple(
+        MoveOption(
+            key,
+            LABELS[key],
+            tuple(
+                MoveField(name, name.replace("_", " "), False, f"the {name.replace('_', ' ')} to send", choices[name])
+                for name in asked
+                if key in CARRIERS[name]
+            ),
+        )
+        for key in ORDER
+        if key in keys
+    )
