@@ -24,6 +24,7 @@ from engine.referee.types import (
     Narration,
     RefereeEvent,
     Score,
+    SecretLearned,
     SideView,
     Turn,
     TurnOffered,
@@ -73,6 +74,11 @@ class Referee:
     @property
     def sides(self) -> tuple[SideView, SideView]:
         return self.game.sides()
+
+    @property
+    def secrets(self) -> list[SecretLearned]:
+        """Key-schedule values the player's side has learned so far (TLS; none for TCP)."""
+        return list(getattr(self.game, "secrets", []))
 
     @property
     def turn(self) -> Turn | None:

@@ -24,6 +24,7 @@ from engine.referee.types import (
     Move,
     Narration,
     RefereeEvent,
+    SecretLearned,
     Side,
     SideView,
     StateChanged,
@@ -53,6 +54,7 @@ class TcpGame:
         self.player = level.role
         self.world = TcpWorld(level, seed)
         self.ladder: list[LadderEntry] = []
+        self.secrets: list[SecretLearned] = []  # TCP has no keys; the referee's API is one
         self._turn_count = 0
         self._next: GameTurn | None = None
         # The last segments each way that took sequence space: what seq and ack derive from.
