@@ -171,3 +171,36 @@ def test_keylog_lines_equal_what_openssl_writes(tmp_path: Path) -> None:
     theirs = [line for line in keylog.read_text().splitlines() if line and not line.startswith("#")]
     assert sorted(ours) == sorted(theirs)
     assert len(ours) == 5
+
+
+def test_alpn_is_negotiated_both_ways(tmp_path: Path) -> None:
+    context = server_context(tmp_path, CREDENTIALS["ecdsa"])
+    context.set_alpn_protocols(["h2", "http/1.1"])
+    peer = openssl(context, server_side=True)
+    client = engine_client(alpn=("http/1.1",))
+    done = completed(run(client, peer, client.start().data))
+    assert done.alpn == "http/1.1"
+    assert peer.obj.selected_alpn_protocol() == "http/1.1"
+
+    client_side = client_context(CA)
+    client_side.set_alpn_protocols(["h2", "http/1.1"])
+    peer = openssl(client_side, server_side=False, server_hostname="localhost")
+    server = engine_server(alpn=("http/1.1",))
+    done = completed(run(server, peer, b""))
+    assert done.alpn == "http/1.1"
+    assert peer.obj.selected_alpn_protocol() == "http/1.1"
+
+
+def test_key_update_with_openssl(tmp_path: Path) -> None:
+    peer = openssl(server_context(tmp_path, CREDENTIALS["ecdsa"]), server_side=True)
+    client = engine_client()
+    completed(run(client, peer, client.start().data))
+    before = client.writer.protected_by
+    update = client.send("KeyUpdate", {"request_update": True})
+    assert client.writer.protected_by == "client_application_traffic_secret_1" != before
+    # OpenSSL answers update_requested with its own KeyUpdate, then data flows on new keys.
+    answer = peer.step(update.data + client.send_application_data(b"after update").data)
+    assert bytes(peer.received) == b"after update"
+    output = client.receive(answer + peer.write(b"reply on new keys"))
+    assert client.reader.protected_by == "server_application_traffic_secret_1"
+    assert [e.data for e in output.events if isinstance(e, ApplicationDataReceived)] == [b"reply on new keys"]
