@@ -22,17 +22,22 @@ from engine.tls.alerts import (
     MissingExtension,
     ProtocolVersion as ProtocolVersionAlert,
     UnexpectedMessage,
+    UnsupportedExtension,
 )
 from engine.tls.config import SessionTicket
 from engine.tls.connection import Composer, Handler, TlsConnection
 from engine.tls.constants import (
     HELLO_RETRY_REQUEST_RANDOM,
+    ExtensionType,
     HandshakeType,
     ProtocolVersion,
     PskKeyExchangeMode,
+    known,
+    name,
 )
 from engine.tls.extensions import (
     Cookie,
+    ExtensionContext,
     KeyShareHelloRetryRequest,
     PreSharedKeyServerHello,
     PskKeyExchangeModes,
@@ -40,6 +45,7 @@ from engine.tls.extensions import (
     SupportedGroups,
     SupportedVersionsClientHello,
     SupportedVersionsServerHello,
+    check_tls13_placement,
 )
 from engine.tls.extensions_nested import (
     Alpn,
@@ -64,7 +70,9 @@ from engine.tls.messages import (
     ServerHello,
 )
 from engine.tls.suites import suite_info
-from engine.tls.tls13 import Tls13Connection
+from engine.tls.client12 import Client12
+from engine.tls.tls12 import Tls12Mixin
+from engine.tls.tls13 import Tls13Connection, by_version
 
 HELLO = "RFC 8446 §4.1.3"
 
@@ -81,7 +89,7 @@ class ClientState(enum.Enum):
     CLOSED = "CLOSED"
 
 
-class TlsClient(Tls13Connection):
+class TlsClient(Client12, Tls13Connection):
     is_client: ClassVar[bool] = True
     State = ClientState
     CONNECTED = ClientState.CONNECTED
@@ -98,6 +106,9 @@ class TlsClient(Tls13Connection):
         self.certificate_requested = False
         self.sent_ccs = False
         self.received_tickets: list[SessionTicket] = []
+        self.received_tickets12: list[Any] = []
+        self.offered_extensions: frozenset[int] = frozenset()  # the types our ClientHello carried
+        self.client_hello_session_id = b""
         self.pending = ["ClientHello"]
 
     def start(self) -> Any:
@@ -109,26 +120,37 @@ class TlsClient(Tls13Connection):
     def compose_client_hello(self, choices: Mapping[str, Any]) -> None:
         config = self.config
         retry = self.hello_retry
+        suites12, extensions12 = self.tls12_offer()
+        offers13 = ProtocolVersion.TLS1_3 in config.versions
         if retry is None:
             self.client_random = self.rng.child("client.random").bytes(32)
-            self.session_id = self.rng.child("client.session_id").bytes(32) if config.middlebox_compat else b""
-            self.offered_suites = tuple(choices.get("cipher_suites", config.cipher_suites))
+            compat = self.rng.child("client.session_id").bytes(32) if config.middlebox_compat and offers13 else b""
+            self.session_id = self.tls12_session_id() or compat
+            self.client_hello_session_id = self.session_id
+            suites13 = tuple(choices.get("cipher_suites", config.cipher_suites)) if offers13 else ()
+            self.offered_suites = suites13 + suites12
             share_groups = tuple(choices.get("key_share_groups", config.key_share_groups))
         else:
             wanted = retry.get(KeyShareHelloRetryRequest)
+            # A retry that names no group (only a cookie) keeps the very same shares (§4.1.2).
             share_groups = (wanted.selected_group,) if wanted else ()
         attempt = "2" if retry else "1"
-        self.shares = {g: groups.generate(g, self.rng.child(f"client.share.{g}.{attempt}")) for g in share_groups}
+        share_groups = share_groups if ProtocolVersion.TLS1_3 in config.versions else ()
+        if retry is None or share_groups:
+            self.shares = {g: groups.generate(g, self.rng.child(f"client.share.{g}.{attempt}")) for g in share_groups}
         extensions: list[Any] = []
         if config.server_name:
             extensions.append(ServerName(config.server_name))
-        extensions += [
-            SupportedVersionsClientHello(tuple(config.versions)),
-            SupportedGroups(tuple(choices.get("groups", config.groups))),
-            SignatureAlgorithms(tuple(config.signature_schemes)),
-            KeyShareClientHello(tuple(KeyShareEntry(g, s.public_bytes()) for g, s in self.shares.items())),
-            PskKeyExchangeModes((PskKeyExchangeMode.psk_dhe_ke,)),
-        ]
+        groups_offered = tuple(choices.get("groups", config.groups))
+        if offers13:
+            extensions.append(SupportedVersionsClientHello(tuple(config.versions)))
+        extensions += [SupportedGroups(groups_offered), SignatureAlgorithms(self.signature_schemes12())]
+        if offers13:
+            extensions += [
+                KeyShareClientHello(tuple(KeyShareEntry(g, s.public_bytes()) for g, s in self.shares.items())),
+                PskKeyExchangeModes((PskKeyExchangeMode.psk_dhe_ke,)),
+            ]
+        extensions += extensions12
         if config.alpn:
             extensions.append(Alpn(tuple(p.encode() for p in config.alpn)))
         cookie = retry.get(Cookie) if retry else None
@@ -137,6 +159,7 @@ class TlsClient(Tls13Connection):
         hello = ClientHello(self.client_random, self.session_id, self.offered_suites, extensions=tuple(extensions))
         if config.resume is not None:
             hello = self._with_psk(hello, config.resume)
+        self.offered_extensions = frozenset(int(e.extension_type) for e in hello.extensions)
         self.send_handshake(hello)
         self._set_state(ClientState.WAIT_SH)
 
@@ -170,10 +193,16 @@ class TlsClient(Tls13Connection):
     # --- ServerHello and HelloRetryRequest ---------------------------------------------
 
     def on_server_hello(self, message: ServerHello, raw: bytes) -> None:
+        self._check_version(message)
+        if message.selected_version == ProtocolVersion.TLS1_2 and message.random != HELLO_RETRY_REQUEST_RANDOM:
+            self.on_server_hello12(message, raw)
+            return
         self._check_hello_basics(message)
         if message.random == HELLO_RETRY_REQUEST_RANDOM:
+            self._check_extensions(message, ExtensionContext.HELLO_RETRY_REQUEST)
             self._on_hello_retry_request(message, raw)
             return
+        self._check_extensions(message, ExtensionContext.SERVER_HELLO)
         if self.hello_retry is not None and message.cipher_suite != self.hello_retry.cipher_suite:
             raise IllegalParameter("ServerHello's cipher suite differs from the HelloRetryRequest's", HELLO)
         share = message.get(KeyShareServerHello)
@@ -195,6 +224,38 @@ class TlsClient(Tls13Connection):
         # server's flight is bad) is under its handshake key; only the CCS stays clear.
         self.install_write_key("client_handshake_traffic_secret")
         self._set_state(ClientState.WAIT_EE)
+
+    def _check_version(self, message: ServerHello) -> None:
+        """The version the ServerHello picks, checked before anything else in it."""
+        offered = self.config.versions
+        selected = message.get(SupportedVersionsServerHello)
+        if selected is not None and (
+            selected.selected_version < ProtocolVersion.TLS1_3 or selected.selected_version not in offered
+        ):
+            raise IllegalParameter(
+                f"supported_versions selects {name(selected.selected_version)}: it may only select a version "
+                "we offered, TLS 1.3 or later", "RFC 8446 §4.2.1")
+        version = message.selected_version
+        if version < ProtocolVersion.TLS1_3 and ProtocolVersion.TLS1_3 in offered and message.downgrade_sentinel:
+            raise IllegalParameter(
+                f"the server answers with {name(version)}, but its random ends with the sentinel of a TLS 1.3 "
+                f"server forced down to {name(message.downgrade_sentinel)}: someone is tampering", HELLO)
+        if version not in offered:
+            raise ProtocolVersionAlert(f"the server chose {name(version)}, which we did not offer", "RFC 8446 §D.1")
+
+    def _check_extensions(self, message: Any, context: ExtensionContext) -> None:
+        """RFC 8446 §4.2: an extension the message may not carry is illegal_parameter; an
+        answer to an extension our ClientHello never sent is unsupported_extension (a
+        HelloRetryRequest's cookie excepted)."""
+        check_tls13_placement(message.extensions, context)
+        for extension in message.extensions:
+            kind = int(extension.extension_type)
+            if kind not in self.offered_extensions and not (
+                context is ExtensionContext.HELLO_RETRY_REQUEST and kind == ExtensionType.cookie
+            ):
+                raise UnsupportedExtension(
+                    f"the server's {context.value} carries {name(known(ExtensionType, kind))}, which our "
+                    "ClientHello never asked for", "RFC 8446 §4.2")
 
     def _check_hello_basics(self, message: ServerHello) -> None:
         selected = message.get(SupportedVersionsServerHello)
@@ -235,9 +296,9 @@ class TlsClient(Tls13Connection):
         if self.hello_retry is not None:
             raise UnexpectedMessage("a second HelloRetryRequest", HELLO)
         wanted = message.get(KeyShareHelloRetryRequest)
-        if wanted is None:
+        if wanted is None and message.get(Cookie) is None:
             raise IllegalParameter("a HelloRetryRequest that changes nothing", "RFC 8446 §4.1.4")
-        if wanted.selected_group not in self.config.groups or wanted.selected_group in self.shares:
+        if wanted is not None and (wanted.selected_group not in self.config.groups or wanted.selected_group in self.shares):
             raise IllegalParameter(
                 f"HelloRetryRequest asks for group {wanted.selected_group:#06x}, which is not one we support "
                 "or is one we already sent a share for",
@@ -257,6 +318,7 @@ class TlsClient(Tls13Connection):
     # --- the server's encrypted flight -------------------------------------------------
 
     def on_encrypted_extensions(self, message: EncryptedExtensions, raw: bytes) -> None:
+        self._check_extensions(message, ExtensionContext.ENCRYPTED_EXTENSIONS)
         alpn = message.get(Alpn)
         if alpn is not None:
             chosen = alpn.protocols[0].decode(errors="replace") if len(alpn.protocols) == 1 else None
@@ -267,6 +329,7 @@ class TlsClient(Tls13Connection):
         self._set_state(ClientState.WAIT_FINISHED if self.resumed else ClientState.WAIT_CERT_CR)
 
     def on_certificate_request(self, message: CertificateRequest, raw: bytes) -> None:
+        check_tls13_placement(message.extensions, ExtensionContext.CERTIFICATE_REQUEST)
         algorithms = message.get(SignatureAlgorithms)
         if algorithms is None:
             raise MissingExtension("CertificateRequest without signature_algorithms", "RFC 8446 §4.3.2")
@@ -322,7 +385,7 @@ class TlsClient(Tls13Connection):
             )
         )
 
-    HANDLERS: ClassVar[dict[Any, dict[HandshakeType, Handler]]] = {
+    HANDLERS: ClassVar[dict[Any, dict[HandshakeType, Handler]]] = Client12.HANDLERS12 | {
         ClientState.WAIT_SH: {HandshakeType.server_hello: on_server_hello},
         ClientState.WAIT_EE: {HandshakeType.encrypted_extensions: on_encrypted_extensions},
         ClientState.WAIT_CERT_CR: {
@@ -339,10 +402,11 @@ class TlsClient(Tls13Connection):
     }
     COMPOSERS: ClassVar[dict[str, Composer]] = {
         "ClientHello": compose_client_hello,
-        "ChangeCipherSpec": compose_change_cipher_spec,
-        "Certificate": Tls13Connection.compose_certificate,
-        "CertificateVerify": Tls13Connection.compose_certificate_verify,
-        "Finished": Tls13Connection.compose_finished,
+        "ChangeCipherSpec": by_version(compose_change_cipher_spec, Tls12Mixin.compose_change_cipher_spec12),
+        "Certificate": by_version(Tls13Connection.compose_certificate, Tls12Mixin.compose_certificate12),
+        "CertificateVerify": by_version(Tls13Connection.compose_certificate_verify, Tls12Mixin.compose_certificate_verify12),
+        "Finished": by_version(Tls13Connection.compose_finished, Tls12Mixin.compose_finished12),
+        **Client12.COMPOSERS12,
         "KeyUpdate": Tls13Connection.compose_key_update,
         "ApplicationData": TlsConnection.compose_application_data,
         "Alert": TlsConnection.compose_alert,

@@ -19,6 +19,18 @@ TLS13_SUITES = (
     CipherSuite.TLS_AES_256_GCM_SHA384,
     CipherSuite.TLS_CHACHA20_POLY1305_SHA256,
 )
+TLS12_SUITES = (
+    CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+    CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+    CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+    CipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+    CipherSuite.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+    CipherSuite.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+    CipherSuite.TLS_DHE_RSA_WITH_AES_128_GCM_SHA256,
+    CipherSuite.TLS_DHE_RSA_WITH_AES_256_GCM_SHA384,
+    CipherSuite.TLS_RSA_WITH_AES_128_GCM_SHA256,
+    CipherSuite.TLS_RSA_WITH_AES_256_GCM_SHA384,
+)
 GROUPS = (NamedGroup.x25519, NamedGroup.secp256r1, NamedGroup.secp384r1)
 SIGNATURE_SCHEMES = (
     SignatureScheme.ed25519,
@@ -44,6 +56,17 @@ class SessionTicket:
     server_name: str | None
 
 
+@dataclass(frozen=True)
+class Session12:
+    """A TLS 1.2 session to resume (RFC 5246 §7.3, RFC 5077): by its id, or by a ticket."""
+
+    session_id: bytes
+    master_secret: bytes
+    cipher_suite: int
+    extended_master_secret: bool
+    ticket: bytes = b""
+
+
 @dataclass
 class TicketStore:
     """A server's memory of the tickets it issued: ticket bytes → (psk, suite, issued at).
@@ -52,6 +75,9 @@ class TicketStore:
     state into it, but what the client sees and sends back is the same kind of thing."""
 
     issued: dict[bytes, tuple[bytes, int, datetime, int]] = field(default_factory=dict)
+    # TLS 1.2: sessions by session id, and by ticket (RFC 5077 §4's opaque ticket).
+    sessions12: dict[bytes, Session12] = field(default_factory=dict)
+    tickets12: dict[bytes, Session12] = field(default_factory=dict)
 
 
 @dataclass
@@ -60,6 +86,8 @@ class TlsConfig:
     now: datetime = GAME_EPOCH
     versions: tuple[int, ...] = (ProtocolVersion.TLS1_3,)
     cipher_suites: tuple[int, ...] = TLS13_SUITES
+    tls12_suites: tuple[int, ...] = TLS12_SUITES
+    dh_group: int = NamedGroup.ffdhe2048
     groups: tuple[int, ...] = GROUPS
     key_share_groups: tuple[int, ...] = (NamedGroup.x25519,)
     signature_schemes: tuple[int, ...] = SIGNATURE_SCHEMES
@@ -73,4 +101,6 @@ class TlsConfig:
     tickets: TicketStore | None = None
     tickets_to_send: int = 1
     resume: SessionTicket | None = None
+    resume12: Session12 | None = None
+    ems: bool = True
     max_padding: int = 0

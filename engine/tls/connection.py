@@ -244,19 +244,25 @@ class TlsConnection:
 
     def _read_records(self) -> None:
         while not self.closed and (record := self.reader.next_record()) is not None:
+            if self._handshake_buffer and record.content_type is not ContentType.handshake:
+                raise UnexpectedMessage(
+                    f"a {record.content_type.name} record came between the parts of a handshake "
+                    "message; nothing may be interleaved with one", "RFC 8446 §5.1"
+                )
             READERS[record.content_type](self, record)
 
     def _on_handshake_record(self, record: Record) -> None:
         messages, self._handshake_buffer = split_handshake_messages(self._handshake_buffer + record.payload)
-        for raw in messages:
+        for index, raw in enumerate(messages):
             if self.closed:
                 return
             key_before = self.reader.protected_by
             message = decode_handshake(raw, context=self.decode_context)
             self._dispatch(message, raw, record.protected_by)
-            if self.reader.protected_by != key_before and self._handshake_buffer:
+            if self.reader.protected_by != key_before and (index + 1 < len(messages) or self._handshake_buffer):
                 raise UnexpectedMessage(
-                    "a handshake message must not span a key change", "RFC 8446 §5.1"
+                    f"the keys change after {type(message).__name__}, but its record goes on: "
+                    "the message before a key change must end its record", "RFC 8446 §5.1"
                 )
 
     def _dispatch(self, message: HandshakeMessage, raw: bytes, protected_by: str | None) -> None:
@@ -274,22 +280,24 @@ class TlsConnection:
     def _on_ccs_record(self, record: Record) -> None:
         if record.payload != b"\x01":
             raise UnexpectedMessage("a ChangeCipherSpec must be the single byte 0x01", "RFC 8446 §5")
+        if record.protected_by is not None:  # this engine never renegotiates (TLS 1.2)
+            raise UnexpectedMessage(f"a ChangeCipherSpec came protected (under {record.protected_by}); "
+                                    "it is only ever sent in the clear", "RFC 8446 §5")
         self._events.append(MessageReceived(ChangeCipherSpec(), record.payload, None))
         self.on_change_cipher_spec()
 
     def on_change_cipher_spec(self) -> None:
-        """TLS 1.3: a middlebox CCS is dropped during the handshake, fatal after it."""
-        if self.handshake_complete:
-            raise UnexpectedMessage("ChangeCipherSpec after the handshake", "RFC 8446 §5")
+        """TLS 1.3: a middlebox CCS is dropped between the first ClientHello and the
+        handshake's end; any other is unexpected (RFC 8446 §5)."""
+        if self.handshake_complete or not self.transcript:
+            when = "after the handshake" if self.handshake_complete else "before the first ClientHello"
+            raise UnexpectedMessage(f"ChangeCipherSpec {when}", "RFC 8446 §5")
 
     def _on_alert_record(self, record: Record) -> None:
         if len(record.payload) != 2:
             raise DecodeError(f"an alert is 2 bytes, this one has {len(record.payload)}", "RFC 8446 §6")
         level, code = record.payload
-        try:
-            description = AlertDescription(code)
-        except ValueError:
-            raise DecodeError(f"alert description {code} is not defined", "RFC 8446 §6") from None
+        description = AlertDescription(code)  # unknown codes too: still error alerts (RFC 8446 §6)
         self._events.append(MessageReceived(AlertMessage(level, description), record.payload, record.protected_by))
         fatal = description is not AlertDescription.close_notify and description is not AlertDescription.user_canceled
         self._events.append(AlertReceived(description, fatal))
@@ -362,7 +370,9 @@ class TlsConnection:
 
     def transcript_hash(self, messages: list[bytes] | None = None) -> bytes:
         """Transcript-Hash of the messages so far (or of `messages`) under the suite's hash."""
-        algorithm = self._require_schedule().suite.hash
+        if self.schedule is None:
+            raise MoveImpossible("no cipher suite has been agreed yet, so there are no keys")
+        algorithm = self.schedule.suite.hash  # TLS 1.3 or 1.2: the suite's hash
         if messages is not None:
             hasher = hashes.Hash(algorithm())
             for raw in messages:
@@ -383,10 +393,18 @@ class TlsConnection:
         keys = schedule.traffic_keys(schedule.secrets[secret_name], secret_name)
         self.writer.set_key(keys, secret_name)
 
-    def install_read_key(self, secret_name: str) -> None:
+    def install_read_key(self, secret_name: str, *, plaintext_alerts: bool = False) -> None:
+        """Read under `secret_name`'s key from the next record on. A handshake message
+        must not span the change (RFC 8446 §5.1): none may be half-read now."""
+        if self._handshake_buffer:
+            raise UnexpectedMessage(
+                f"{len(self._handshake_buffer)} bytes of a handshake message came under the old key, "
+                "and the rest would come under the new one: a message must not span a key change",
+                "RFC 8446 §5.1",
+            )
         schedule = self._require_schedule()
         keys = schedule.traffic_keys(schedule.secrets[secret_name], secret_name)
-        self.reader.set_key(keys, secret_name)
+        self.reader.set_key(keys, secret_name, plaintext_alerts=plaintext_alerts)
 
     @staticmethod
     def macs_equal(a: bytes, b: bytes) -> bool:

@@ -16,7 +16,7 @@ import enum
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from engine.tls import groups, signatures
+from engine.tls import groups
 from engine.tls.alerts import (
     CertificateRequired,
     DecryptError,
@@ -37,6 +37,7 @@ from engine.tls.constants import (
     PskKeyExchangeMode,
 )
 from engine.tls.extensions import (
+    ExtensionContext,
     KeyShareHelloRetryRequest,
     PreSharedKeyServerHello,
     PskKeyExchangeModes,
@@ -44,6 +45,7 @@ from engine.tls.extensions import (
     SignatureAlgorithms,
     SupportedGroups,
     SupportedVersionsServerHello,
+    check_tls13_placement,
 )
 from engine.tls.extensions_nested import (
     Alpn,
@@ -65,7 +67,9 @@ from engine.tls.messages import (
     NewSessionTicket,
     ServerHello,
 )
-from engine.tls.tls13 import Tls13Connection
+from engine.tls.server12 import Server12
+from engine.tls.tls12 import Tls12Mixin
+from engine.tls.tls13 import Tls13Connection, by_version
 
 HELLO = "RFC 8446 §4.1.1"
 EXTENSIONS = "RFC 8446 §9.2"
@@ -83,7 +87,7 @@ class ServerState(enum.Enum):
     CLOSED = "CLOSED"
 
 
-class TlsServer(Tls13Connection):
+class TlsServer(Server12, Tls13Connection):
     is_client: ClassVar[bool] = False
     State = ServerState
     CONNECTED = ServerState.CONNECTED
@@ -104,8 +108,12 @@ class TlsServer(Tls13Connection):
     # --- ClientHello: check and choose -------------------------------------------------
 
     def on_client_hello(self, message: ClientHello, raw: bytes) -> None:
+        if self.state is ServerState.START and self.answers_with_tls12(message):
+            self.on_client_hello12(message, raw)
+            return
         if ProtocolVersion.TLS1_3 not in message.offered_versions:
             raise ProtocolVersionAlert("the client does not offer TLS 1.3, the only version this server speaks", HELLO)
+        check_tls13_placement(message.extensions, ExtensionContext.CLIENT_HELLO)
         suite = next((s for s in self.config.cipher_suites if s in message.cipher_suites), None)
         if suite is None:
             raise HandshakeFailure("no cipher suite the client offers is one this server supports", HELLO)
@@ -115,6 +123,7 @@ class TlsServer(Tls13Connection):
             raise MissingExtension("supported_groups and key_share must come together", EXTENSIONS)
         self.client_hello = message
         self.client_shares = {int(e.group): e.key_exchange for e in shares.client_shares} if shares else {}
+        self._agreed = None
         if self.state is ServerState.WAIT_CH2:
             self._check_second_hello(message)
         self.transcript.append(raw)
@@ -135,6 +144,7 @@ class TlsServer(Tls13Connection):
             self.pending = ["HelloRetryRequest"] + self._ccs_if_due(message)
             return
         self.group = int(group)
+        self._agree(self.group)  # a bad point in the client's share is refused before we say anything
         self.pending = ["ServerHello"] + self._ccs_if_due(message) + ["EncryptedExtensions"]
         if self.psk is None:
             if self.config.client_auth != "none":
@@ -158,7 +168,7 @@ class TlsServer(Tls13Connection):
         self.peer_signature_schemes = tuple(int(s) for s in algorithms.schemes)
         credential = self.config.credential
         if credential is not None:
-            usable = signatures.schemes_for(credential.private_key, tls13=True)
+            usable = credential.tls13_schemes
             if not any(s in usable for s in self.peer_signature_schemes):
                 raise HandshakeFailure("the client accepts no signature scheme our certificate's key can make", "RFC 8446 §4.4.2.2")
 
@@ -181,11 +191,11 @@ class TlsServer(Tls13Connection):
         offer = message.get(PreSharedKeyClientHello)
         modes = message.get(PskKeyExchangeModes)
         store = self.config.tickets
-        if offer is None or store is None:
+        if offer is None:
             return None
-        if modes is None:
+        if modes is None:  # whether or not we keep tickets
             raise MissingExtension("pre_shared_key without psk_key_exchange_modes", "RFC 8446 §4.2.9")
-        if PskKeyExchangeMode.psk_dhe_ke not in modes.modes:
+        if store is None or PskKeyExchangeMode.psk_dhe_ke not in modes.modes:
             return None
         issued = store.issued.get(offer.identities[0].identity)
         if issued is None:
@@ -233,7 +243,8 @@ class TlsServer(Tls13Connection):
         suite = known(CipherSuite, int(choices.get("cipher_suite", self.cipher_suite or 0)))
         group = known(NamedGroup, int(choices.get("group", self.group or 0)))
         self.cipher_suite, self.group = suite, group
-        private = groups.generate(group, self.rng.child(f"server.share.{group}"))
+        agreed = self._agree(group) if group in self.client_shares else None
+        private = agreed[0] if agreed else groups.generate(group, self.rng.child(f"server.share.{group}"))
         extensions: list[Any] = [
             SupportedVersionsServerHello(ProtocolVersion.TLS1_3),
             KeyShareServerHello(KeyShareEntry(group, private.public_bytes())),
@@ -252,12 +263,21 @@ class TlsServer(Tls13Connection):
         if "early_secret" not in self.schedule13.secrets:
             self.schedule13.early(self.psk)
         self.send_handshake(hello)
-        peer_share = self.client_shares.get(group)
-        if peer_share is None:
+        if agreed is None:
             return  # a wrong move: no shared secret can come of it; the client will say so
-        self.schedule13.handshake(private.exchange(peer_share), self.transcript_hash())
+        self.schedule13.handshake(agreed[1], self.transcript_hash())
         self.install_write_key("server_handshake_traffic_secret")
-        self.install_read_key("client_handshake_traffic_secret")
+        self.install_read_key("client_handshake_traffic_secret", plaintext_alerts=True)
+
+    _agreed: tuple[int, groups.PrivateShare, bytes] | None = None
+
+    def _agree(self, group: int) -> tuple[groups.PrivateShare, bytes]:
+        """Our share for `group` and the secret it agrees on with the client's share, made
+        once; an invalid client point is illegal_parameter (RFC 8446 §4.2.8.2)."""
+        if self._agreed is None or self._agreed[0] != group:
+            private = groups.generate(group, self.rng.child(f"server.share.{group}"))
+            self._agreed = (group, private, private.exchange(self.client_shares[group]))
+        return self._agreed[1], self._agreed[2]
 
     def compose_change_cipher_spec(self, choices: Mapping[str, Any]) -> None:
         self.sent_ccs = True
@@ -316,7 +336,7 @@ class TlsServer(Tls13Connection):
         self.tickets_sent += 1
         self.send_handshake_post(NewSessionTicket(TICKET_LIFETIME, age_add, nonce, ticket))
 
-    HANDLERS: ClassVar[dict[Any, dict[HandshakeType, Handler]]] = {
+    HANDLERS: ClassVar[dict[Any, dict[HandshakeType, Handler]]] = Server12.HANDLERS12 | {
         ServerState.START: {HandshakeType.client_hello: on_client_hello},
         ServerState.WAIT_CH2: {HandshakeType.client_hello: on_client_hello},
         ServerState.WAIT_CERT: {HandshakeType.certificate: on_certificate},
@@ -326,14 +346,15 @@ class TlsServer(Tls13Connection):
     }
     COMPOSERS: ClassVar[dict[str, Composer]] = {
         "HelloRetryRequest": compose_hello_retry_request,
-        "ServerHello": compose_server_hello,
-        "ChangeCipherSpec": compose_change_cipher_spec,
+        "ServerHello": by_version(compose_server_hello, Server12.compose_server_hello12),
+        "ChangeCipherSpec": by_version(compose_change_cipher_spec, Tls12Mixin.compose_change_cipher_spec12),
         "EncryptedExtensions": compose_encrypted_extensions,
-        "CertificateRequest": compose_certificate_request,
-        "Certificate": Tls13Connection.compose_certificate,
-        "CertificateVerify": Tls13Connection.compose_certificate_verify,
-        "Finished": Tls13Connection.compose_finished,
-        "NewSessionTicket": compose_new_session_ticket,
+        "CertificateRequest": by_version(compose_certificate_request, Server12.compose_certificate_request12),
+        "Certificate": by_version(Tls13Connection.compose_certificate, Tls12Mixin.compose_certificate12),
+        "CertificateVerify": by_version(Tls13Connection.compose_certificate_verify, Tls12Mixin.compose_certificate_verify12),
+        "Finished": by_version(Tls13Connection.compose_finished, Tls12Mixin.compose_finished12),
+        "NewSessionTicket": by_version(compose_new_session_ticket, Server12.compose_new_session_ticket12),
+        **Server12.COMPOSERS12,
         "KeyUpdate": Tls13Connection.compose_key_update,
         "ApplicationData": TlsConnection.compose_application_data,
         "Alert": TlsConnection.compose_alert,

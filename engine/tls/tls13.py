@@ -12,8 +12,9 @@ from engine.tls import signatures
 from engine.tls.alerts import DecodeError, DecryptError, IllegalParameter
 from engine.tls.certs import Credential, verify_chain
 from engine.tls.connection import MoveImpossible, TlsConnection
-from engine.tls.constants import ContentType, SignatureScheme, known
+from engine.tls.constants import ContentType, ProtocolVersion, SignatureScheme, known
 from engine.tls.events import HandshakeComplete
+from engine.tls.extensions import ExtensionContext, check_tls13_placement
 from engine.tls.keyschedule import KeySchedule
 from engine.tls.messages import (
     Certificate,
@@ -64,7 +65,7 @@ class Tls13Connection(TlsConnection):
         self.send_handshake(CertificateVerify(scheme, signature))
 
     def signature_scheme_for(self, credential: Credential) -> int:
-        usable = signatures.schemes_for(credential.private_key, tls13=True)
+        usable = credential.tls13_schemes
         offered = self.peer_signature_schemes or tuple(usable)
         return known(SignatureScheme, next((s for s in offered if s in usable), usable[0]))
 
@@ -91,6 +92,8 @@ class Tls13Connection(TlsConnection):
         self.transcript.append(raw)
         if message.request_context != self.expected_request_context():
             raise IllegalParameter("certificate_request_context does not match the request", "RFC 8446 §4.4.2")
+        for entry in message.entries:
+            check_tls13_placement(entry.extensions, ExtensionContext.CERTIFICATE)
         chain = tuple(entry.cert_data for entry in message.entries)
         if not chain:
             return False
@@ -173,3 +176,13 @@ class Tls13Connection(TlsConnection):
     def send_handshake_post(self, message: Any) -> None:
         """A post-handshake message: not part of the handshake transcript."""
         self._write(ContentType.handshake, message.encode(), message)
+
+
+def by_version(tls13: Any, tls12: Any) -> Any:
+    """A composer that sends the TLS 1.2 form of a message on a TLS 1.2 connection."""
+
+    def compose(connection: Any, choices: Mapping[str, Any]) -> None:
+        chosen = tls12 if getattr(connection, "version", None) == ProtocolVersion.TLS1_2 else tls13
+        chosen(connection, choices)
+
+    return compose

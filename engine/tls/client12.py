@@ -1,0 +1,229 @@
+"""The TLS 1.2 half of the client (RFC 5246 §7.3), entered when the server's ServerHello
+picks TLS 1.2.
+
+    WAIT_SH ──ServerHello──▶ WAIT_SERVER_CERTIFICATE ──Certificate──▶ WAIT_SERVER_KEY_EXCHANGE
+    ──ServerKeyExchange (not for RSA)──▶ WAIT_SERVER_HELLO_DONE (CertificateRequest may come)
+    ──ServerHelloDone──▶ (our flight: Certificate*, ClientKeyExchange, CertificateVerify*,
+    ChangeCipherSpec, Finished) ──▶ WAIT_CHANGE_CIPHER_SPEC (NewSessionTicket may come)
+    ──ChangeCipherSpec──▶ WAIT_SERVER_FINISHED ──Finished──▶ CONNECTED
+
+A resumed session (the server echoed our session id) goes from ServerHello straight to
+WAIT_CHANGE_CIPHER_SPEC, and the client's CCS and Finished come last.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from engine.tls import signatures
+from engine.tls.alerts import HandshakeFailure, IllegalParameter
+from engine.tls.config import Session12
+from engine.tls.connection import Composer, Handler, MoveImpossible
+from engine.tls.constants import (
+    DOWNGRADE_TLS12,
+    ECPointFormat,
+    HandshakeType,
+    ProtocolVersion,
+)
+from engine.tls.extensions import (
+    EcPointFormats,
+    ExtendedMasterSecret,
+    RenegotiationInfo,
+    SessionTicket,
+)
+from engine.tls.messages import (
+    Certificate12,
+    CertificateRequest12,
+    ClientKeyExchange,
+    DheParams,
+    Finished,
+    NewSessionTicket12,
+    ServerHello,
+    ServerHelloDone,
+    ServerKeyExchange,
+)
+from engine.tls.suites import KeyExchange
+from engine.tls.tls12 import PKCS1, Tls12Mixin
+
+HELLO = "RFC 5246 §7.4.1.3"
+
+
+class Client12State(enum.Enum):
+    WAIT_SERVER_CERTIFICATE = "WAIT_SERVER_CERTIFICATE"
+    WAIT_SERVER_KEY_EXCHANGE = "WAIT_SERVER_KEY_EXCHANGE"
+    WAIT_SERVER_HELLO_DONE = "WAIT_SERVER_HELLO_DONE"
+    WAIT_CHANGE_CIPHER_SPEC = "WAIT_CHANGE_CIPHER_SPEC"
+    WAIT_SERVER_FINISHED = "WAIT_SERVER_FINISHED"
+
+
+class Client12(Tls12Mixin):
+    server_params: Any = None
+    received_tickets12: list[Session12]
+
+    # --- the ClientHello's TLS 1.2 part ------------------------------------------------
+
+    def tls12_offer(self) -> tuple[tuple[int, ...], list[Any]]:
+        """Suites and extensions a client offering TLS 1.2 adds to its ClientHello."""
+        if ProtocolVersion.TLS1_2 not in self.config.versions:
+            return (), []
+        extensions: list[Any] = [EcPointFormats((ECPointFormat.uncompressed,)), RenegotiationInfo(b"")]
+        if self.config.ems:
+            extensions.append(ExtendedMasterSecret())
+        resume = self.config.resume12
+        extensions.append(SessionTicket(resume.ticket if resume else b""))
+        return tuple(self.config.tls12_suites), extensions
+
+    def tls12_session_id(self) -> bytes | None:
+        """The session id to offer: the one to resume, or (with a ticket) a fresh one."""
+        resume = self.config.resume12
+        if resume is None:
+            return None
+        return resume.session_id or self.rng.child("client.ticket_session_id").bytes(32)
+
+    def signature_schemes12(self) -> tuple[int, ...]:
+        extra = tuple(s for s in PKCS1 if s not in self.config.signature_schemes)
+        return tuple(self.config.signature_schemes) + (extra if ProtocolVersion.TLS1_2 in self.config.versions else ())
+
+    # --- ServerHello for TLS 1.2 ---------------------------------------------------------
+
+    def on_server_hello12(self, message: ServerHello, raw: bytes) -> None:
+        if ProtocolVersion.TLS1_2 not in self.config.versions:
+            raise HandshakeFailure("the server chose TLS 1.2, which this client does not offer", HELLO)
+        if ProtocolVersion.TLS1_3 in self.config.versions and message.random[-8:] == DOWNGRADE_TLS12:
+            raise IllegalParameter(
+                "ServerHello.random ends with the TLS 1.2 downgrade sentinel: a TLS 1.3 server was forced "
+                "down to 1.2, so someone is tampering with the handshake",
+                "RFC 8446 §4.1.3",
+            )
+        if message.cipher_suite not in self.config.tls12_suites:
+            raise IllegalParameter(f"the server chose suite {int(message.cipher_suite):#06x}, which we did not offer", HELLO)
+        renegotiation = message.get(RenegotiationInfo)
+        if renegotiation is not None and renegotiation.renegotiated_connection:
+            raise HandshakeFailure("renegotiation_info must be empty in an initial handshake", "RFC 5746 §3.4")
+        self.server_random = message.random
+        self.begin12(int(message.cipher_suite))
+        self.use_ems = message.get(ExtendedMasterSecret) is not None
+        self.session_id12 = message.legacy_session_id_echo
+        self.transcript.append(raw)
+        resume = self.config.resume12
+        offered_id = self.client_hello_session_id
+        if resume is not None and offered_id and message.legacy_session_id_echo == offered_id:
+            if resume.cipher_suite != message.cipher_suite:
+                raise IllegalParameter("a resumed session must keep its cipher suite", "RFC 5246 §7.4.1.3")
+            self.use_ems = resume.extended_master_secret
+            self.abbreviated = True
+            self.resume_master12(resume.master_secret)
+            self._set_state(Client12State.WAIT_CHANGE_CIPHER_SPEC)
+            return
+        self._set_state(Client12State.WAIT_SERVER_CERTIFICATE)
+
+    # --- the server's flight -------------------------------------------------------------
+
+    def on_certificate12(self, message: Certificate12, raw: bytes) -> None:
+        if not self.check_certificate12(message, raw):
+            raise IllegalParameter("the server sent an empty Certificate", "RFC 5246 §7.4.2")
+        rsa = self.key_exchange is KeyExchange.RSA
+        self._set_state(Client12State.WAIT_SERVER_HELLO_DONE if rsa else Client12State.WAIT_SERVER_KEY_EXCHANGE)
+
+    def on_server_key_exchange(self, message: ServerKeyExchange, raw: bytes) -> None:
+        if message.algorithm not in self.signature_schemes12():
+            raise IllegalParameter(f"ServerKeyExchange is signed with {int(message.algorithm):#06x}, never offered", "RFC 5246 §7.4.3")
+        content = signatures.signed_params_content(self.client_random, self.server_random, message.params_bytes())
+        signatures.verify(message.algorithm, self.peer_public_key(), content, message.signature, tls13=False)
+        if isinstance(message.params, DheParams):
+            self.server_params = message.params
+        else:
+            if message.params.group not in self.config.groups:
+                raise IllegalParameter("ServerKeyExchange names a curve we did not offer", "RFC 8422 §5.4")
+            self.server_params = message.params
+            self.group = int(message.params.group)
+        self.transcript.append(raw)
+        self._set_state(Client12State.WAIT_SERVER_HELLO_DONE)
+
+    def on_certificate_request12(self, message: CertificateRequest12, raw: bytes) -> None:
+        self.certificate_requested12 = True
+        self.peer_schemes12 = tuple(int(s) for s in message.supported_signature_algorithms)
+        self.transcript.append(raw)
+
+    def on_server_hello_done(self, message: ServerHelloDone, raw: bytes) -> None:
+        self.transcript.append(raw)
+        if self.certificate_requested12:
+            self.pending.append("Certificate")
+        self.pending.append("ClientKeyExchange")
+        if self.certificate_requested12 and self.config.credential is not None:
+            self.pending.append("CertificateVerify")
+        self.pending += ["ChangeCipherSpec", "Finished"]
+        self._set_state(Client12State.WAIT_CHANGE_CIPHER_SPEC)
+
+    # --- our flight -------------------------------------------------------------------------
+
+    def compose_client_key_exchange(self, choices: Mapping[str, Any]) -> None:
+        if self.version != ProtocolVersion.TLS1_2 or not self.peer_chain:
+            raise MoveImpossible("ClientKeyExchange comes after a TLS 1.2 server's certificate")
+        kex = self.key_exchange
+        if kex is KeyExchange.RSA:
+            pre_master, encrypted = self.rsa_encrypt_pre_master()
+            self.send_handshake(ClientKeyExchange(kex, encrypted))
+            self.derive_master12(pre_master, "48 random bytes of the client's, sent encrypted to the server's RSA key")
+            return
+        params = self.server_params
+        if params is None:
+            raise MoveImpossible("there are no server key exchange parameters to answer")
+        if isinstance(params, DheParams):
+            share = self._dhe_share(params)
+            shared = share.exchange(params.ys, tls12=True)  # type: ignore[call-arg]
+        else:
+            share = self.new_share(int(params.group), "client")
+            shared = share.exchange(params.point)
+        self.send_handshake(ClientKeyExchange(kex, share.public_bytes()))
+        self.derive_master12(shared, "the (EC)DHE shared secret of the two key shares")
+
+    def _dhe_share(self, params: DheParams) -> Any:
+        from engine.tls import groups
+
+        group = groups.ffdhe_group_for(int.from_bytes(params.p, "big"), int.from_bytes(params.g, "big"))
+        return groups.generate_ffdhe(group, self.rng.child("client.dhe"))
+
+    def ccs_expected12(self) -> bool:
+        return self.state is Client12State.WAIT_CHANGE_CIPHER_SPEC and (self.abbreviated or self.sent_ccs12)
+
+    def after_peer_ccs12(self) -> None:
+        self._set_state(Client12State.WAIT_SERVER_FINISHED)
+
+    def on_new_session_ticket12(self, message: NewSessionTicket12, raw: bytes) -> None:
+        self.transcript.append(raw)
+        self.new_ticket12 = message.ticket
+
+    def on_finished12(self, message: Finished, raw: bytes) -> None:
+        self.check_finished12(message, raw)
+        self._remember_session()
+        if self.abbreviated:
+            self.pending += ["ChangeCipherSpec", "Finished"]
+            return
+        self.complete12()
+
+    def after_our_finished12(self) -> None:
+        if self.abbreviated:
+            self.complete12()
+
+    def _remember_session(self) -> None:
+        master = self.schedule12.secrets["master_secret"]
+        ticket = getattr(self, "new_ticket12", b"")
+        session = Session12(self.session_id12, master, self.cipher_suite or 0, self.use_ems, ticket)
+        self.received_tickets12.append(session)
+
+    HANDLERS12: ClassVar[dict[Any, dict[HandshakeType, Handler]]] = {
+        Client12State.WAIT_SERVER_CERTIFICATE: {HandshakeType.certificate: on_certificate12},
+        Client12State.WAIT_SERVER_KEY_EXCHANGE: {HandshakeType.server_key_exchange: on_server_key_exchange},
+        Client12State.WAIT_SERVER_HELLO_DONE: {
+            HandshakeType.certificate_request: on_certificate_request12,
+            HandshakeType.server_hello_done: on_server_hello_done,
+        },
+        Client12State.WAIT_CHANGE_CIPHER_SPEC: {HandshakeType.new_session_ticket: on_new_session_ticket12},
+        Client12State.WAIT_SERVER_FINISHED: {HandshakeType.finished: on_finished12},
+    }
+    COMPOSERS12: ClassVar[dict[str, Composer]] = {
+        "ClientKeyExchange": compose_client_key_exchange,
+    }

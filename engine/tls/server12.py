@@ -1,0 +1,283 @@
+"""The TLS 1.2 half of the server (RFC 5246 §7.3), entered when a ClientHello arrives that
+the server answers with TLS 1.2.
+
+    START ──ClientHello──▶ (our flight: ServerHello, Certificate, ServerKeyExchange*,
+    CertificateRequest*, ServerHelloDone) ──▶ WAIT_CLIENT_CERTIFICATE* ──▶
+    WAIT_CLIENT_KEY_EXCHANGE ──ClientKeyExchange──▶ WAIT_CERTIFICATE_VERIFY* ──▶
+    WAIT_CHANGE_CIPHER_SPEC ──ChangeCipherSpec──▶ WAIT_CLIENT_FINISHED ──Finished──▶
+    (NewSessionTicket*, ChangeCipherSpec, Finished) ──▶ CONNECTED
+
+Resuming (a known session id or ticket), the server sends ServerHello, its CCS and
+Finished at once and waits for the client's.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from engine.tls import signatures
+from engine.tls.alerts import HandshakeFailure
+from engine.tls.config import Session12
+from engine.tls.connection import Composer, Handler, MoveImpossible
+from engine.tls.constants import (
+    DOWNGRADE_TLS12,
+    CipherSuite,
+    ECPointFormat,
+    HandshakeType,
+    NamedGroup,
+    ProtocolVersion,
+    known,
+)
+from engine.tls.extensions import (
+    EcPointFormats,
+    ExtendedMasterSecret,
+    RenegotiationInfo,
+    SessionTicket,
+    SignatureAlgorithms,
+    SupportedGroups,
+)
+from engine.tls.messages import (
+    Certificate12,
+    CertificateRequest12,
+    CertificateVerify,
+    ClientHello,
+    ClientKeyExchange,
+    DheParams,
+    EcdheParams,
+    Finished,
+    NewSessionTicket12,
+    ServerHello,
+    ServerHelloDone,
+    ServerKeyExchange,
+)
+from engine.tls.suites import KeyExchange, suite_info
+from engine.tls.tls12 import FFDHE_GROUPS, PKCS1, Tls12Mixin
+
+HELLO = "RFC 5246 §7.4.1.3"
+TICKET_LIFETIME = 7200
+# Which certificate key each key exchange needs.
+KEY_FOR = {
+    KeyExchange.RSA: "rsa",
+    KeyExchange.DHE_RSA: "rsa",
+    KeyExchange.ECDHE_RSA: "rsa",
+    KeyExchange.ECDHE_ECDSA: "ecdsa",
+}
+
+
+class Server12State(enum.Enum):
+    WAIT_CLIENT_CERTIFICATE = "WAIT_CLIENT_CERTIFICATE"
+    WAIT_CLIENT_KEY_EXCHANGE = "WAIT_CLIENT_KEY_EXCHANGE"
+    WAIT_CERTIFICATE_VERIFY = "WAIT_CERTIFICATE_VERIFY"
+    WAIT_CHANGE_CIPHER_SPEC = "WAIT_CHANGE_CIPHER_SPEC"
+    WAIT_CLIENT_FINISHED = "WAIT_CLIENT_FINISHED"
+
+
+class Server12(Tls12Mixin):
+    client_hello: ClientHello | None
+    server_share12: Any = None
+    ticket_requested12: bool = False
+    resumed12: Session12 | None = None
+    peer_authenticated: bool
+
+    # --- choosing TLS 1.2 ---------------------------------------------------------------
+
+    def answers_with_tls12(self, message: ClientHello) -> bool:
+        """TLS 1.2 when the client does not offer 1.3 (or we do not speak it) but offers 1.2."""
+        offered = message.offered_versions
+        if ProtocolVersion.TLS1_3 in offered and ProtocolVersion.TLS1_3 in self.config.versions:
+            return False
+        return ProtocolVersion.TLS1_2 in self.config.versions and (
+            ProtocolVersion.TLS1_2 in offered or message.legacy_version >= ProtocolVersion.TLS1_2
+        )
+
+    def on_client_hello12(self, message: ClientHello, raw: bytes) -> None:
+        self.version = ProtocolVersion.TLS1_2
+        self.client_hello = message
+        self.client_random = message.random
+        self.transcript.append(raw)
+        self.ticket_requested12 = message.get(SessionTicket) is not None
+        self.use_ems = self.config.ems and message.get(ExtendedMasterSecret) is not None
+        self.resumed12 = self._known_session(message)
+        if self.resumed12 is not None:
+            self.cipher_suite = self.resumed12.cipher_suite
+            self.pending = ["ServerHello", "ChangeCipherSpec", "Finished"]
+            return
+        self.cipher_suite = self._choose_suite(message)
+        kex = suite_info(self.cipher_suite).key_exchange
+        if kex in (KeyExchange.ECDHE_RSA, KeyExchange.ECDHE_ECDSA):
+            supported = message.get(SupportedGroups)
+            offered = tuple(int(g) for g in supported.groups) if supported else (NamedGroup.secp256r1,)
+            self.group = next((g for g in self.config.groups if g in offered), None)
+            if self.group is None:
+                raise HandshakeFailure("no elliptic curve in common with the client", "RFC 8422 §5.1.1")
+        elif kex is KeyExchange.DHE_RSA:
+            self.group = self.config.dh_group
+        algorithms = message.get(SignatureAlgorithms)
+        self.peer_schemes12 = tuple(int(s) for s in algorithms.schemes) if algorithms else tuple(PKCS1)
+        self.pending = ["ServerHello", "Certificate"]
+        if kex is not KeyExchange.RSA:
+            self.pending.append("ServerKeyExchange")
+        if self.config.client_auth != "none":
+            self.pending.append("CertificateRequest")
+        self.pending.append("ServerHelloDone")
+
+    def _choose_suite(self, message: ClientHello) -> int:
+        credential = self.config.credential
+        kind = credential.key_kind if credential else None
+        for suite in self.config.tls12_suites:
+            if suite in message.cipher_suites and KEY_FOR[suite_info(suite).key_exchange] == kind:  # type: ignore[index]
+                return int(suite)
+        raise HandshakeFailure("no TLS 1.2 cipher suite in common that our certificate can serve", HELLO)
+
+    def _known_session(self, message: ClientHello) -> Session12 | None:
+        store = self.config.tickets
+        if store is None:
+            return None
+        ticket = message.get(SessionTicket)
+        session = store.tickets12.get(ticket.ticket) if ticket and ticket.ticket else None
+        session = session or store.sessions12.get(message.legacy_session_id)
+        if session is None or session.cipher_suite not in message.cipher_suites:
+            return None
+        return session
+
+    # --- our flight ---------------------------------------------------------------------
+
+    def compose_server_hello12(self, choices: Mapping[str, Any]) -> None:
+        hello = self.client_hello
+        if hello is None:
+            raise MoveImpossible("no ClientHello has arrived: there is nothing to answer")
+        suite = int(choices.get("cipher_suite", self.cipher_suite or 0))
+        random = self.rng.child("server.random").bytes(32)
+        if ProtocolVersion.TLS1_3 in self.config.versions:
+            random = random[:24] + DOWNGRADE_TLS12  # RFC 8446 §4.1.3: say we could have done 1.3
+        self.server_random = random
+        resumed = self.resumed12
+        if resumed is not None:
+            session_id = hello.legacy_session_id
+        else:
+            session_id = self.rng.child("server.session_id").bytes(32)
+        self.session_id12 = session_id
+        extensions: list[Any] = [RenegotiationInfo(b"")]
+        if self.use_ems:
+            extensions.append(ExtendedMasterSecret())
+        if suite_info(suite).key_exchange in (KeyExchange.ECDHE_RSA, KeyExchange.ECDHE_ECDSA):
+            extensions.append(EcPointFormats((ECPointFormat.uncompressed,)))
+        if self.ticket_requested12 and self.config.tickets is not None and resumed is None:
+            extensions.append(SessionTicket(b""))
+        self.send_handshake(ServerHello(random, session_id, known(CipherSuite, suite), extensions=tuple(extensions),
+                                        legacy_version=ProtocolVersion.TLS1_2))
+        self.begin12(suite)
+        if resumed is not None:
+            self.use_ems = resumed.extended_master_secret
+            self.abbreviated = True
+            self.resume_master12(resumed.master_secret)
+            self._set_state(Server12State.WAIT_CHANGE_CIPHER_SPEC)
+            return
+        first = Server12State.WAIT_CLIENT_CERTIFICATE if self.config.client_auth != "none" else Server12State.WAIT_CLIENT_KEY_EXCHANGE
+        self._set_state(first)
+
+    def compose_server_key_exchange(self, choices: Mapping[str, Any]) -> None:
+        credential = self.config.credential
+        if credential is None or self.version != ProtocolVersion.TLS1_2:
+            raise MoveImpossible("ServerKeyExchange belongs to a TLS 1.2 server with a certificate")
+        group = int(choices.get("group", self.group or 0))
+        self.server_share12 = self.new_share(group, "server")
+        public = self.server_share12.public_bytes()
+        params: Any
+        if group in FFDHE_GROUPS:
+            named = FFDHE_GROUPS[group]
+            params = DheParams(_be(named.p), _be(named.g), public)
+        else:
+            params = EcdheParams(known(NamedGroup, group), public)
+        scheme = self.scheme12_for(credential, self.peer_schemes12)
+        unsigned = ServerKeyExchange(params, scheme, b"")
+        content = signatures.signed_params_content(self.client_random, self.server_random, unsigned.params_bytes())
+        signature = signatures.sign(scheme, credential.private_key, content, self.rng.child("server.ske_signature"))
+        self.send_handshake(ServerKeyExchange(params, scheme, signature))
+
+    def compose_certificate_request12(self, choices: Mapping[str, Any]) -> None:
+        schemes = tuple(self.config.signature_schemes) + PKCS1
+        self.send_handshake(CertificateRequest12((1, 64), schemes))  # rsa_sign, ecdsa_sign
+
+    def compose_server_hello_done(self, choices: Mapping[str, Any]) -> None:
+        self.send_handshake(ServerHelloDone())
+
+    # --- the client's flight ----------------------------------------------------------------
+
+    def on_certificate12(self, message: Certificate12, raw: bytes) -> None:
+        if self.check_certificate12(message, raw):
+            self.peer_authenticated = True
+        elif self.config.client_auth == "require":
+            raise HandshakeFailure("the client sent no certificate, and this server requires one", "RFC 5246 §7.4.6")
+        self._set_state(Server12State.WAIT_CLIENT_KEY_EXCHANGE)
+
+    def on_client_key_exchange(self, message: ClientKeyExchange, raw: bytes) -> None:
+        self.transcript.append(raw)
+        kex = self.key_exchange
+        if kex is KeyExchange.RSA:
+            pre_master = self.rsa_decrypt_pre_master(message.exchange_keys)
+            self.derive_master12(pre_master, "the client's 48 random bytes, decrypted with our RSA key")
+        else:
+            share = self.server_share12
+            if share is None:
+                raise MoveImpossible("no ServerKeyExchange was sent: there is no key share to combine with")
+            kwargs = {"tls12": True} if self.group in FFDHE_GROUPS else {}
+            shared = share.exchange(message.exchange_keys, **kwargs)
+            self.derive_master12(shared, "the (EC)DHE shared secret of the two key shares")
+        self._set_state(Server12State.WAIT_CERTIFICATE_VERIFY if self.peer_authenticated else Server12State.WAIT_CHANGE_CIPHER_SPEC)
+
+    def on_certificate_verify12(self, message: CertificateVerify, raw: bytes) -> None:
+        self.check_certificate_verify12(message, raw)
+        self._set_state(Server12State.WAIT_CHANGE_CIPHER_SPEC)
+
+    def ccs_expected12(self) -> bool:
+        return self.state is Server12State.WAIT_CHANGE_CIPHER_SPEC and (not self.abbreviated or self.sent_ccs12)
+
+    def after_peer_ccs12(self) -> None:
+        self._set_state(Server12State.WAIT_CLIENT_FINISHED)
+
+    def on_finished12(self, message: Finished, raw: bytes) -> None:
+        self.check_finished12(message, raw)
+        if self.abbreviated:
+            self.complete12()
+            return
+        self._remember_session()
+        if self.ticket_requested12 and self.config.tickets is not None:
+            self.pending.append("NewSessionTicket")
+        self.pending += ["ChangeCipherSpec", "Finished"]
+
+    def compose_new_session_ticket12(self, choices: Mapping[str, Any]) -> None:
+        store = self.config.tickets
+        if store is None or self.version != ProtocolVersion.TLS1_2:
+            raise MoveImpossible("only a TLS 1.2 server that keeps tickets issues one here")
+        ticket = self.rng.child("server.ticket12").bytes(48)
+        session = store.sessions12[self.session_id12]
+        store.tickets12[ticket] = session
+        self.send_handshake(NewSessionTicket12(TICKET_LIFETIME, ticket))
+
+    def after_our_finished12(self) -> None:
+        if not self.abbreviated:
+            self.complete12()
+
+    def _remember_session(self) -> None:
+        store = self.config.tickets
+        if store is not None:
+            master = self.schedule12.secrets["master_secret"]
+            store.sessions12[self.session_id12] = Session12(self.session_id12, master, self.cipher_suite or 0, self.use_ems)
+
+    HANDLERS12: ClassVar[dict[Any, dict[HandshakeType, Handler]]] = {
+        Server12State.WAIT_CLIENT_CERTIFICATE: {HandshakeType.certificate: on_certificate12},
+        Server12State.WAIT_CLIENT_KEY_EXCHANGE: {HandshakeType.client_key_exchange: on_client_key_exchange},
+        Server12State.WAIT_CERTIFICATE_VERIFY: {HandshakeType.certificate_verify: on_certificate_verify12},
+        Server12State.WAIT_CLIENT_FINISHED: {HandshakeType.finished: on_finished12},
+    }
+    COMPOSERS12: ClassVar[dict[str, Composer]] = {
+        "ServerKeyExchange": compose_server_key_exchange,
+        "ServerHelloDone": compose_server_hello_done,
+    }
+
+
+def _be(value: int) -> bytes:
+    return value.to_bytes((value.bit_length() + 7) // 8, "big")

@@ -1,0 +1,210 @@
+"""What the TLS 1.2 client and server do alike (RFC 5246): the key exchange's arithmetic,
+ChangeCipherSpec, Finished, and the keys each of them switches on.
+
+In TLS 1.2 each side switches its write key when it sends ChangeCipherSpec and its read
+key when it receives the peer's; Finished is the first message under the new keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+from engine.tls import groups, signatures
+from engine.tls.alerts import DecodeError, DecryptError, IllegalParameter, UnexpectedMessage
+from engine.tls.certs import Credential, verify_chain
+from engine.tls.connection import MoveImpossible, TlsConnection
+from engine.tls.constants import NamedGroup, ProtocolVersion, SignatureScheme, known
+from engine.tls.events import HandshakeComplete
+from engine.tls.message_base import DecodeContext
+from engine.tls.messages import Certificate12, CertificateVerify, Finished
+from engine.tls.prf import KeyBlock, Tls12KeySchedule
+from engine.tls.suites import KeyExchange, suite_info
+
+FINISHED = "RFC 5246 §7.4.9"
+CCS = "RFC 5246 §7.1"
+
+
+class Tls12Mixin(TlsConnection):
+    """TLS 1.2 behaviour shared by both roles; mixed into TlsClient and TlsServer."""
+
+    version: int = ProtocolVersion.TLS1_3
+    client_random: bytes = b""
+    server_random: bytes = b""
+    key_block12: KeyBlock | None = None
+    use_ems: bool = False
+    session_id12: bytes = b""
+    abbreviated: bool = False
+    sent_ccs12: bool = False
+    received_ccs12: bool = False
+    certificate_requested12: bool = False
+    peer_schemes12: tuple[int, ...] = ()
+
+    @property
+    def schedule12(self) -> Tls12KeySchedule:
+        if not isinstance(self.schedule, Tls12KeySchedule):
+            raise MoveImpossible("no TLS 1.2 cipher suite has been agreed yet")
+        return self.schedule
+
+    @property
+    def key_exchange(self) -> KeyExchange:
+        kex = suite_info(self.cipher_suite or 0).key_exchange
+        assert kex is not None
+        return kex
+
+    def begin12(self, suite: int) -> None:
+        """Switch this connection to TLS 1.2 with `suite`."""
+        self.version = ProtocolVersion.TLS1_2
+        self.cipher_suite = suite
+        self.schedule = Tls12KeySchedule(suite)
+        self._events_seen = 0
+        self.decode_context = DecodeContext(ProtocolVersion.TLS1_2, suite_info(suite).key_exchange)
+
+    # --- keys ---------------------------------------------------------------------
+
+    def derive_master12(self, pre_master: bytes, how: str) -> None:
+        schedule = self.schedule12
+        schedule.pre_master(pre_master, how)
+        session_hash = self.transcript_hash() if self.use_ems else None
+        schedule.master(self.client_random, self.server_random, session_hash)
+        self.key_block12 = schedule.key_block(self.server_random, self.client_random)
+
+    def resume_master12(self, master: bytes) -> None:
+        schedule = self.schedule12
+        schedule._record("master_secret", master, ("earlier session",), "the master secret of the session resumed",
+                         "RFC 5246 §7.3")
+        self.key_block12 = schedule.key_block(self.server_random, self.client_random)
+
+    def _keys_for(self, side_is_client: bool) -> tuple[Any, str]:
+        block = self.key_block12
+        if block is None:
+            raise MoveImpossible("there is no key block yet: the key exchange is not done")
+        return (block.client_keys(), "client_write_key") if side_is_client else (block.server_keys(), "server_write_key")
+
+    # --- ChangeCipherSpec and Finished -----------------------------------------------
+
+    def compose_change_cipher_spec12(self, choices: Mapping[str, Any]) -> None:
+        keys, name = self._keys_for(self.is_client)
+        self.send_change_cipher_spec()
+        self.writer.set_key(keys, name)
+        self.sent_ccs12 = True
+
+    def on_change_cipher_spec(self) -> None:
+        if self.version != ProtocolVersion.TLS1_2:
+            super().on_change_cipher_spec()
+            return
+        if not self.ccs_expected12():
+            raise UnexpectedMessage(f"ChangeCipherSpec arrived in {self.state.value}, before it was due", CCS)
+        keys, name = self._keys_for(not self.is_client)
+        self.reader.set_key(keys, name)
+        self.received_ccs12 = True
+        self.after_peer_ccs12()
+
+    def ccs_expected12(self) -> bool:
+        raise NotImplementedError
+
+    def after_peer_ccs12(self) -> None:
+        raise NotImplementedError
+
+    def compose_finished12(self, choices: Mapping[str, Any]) -> None:
+        if not self.sent_ccs12:
+            raise MoveImpossible("Finished goes under the new keys: send ChangeCipherSpec first")
+        label = b"client finished" if self.is_client else b"server finished"
+        verify_data = self.schedule12.verify_data(label, self.transcript_hash())
+        self.send_handshake(Finished(verify_data))
+        self.after_our_finished12()
+
+    def after_our_finished12(self) -> None:
+        raise NotImplementedError
+
+    def check_finished12(self, message: Finished, raw: bytes) -> None:
+        label = b"server finished" if self.is_client else b"client finished"
+        expected = self.schedule12.verify_data(label, self.transcript_hash())
+        if len(message.verify_data) != len(expected):
+            raise DecodeError(f"Finished carries {len(message.verify_data)} bytes, expected 12", FINISHED)
+        if not self.macs_equal(message.verify_data, expected):
+            raise DecryptError("the peer's Finished does not match: the handshake was altered, or the keys differ", FINISHED)
+        self.transcript.append(raw)
+
+    def complete12(self) -> None:
+        self._set_state(self.CONNECTED)
+        subject = x509.load_der_x509_certificate(self.peer_chain[0]).subject.rfc4514_string() if self.peer_chain else None
+        self._events.append(HandshakeComplete(ProtocolVersion.TLS1_2, self.cipher_suite or 0, self.group, self.alpn,
+                                              self.abbreviated, subject))
+
+    # --- certificates and signatures -----------------------------------------------------
+
+    def compose_certificate12(self, choices: Mapping[str, Any]) -> None:
+        chosen = choices.get("credential")
+        credential: Credential | None = chosen if isinstance(chosen, Credential) else self.config.credential
+        self.sent_credential12 = credential
+        self.send_handshake(Certificate12(credential.chain if credential else ()))
+
+    def check_certificate12(self, message: Certificate12, raw: bytes) -> bool:
+        self.transcript.append(raw)
+        if not message.chain:
+            return False
+        if self.config.verify_peer:
+            hostname = self.config.server_name if self.is_client else None
+            verify_chain(message.chain, self.config.trust_anchors, hostname, self.config.now, client=not self.is_client)
+        self.peer_chain = tuple(message.chain)
+        return True
+
+    def peer_public_key(self) -> Any:
+        return x509.load_der_x509_certificate(self.peer_chain[0]).public_key()
+
+    def scheme12_for(self, credential: Credential, offered: tuple[int, ...]) -> int:
+        usable = signatures.schemes_for(credential.private_key, tls13=False)
+        pick = next((s for s in offered if s in usable), usable[0]) if offered else usable[0]
+        return known(SignatureScheme, pick)
+
+    def compose_certificate_verify12(self, choices: Mapping[str, Any]) -> None:
+        credential = getattr(self, "sent_credential12", None) or self.config.credential
+        if credential is None:
+            raise MoveImpossible("there is no private key to sign a CertificateVerify with")
+        scheme = self.scheme12_for(credential, self.peer_schemes12)
+        data = b"".join(self.transcript)
+        signature = signatures.sign(scheme, credential.private_key, data, self.rng.child("signature12"))
+        self.send_handshake(CertificateVerify(scheme, signature))
+
+    def check_certificate_verify12(self, message: CertificateVerify, raw: bytes) -> None:
+        if message.algorithm not in self.config.signature_schemes and message.algorithm not in PKCS1:
+            raise IllegalParameter(f"CertificateVerify uses {message.algorithm:#06x}, which was never offered", "RFC 5246 §7.4.8")
+        data = b"".join(self.transcript)
+        signatures.verify(message.algorithm, self.peer_public_key(), data, message.signature, tls13=False)
+        self.transcript.append(raw)
+
+    # --- key exchange arithmetic ---------------------------------------------------------
+
+    def rsa_encrypt_pre_master(self) -> tuple[bytes, bytes]:
+        """The client's RSA pre-master secret: version 0x0303 and 46 random bytes."""
+        key = self.peer_public_key()
+        if not isinstance(key, rsa.RSAPublicKey):
+            raise IllegalParameter("RSA key exchange needs the server's certificate to hold an RSA key", "RFC 5246 §7.4.7.1")
+        pre_master = bytes([3, 3]) + self.rng.child("client.pre_master").bytes(46)
+        return pre_master, key.encrypt(pre_master, padding.PKCS1v15())
+
+    def rsa_decrypt_pre_master(self, encrypted: bytes) -> bytes:
+        """RFC 5246 §7.4.7.1: on any failure carry on with a random pre-master secret, so the
+        handshake fails at Finished and no padding oracle is revealed."""
+        fallback = bytes([3, 3]) + self.rng.child("server.fallback_pre_master").bytes(46)
+        key = self.config.credential.private_key if self.config.credential else None
+        try:
+            decrypted = key.decrypt(encrypted, padding.PKCS1v15()) if isinstance(key, rsa.RSAPrivateKey) else b""
+        except ValueError:
+            decrypted = b""
+        good = len(decrypted) == 48 and decrypted[:2] == b"\x03\x03"
+        return decrypted if good else fallback
+
+    def new_share(self, group: int, who: str) -> groups.PrivateShare:
+        named = FFDHE_GROUPS.get(group)
+        if named is not None:
+            return groups.generate_ffdhe(named, self.rng.child(f"{who}.dhe"))
+        return groups.generate(group, self.rng.child(f"{who}.share12.{group}"))
+
+
+FFDHE_GROUPS = {NamedGroup.ffdhe2048: groups.FFDHE2048, NamedGroup.ffdhe3072: groups.FFDHE3072}
+PKCS1 = (SignatureScheme.rsa_pkcs1_sha256, SignatureScheme.rsa_pkcs1_sha384, SignatureScheme.rsa_pkcs1_sha512)
