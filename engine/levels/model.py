@@ -21,11 +21,23 @@ AskableField = Literal["seq", "ack", "window", "data"]
 TlsMove = Literal[
     "ClientHello", "ServerHello", "HelloRetryRequest", "ChangeCipherSpec", "EncryptedExtensions",
     "CertificateRequest", "Certificate", "CertificateVerify", "Finished", "NewSessionTicket",
-    "KeyUpdate", "ApplicationData", "Alert",
+    "KeyUpdate", "ApplicationData", "Alert", "ServerKeyExchange", "ServerHelloDone", "ClientKeyExchange",
 ]
 TlsAskableField = Literal["cipher_suite", "group", "certificate", "alert"]
-SuiteName = Literal["TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256"]
-GroupName = Literal["x25519", "secp256r1", "secp384r1"]
+SuiteName = Literal[
+    "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
+    "TLS_RSA_WITH_AES_128_GCM_SHA256", "TLS_RSA_WITH_AES_256_GCM_SHA384",
+    "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384",
+    "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+    "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+    "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+]
+GroupName = Literal["x25519", "secp256r1", "secp384r1", "ffdhe2048", "ffdhe3072"]
+TLS12_DEFAULT_SUITES: list[SuiteName] = [
+    "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+    "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_RSA_WITH_AES_128_GCM_SHA256",
+]
+Misbehaviour = Literal["bad_server_key_exchange_signature", "bad_certificate_verify_signature", "bad_finished"]
 ALL_SUITES: list[SuiteName] = ["TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256"]
 ALL_GROUPS: list[GroupName] = ["x25519", "secp256r1", "secp384r1"]
 Action = Literal["listen", "connect", "send", "close", "abort"]
@@ -114,16 +126,26 @@ class TlsScenario(Strict):
     certificate_names: list[str] = Field(default=["localhost"], min_length=1, description="Names on the server's certificate.")
     certificate_expired: bool = Field(default=False, description="The server's certificate ran out before today.")
     certificate_untrusted: bool = Field(default=False, description="Signed by a CA the client does not trust.")
-    client_suites: list[SuiteName] = Field(default=ALL_SUITES, min_length=1)
+    client_suites: list[SuiteName] | None = Field(
+        default=None, min_length=1, description="Omitted: every suite of the level's TLS version."
+    )
     client_groups: list[GroupName] = Field(default=ALL_GROUPS, min_length=1)
     client_key_shares: list[GroupName] = Field(default=["x25519"], min_length=1)
-    server_suites: list[SuiteName] = Field(default=ALL_SUITES, min_length=1)
+    server_suites: list[SuiteName] | None = Field(
+        default=None, min_length=1, description="Omitted: every suite of the level's TLS version."
+    )
     server_groups: list[GroupName] = Field(default=ALL_GROUPS, min_length=1)
     client_auth: Literal["none", "request", "require"] = "none"
     client_certificate: bool = Field(default=False, description="The client has a certificate to show.")
     alpn: list[str] = []
     middlebox_compat: bool = True
     resumption: bool = Field(default=False, description="Resume with a ticket from an earlier connection.")
+    resumption_by: Literal["ticket", "session_id"] = Field(
+        default="ticket", description="TLS 1.2: resume by session ticket (RFC 5077) or by session id."
+    )
+    server_misbehaves: list[Misbehaviour] = Field(
+        default=[], description="A broken or malicious server: what it gets wrong on purpose."
+    )
     request: str = "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n"
     response: str = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"
     close: bool = Field(default=True, description="The client says close_notify at the end.")
@@ -167,10 +189,29 @@ class TcpLevel(LevelBase):
 
 
 class TlsLevel(LevelBase):
-    protocol: Literal["tls13"]
+    protocol: Literal["tls13", "tls12"]
     scenario: TlsScenario = TlsScenario()
     turns: list[TlsTurnSpec] = Field(min_length=1)
 
+    @model_validator(mode="after")
+    def _suites_fit_the_version(self) -> TlsLevel:
+        tls13 = self.protocol == "tls13"
+        for side in ("client_suites", "server_suites"):
+            suites = getattr(self.scenario, side) or []
+            wrong = [s for s in suites if s.startswith("TLS_AES") or s.startswith("TLS_CHACHA")] if not tls13 else [
+                s for s in suites if "_WITH_" in s
+            ]
+            if wrong:
+                version = "TLS 1.3" if tls13 else "TLS 1.2"
+                raise ValueError(f"scenario.{side}: {', '.join(wrong)} are not {version} suites")
+        return self
+
+
+    def suites(self, side: Literal["client", "server"]) -> list[str]:
+        """The suites a side offers or accepts, defaults filled in for the version."""
+        chosen = getattr(self.scenario, f"{side}_suites")
+        return list(chosen or (ALL_SUITES if self.protocol == "tls13" else TLS12_DEFAULT_SUITES))
+
 
 Level = TcpLevel | TlsLevel
-LEVEL_MODELS: dict[str, type[TcpLevel] | type[TlsLevel]] = {"tcp": TcpLevel, "tls13": TlsLevel}
+LEVEL_MODELS: dict[str, type[TcpLevel] | type[TlsLevel]] = {"tcp": TcpLevel, "tls13": TlsLevel, "tls12": TlsLevel}

@@ -38,6 +38,8 @@ from engine.tls.keyschedule import SecretDerived
 from engine.tls.messages import ServerHello
 
 MAX_STEPS = 500
+CCS_12 = ("ChangeCipherSpec: from the next record on, everything you send is encrypted with your write key "
+          "from the key block. The Finished that follows is the first encrypted message.")
 PURPOSE = {
     "ClientHello": "ClientHello opens the handshake: versions, suites and groups on offer, and a key share so the server can answer in one round trip.",
     "HelloRetryRequest": "HelloRetryRequest: none of the client's key shares is for a group the server takes, so it names one and the client must try again.",
@@ -49,6 +51,9 @@ PURPOSE = {
     "CertificateVerify": "CertificateVerify: a signature over the transcript, proving you hold the certificate's private key.",
     "Finished": "Finished: a MAC over the whole handshake under a key from the handshake secret; it proves nothing was tampered with.",
     "NewSessionTicket": "NewSessionTicket: a ticket the client can show later to resume without a full handshake.",
+    "ServerKeyExchange": "ServerKeyExchange: the server's (EC)DHE key share, signed with its certificate's key together with both randoms, so it cannot be swapped.",
+    "ServerHelloDone": "ServerHelloDone: the server has said everything; now the client sends its key material.",
+    "ClientKeyExchange": "ClientKeyExchange: the client's half of the key exchange (its key share, or for RSA the pre-master secret encrypted to the server's key).",
     "KeyUpdate": "KeyUpdate: both sides move on to the next application traffic key.",
     "ApplicationData": "Application data travels encrypted under the application traffic key.",
     "Alert": "An alert ends the connection: close_notify politely, any other as a refusal naming the fault.",
@@ -140,10 +145,13 @@ class TlsGame:
             return f"You are in {self.me.state.value}. What does the {self.player.other.value} need from you next?"
         if level == 2:
             error = self.me.error
-            return f"{error.reason} ({error.section})" if error else PURPOSE[detail.expected]
+            return f"{error.reason} ({error.section})" if error else self._purpose(detail.expected)
         option = next(o for o in turn.options if o.key == detail.expected)
         fields = " ".join(f"{spec.name}={detail.defaults[spec.name]}" for spec in option.fields)
         return f"Send {detail.expected} {fields}".strip() + "."
+
+    def _purpose(self, key: str) -> str:
+        return CCS_12 if key == "ChangeCipherSpec" and self.level.protocol == "tls12" else PURPOSE[key]
 
     # --- running -----------------------------------------------------------------------
 
@@ -166,7 +174,9 @@ class TlsGame:
         turns = self.level.turns
         spec = turns[self._turn_count - 1] if self._turn_count <= len(turns) else None
         asked = [name for name in (spec.ask if spec else []) if name in detail.defaults or name == "alert"]
-        options = moves.options_for(self.player, self.me.pending, detail.expected, asked, tuple(self.world.certificates))
+        options = moves.options_for(
+            self.level.protocol, self.player, self.me.pending, detail.expected, asked, tuple(self.world.certificates)
+        )
         return GameTurn(self._turn_count, self._prompt(detail), options, spec, detail)
 
     def _prompt(self, detail: TlsTurn) -> str:
@@ -230,7 +240,7 @@ class TlsGame:
         headline = f"✓ {sent.summary if sent else key}"
         if sent is not None and sent.protected_by:
             headline += f"  🔒 {sent.protected_by}"
-        return Judgement(True, headline, taught or PURPOSE[key]), events
+        return Judgement(True, headline, taught or self._purpose(key)), events
 
     def _reject(
         self, turn: GameTurn, key: str, output: Output, reaction: Output, refusal: tls_events.AlertSent | None
@@ -246,7 +256,7 @@ class TlsGame:
             said = f"The real {other} sent nothing back: it is still waiting for {detail.expected}." if reaction.data == b"" else f"The real {other} carried on."
         error = self.me.error
         if key != detail.expected:
-            why = f"{error.reason} ({error.section})" if error else PURPOSE[detail.expected]
+            why = f"{error.reason} ({error.section})" if error else self._purpose(detail.expected)
             headline = f"✗ {key} is not the move here: a real {self.player.value} in {self.me.state.value} sends {detail.expected}"
         elif key == "Alert":
             headline = f"✗ Wrong alert: the fault calls for {detail.defaults['alert']}"
@@ -312,7 +322,7 @@ def _kind(message: object) -> str:
         return "HelloRetryRequest"
     if isinstance(message, AlertMessage):
         return "Alert"
-    return type(message).__name__
+    return type(message).__name__.removesuffix("12")  # Certificate12 is the TLS 1.2 Certificate
 
 
 __all__ = ["TlsGame"]

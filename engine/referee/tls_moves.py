@@ -17,42 +17,55 @@ LABELS: dict[str, str] = {
     "Finished": "Finished: a MAC over the whole handshake",
     "NewSessionTicket": "NewSessionTicket: a ticket to resume with later",
     "KeyUpdate": "KeyUpdate: move to the next traffic key",
+    "ServerKeyExchange": "ServerKeyExchange: your signed key share",
+    "ServerHelloDone": "ServerHelloDone: your side of the hello is said",
+    "ClientKeyExchange": "ClientKeyExchange: your key share, or the encrypted pre-master",
     "ApplicationData": "ApplicationData: the application's bytes, encrypted",
     "Alert": "Alert: refuse, or close (close_notify)",
 }
 ORDER = list(LABELS)
-BY_ROLE: dict[Side, tuple[str, ...]] = {
-    Side.CLIENT: ("ClientHello", "ChangeCipherSpec", "Certificate", "CertificateVerify", "Finished",
-                  "KeyUpdate", "ApplicationData", "Alert"),
-    Side.SERVER: ("HelloRetryRequest", "ServerHello", "ChangeCipherSpec", "EncryptedExtensions",
-                  "CertificateRequest", "Certificate", "CertificateVerify", "Finished", "NewSessionTicket",
-                  "ApplicationData", "Alert"),
+VOCABULARY: dict[tuple[str, Side], tuple[str, ...]] = {
+    ("tls13", Side.CLIENT): ("ClientHello", "ChangeCipherSpec", "Certificate", "CertificateVerify", "Finished",
+                             "KeyUpdate", "ApplicationData", "Alert"),
+    ("tls13", Side.SERVER): ("HelloRetryRequest", "ServerHello", "ChangeCipherSpec", "EncryptedExtensions",
+                             "CertificateRequest", "Certificate", "CertificateVerify", "Finished",
+                             "NewSessionTicket", "ApplicationData", "Alert"),
+    ("tls12", Side.CLIENT): ("ClientHello", "Certificate", "ClientKeyExchange", "CertificateVerify",
+                             "ChangeCipherSpec", "Finished", "ApplicationData", "Alert"),
+    ("tls12", Side.SERVER): ("ServerHello", "Certificate", "ServerKeyExchange", "CertificateRequest",
+                             "ServerHelloDone", "NewSessionTicket", "ChangeCipherSpec", "Finished",
+                             "ApplicationData", "Alert"),
 }
 ALERTS = ("close_notify", "unexpected_message", "bad_record_mac", "handshake_failure", "bad_certificate",
           "certificate_expired", "unknown_ca", "illegal_parameter", "decode_error", "decrypt_error",
           "protocol_version", "missing_extension", "certificate_required")
-SUITES = ("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256")
+SUITES = {
+    "tls13": ("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256"),
+    "tls12": ("TLS_RSA_WITH_AES_128_GCM_SHA256", "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256",
+              "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+              "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256"),
+}
 GROUPS = ("x25519", "secp256r1", "secp384r1")
 # Which asked-for field goes with which message.
 CARRIERS: dict[str, tuple[str, ...]] = {
     "cipher_suite": ("ServerHello", "HelloRetryRequest"),
-    "group": ("ServerHello", "HelloRetryRequest"),
+    "group": ("ServerHello", "HelloRetryRequest", "ServerKeyExchange"),
     "certificate": ("Certificate",),
     "alert": ("Alert",),
 }
 MAX_OPTIONS = 9
 
 
-def options_for(player: Side, pending: list[str], expected: str, asked: list[str],
+def options_for(protocol: str, player: Side, pending: list[str], expected: str, asked: list[str],
                 certificates: tuple[str, ...]) -> tuple[MoveOption, ...]:
     """The right move, what else the endpoint still has to send (in the wrong order is a
     plausible mistake), an alert, and the role's other moves up to nine."""
     keys = dict.fromkeys([expected, *pending, "Alert"])
-    for key in BY_ROLE[player]:
+    for key in VOCABULARY[(protocol, player)]:
         if len(keys) >= MAX_OPTIONS:
             break
         keys.setdefault(key)
-    choices = {"cipher_suite": SUITES, "group": GROUPS, "certificate": certificates, "alert": ALERTS}
+    choices = {"cipher_suite": SUITES[protocol], "group": GROUPS, "certificate": certificates, "alert": ALERTS}
     return tuple(
         MoveOption(
             key,

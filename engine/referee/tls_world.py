@@ -15,9 +15,9 @@ from engine.rng import SeededRandom
 from engine.side import Side
 from engine.tls.certs import CertificateAuthority, Credential
 from engine.tls.client13 import TlsClient
-from engine.tls.config import GAME_EPOCH, SessionTicket, TicketStore, TlsConfig
+from engine.tls.config import GAME_EPOCH, Session12, SessionTicket, TicketStore, TlsConfig
 from engine.tls.connection import TlsConnection
-from engine.tls.constants import CipherSuite, NamedGroup
+from engine.tls.constants import CipherSuite, NamedGroup, ProtocolVersion
 from engine.tls.server13 import TlsServer
 
 EXPIRED_WINDOW = (datetime(2024, 1, 1, tzinfo=timezone.utc), datetime(2026, 1, 1, tzinfo=timezone.utc))
@@ -42,7 +42,7 @@ class TlsWorld:
     server_certificate: str = field(init=False)
     inbox: list[tuple[Side, bytes]] = field(default_factory=list)
     script: list[ScriptStep] = field(init=False)
-    ticket_from_earlier: SessionTicket | None = None
+    ticket_from_earlier: SessionTicket | Session12 | None = None
 
     def __post_init__(self) -> None:
         scenario = self.level.scenario
@@ -55,8 +55,12 @@ class TlsWorld:
         client_config = self._client_config(rng.child("client"), ca, client_credential)
         server_config = self._server_config(rng.child("server"), ca, tickets)
         if scenario.resumption:
-            self.ticket_from_earlier = self._earlier_connection(rng, ca, client_credential, tickets)
-            client_config.resume = self.ticket_from_earlier
+            earlier = self._earlier_connection(rng, ca, client_credential, tickets)
+            self.ticket_from_earlier = earlier
+            if isinstance(earlier, Session12):
+                client_config.resume12 = earlier
+            else:
+                client_config.resume = earlier
         player = self.level.role
         self.endpoints = {
             Side.CLIENT: TlsClient(client_config, autoflush=player is not Side.CLIENT),
@@ -70,6 +74,9 @@ class TlsWorld:
             self.script.append(ScriptStep(Side.CLIENT, "Alert"))
 
     # --- making the parts ------------------------------------------------------------
+
+    def _versions(self) -> tuple[int, ...]:
+        return (ProtocolVersion.TLS1_3,) if self.level.protocol == "tls13" else (ProtocolVersion.TLS1_2,)
 
     @staticmethod
     def _label(name: str, kind: str) -> str:
@@ -96,7 +103,10 @@ class TlsWorld:
         return TlsConfig(
             rng,
             now=GAME_EPOCH,
-            cipher_suites=tuple(CipherSuite[name] for name in scenario.client_suites),
+            versions=self._versions(),
+            cipher_suites=tuple(CipherSuite[name] for name in self.level.suites("client")),
+            tls12_suites=tuple(CipherSuite[name] for name in self.level.suites("client")),
+            session_tickets=scenario.resumption_by == "ticket",
             groups=tuple(NamedGroup[name] for name in scenario.client_groups),
             key_share_groups=tuple(NamedGroup[name] for name in scenario.client_key_shares),
             server_name=scenario.server_name,
@@ -111,7 +121,11 @@ class TlsWorld:
         return TlsConfig(
             rng,
             now=GAME_EPOCH,
-            cipher_suites=tuple(CipherSuite[name] for name in scenario.server_suites),
+            versions=self._versions(),
+            cipher_suites=tuple(CipherSuite[name] for name in self.level.suites("server")),
+            tls12_suites=tuple(CipherSuite[name] for name in self.level.suites("server")),
+            session_tickets=scenario.resumption_by == "ticket",
+            misbehave=tuple(scenario.server_misbehaves),
             groups=tuple(NamedGroup[name] for name in scenario.server_groups),
             alpn=tuple(scenario.alpn),
             credential=self.certificates[self.server_certificate],
@@ -123,7 +137,7 @@ class TlsWorld:
 
     def _earlier_connection(
         self, rng: SeededRandom, ca: CertificateAuthority, credential: Credential | None, tickets: TicketStore
-    ) -> SessionTicket | None:
+    ) -> SessionTicket | Session12 | None:
         """A whole connection played by the engine alone, for the ticket it leaves."""
         client = TlsClient(self._client_config(rng.child("earlier.client"), ca, credential))
         server = TlsServer(self._server_config(rng.child("earlier.server"), ca, tickets))
@@ -132,7 +146,8 @@ class TlsWorld:
             if not data:
                 break
             data = client.receive(server.receive(data).data).data
-        return client.received_tickets[0] if client.received_tickets else None
+        kept = client.received_tickets or client.received_tickets12
+        return kept[0] if kept else None
 
     # --- moving bytes ----------------------------------------------------------------
 

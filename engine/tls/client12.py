@@ -72,7 +72,8 @@ class Client12(Tls12Mixin):
         if self.config.ems:
             extensions.append(ExtendedMasterSecret())
         resume = self.config.resume12
-        extensions.append(SessionTicket(resume.ticket if resume else b""))
+        if self.config.session_tickets:
+            extensions.append(SessionTicket(resume.ticket if resume else b""))
         return tuple(self.config.tls12_suites), extensions
 
     def tls12_session_id(self) -> bytes | None:

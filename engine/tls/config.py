@@ -103,4 +103,8 @@ class TlsConfig:
     resume: SessionTicket | None = None
     resume12: Session12 | None = None
     ems: bool = True
+    session_tickets: bool = True  # TLS 1.2: ask for (client) or issue (server) RFC 5077 tickets
+    # A deliberately broken server, for levels where the player must catch it:
+    # "bad_server_key_exchange_signature", "bad_certificate_verify_signature", "bad_finished".
+    misbehave: tuple[str, ...] = ()
     max_padding: int = 0

@@ -406,6 +406,12 @@ class TlsConnection:
         keys = schedule.traffic_keys(schedule.secrets[secret_name], secret_name)
         self.reader.set_key(keys, secret_name, plaintext_alerts=plaintext_alerts)
 
+    def tamper(self, what: str, value: bytes) -> bytes:
+        """A deliberately broken endpoint (config.misbehave, for levels) flips one bit."""
+        if what not in self.config.misbehave or not value:
+            return value
+        return value[:-1] + bytes([value[-1] ^ 0x01])
+
     @staticmethod
     def macs_equal(a: bytes, b: bytes) -> bool:
         return hmac.compare_digest(a, b)

@@ -97,7 +97,7 @@ class Server12(Tls12Mixin):
         self.client_hello = message
         self.client_random = message.random
         self.transcript.append(raw)
-        self.ticket_requested12 = message.get(SessionTicket) is not None
+        self.ticket_requested12 = self.config.session_tickets and message.get(SessionTicket) is not None
         self.use_ems = self.config.ems and message.get(ExtendedMasterSecret) is not None
         self.resumed12 = self._known_session(message)
         if self.resumed12 is not None:
@@ -105,23 +105,28 @@ class Server12(Tls12Mixin):
             self.pending = ["ServerHello", "ChangeCipherSpec", "Finished"]
             return
         self.cipher_suite = self._choose_suite(message)
-        kex = suite_info(self.cipher_suite).key_exchange
+        algorithms = message.get(SignatureAlgorithms)
+        self.peer_schemes12 = tuple(int(s) for s in algorithms.schemes) if algorithms else tuple(PKCS1)
+        self.pending = ["ServerHello", *self._flight_after_hello(self.cipher_suite)]
+
+    def _flight_after_hello(self, suite: int) -> list[str]:
+        """What follows ServerHello in a full handshake with `suite`; picks the group."""
+        message = self.client_hello
+        kex = suite_info(suite).key_exchange
         if kex in (KeyExchange.ECDHE_RSA, KeyExchange.ECDHE_ECDSA):
-            supported = message.get(SupportedGroups)
+            supported = message.get(SupportedGroups) if message else None
             offered = tuple(int(g) for g in supported.groups) if supported else (NamedGroup.secp256r1,)
             self.group = next((g for g in self.config.groups if g in offered), None)
             if self.group is None:
                 raise HandshakeFailure("no elliptic curve in common with the client", "RFC 8422 §5.1.1")
         elif kex is KeyExchange.DHE_RSA:
             self.group = self.config.dh_group
-        algorithms = message.get(SignatureAlgorithms)
-        self.peer_schemes12 = tuple(int(s) for s in algorithms.schemes) if algorithms else tuple(PKCS1)
-        self.pending = ["ServerHello", "Certificate"]
+        flight = ["Certificate"]
         if kex is not KeyExchange.RSA:
-            self.pending.append("ServerKeyExchange")
+            flight.append("ServerKeyExchange")
         if self.config.client_auth != "none":
-            self.pending.append("CertificateRequest")
-        self.pending.append("ServerHelloDone")
+            flight.append("CertificateRequest")
+        return [*flight, "ServerHelloDone"]
 
     def _choose_suite(self, message: ClientHello) -> int:
         credential = self.config.credential
@@ -149,6 +154,8 @@ class Server12(Tls12Mixin):
         if hello is None:
             raise MoveImpossible("no ClientHello has arrived: there is nothing to answer")
         suite = int(choices.get("cipher_suite", self.cipher_suite or 0))
+        if suite != self.cipher_suite and self.resumed12 is None:
+            self._switch_suite(suite)
         random = self.rng.child("server.random").bytes(32)
         if ProtocolVersion.TLS1_3 in self.config.versions:
             random = random[:24] + DOWNGRADE_TLS12  # RFC 8446 §4.1.3: say we could have done 1.3
@@ -178,6 +185,19 @@ class Server12(Tls12Mixin):
         first = Server12State.WAIT_CLIENT_CERTIFICATE if self.config.client_auth != "none" else Server12State.WAIT_CLIENT_KEY_EXCHANGE
         self._set_state(first)
 
+    def _switch_suite(self, suite: int) -> None:
+        """The player chose another suite than ours: the rest of the flight follows it."""
+        info = suite_info(suite)
+        credential = self.config.credential
+        if info.version == "1.2" and credential is not None and KEY_FOR[info.key_exchange] != credential.key_kind:  # type: ignore[index]
+            raise MoveImpossible(
+                f"{info.name} needs an {KEY_FOR[info.key_exchange].upper()} certificate, "  # type: ignore[index]
+                f"and yours holds an {credential.key_kind.upper()} key"
+            )
+        self.cipher_suite = suite
+        if info.version == "1.2":
+            self.pending = self._flight_after_hello(suite)
+
     def compose_server_key_exchange(self, choices: Mapping[str, Any]) -> None:
         credential = self.config.credential
         if credential is None or self.version != ProtocolVersion.TLS1_2:
@@ -195,6 +215,7 @@ class Server12(Tls12Mixin):
         unsigned = ServerKeyExchange(params, scheme, b"")
         content = signatures.signed_params_content(self.client_random, self.server_random, unsigned.params_bytes())
         signature = signatures.sign(scheme, credential.private_key, content, self.rng.child("server.ske_signature"))
+        signature = self.tamper("bad_server_key_exchange_signature", signature)
         self.send_handshake(ServerKeyExchange(params, scheme, signature))
 
     def compose_certificate_request12(self, choices: Mapping[str, Any]) -> None:

@@ -114,7 +114,7 @@ class Tls12Mixin(TlsConnection):
             raise MoveImpossible("Finished goes under the new keys: send ChangeCipherSpec first")
         label = b"client finished" if self.is_client else b"server finished"
         verify_data = self.schedule12.verify_data(label, self.transcript_hash())
-        self.send_handshake(Finished(verify_data))
+        self.send_handshake(Finished(self.tamper("bad_finished", verify_data)))
         self.after_our_finished12()
 
     def after_our_finished12(self) -> None:
@@ -168,6 +168,7 @@ class Tls12Mixin(TlsConnection):
         scheme = self.scheme12_for(credential, self.peer_schemes12)
         data = b"".join(self.transcript)
         signature = signatures.sign(scheme, credential.private_key, data, self.rng.child("signature12"))
+        signature = self.tamper("bad_certificate_verify_signature", signature)
         self.send_handshake(CertificateVerify(scheme, signature))
 
     def check_certificate_verify12(self, message: CertificateVerify, raw: bytes) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 from cryptography import x509
 
 from engine.tls import signatures
-from engine.tls.alerts import DecodeError, DecryptError, IllegalParameter
+from engine.tls.alerts import BadCertificate, DecodeError, DecryptError, IllegalParameter
 from engine.tls.certs import Credential, verify_chain
 from engine.tls.connection import MoveImpossible, TlsConnection
 from engine.tls.constants import ContentType, ProtocolVersion, SignatureScheme, known
@@ -62,6 +62,7 @@ class Tls13Connection(TlsConnection):
         scheme = self.signature_scheme_for(credential)
         content = signatures.certificate_verify_content(self.transcript_hash(), not self.is_client)
         signature = signatures.sign(scheme, credential.private_key, content, self.rng.child("signature"))
+        signature = self.tamper("bad_certificate_verify_signature", signature)
         self.send_handshake(CertificateVerify(scheme, signature))
 
     def signature_scheme_for(self, credential: Credential) -> int:
@@ -76,7 +77,7 @@ class Tls13Connection(TlsConnection):
         if base not in schedule.secrets:
             raise MoveImpossible("there is no handshake traffic secret yet to compute Finished from")
         verify_data = schedule.finished_verify_data(schedule.secrets[base], self.transcript_hash(), base)
-        self.send_handshake(Finished(verify_data))
+        self.send_handshake(Finished(self.tamper("bad_finished", verify_data)))
         self.after_our_finished()
 
     def before_encrypted_flight(self) -> None:
@@ -99,7 +100,10 @@ class Tls13Connection(TlsConnection):
             return False
         if self.config.verify_peer:
             hostname = self.config.server_name if self.is_client else None
-            parsed = verify_chain(chain, self.config.trust_anchors, hostname, self.config.now, client=not self.is_client)
+            try:
+                parsed = verify_chain(chain, self.config.trust_anchors, hostname, self.config.now, client=not self.is_client)
+            except ValueError as error:  # cryptography parses DER lazily: a corrupt field shows late
+                raise BadCertificate(f"a certificate in the chain is corrupt: {error}", "RFC 8446 §6.2") from None
             self._peer_leaf = (chain[0], parsed[0])
         self.peer_chain = chain
         return True

@@ -119,3 +119,56 @@ def test_the_same_seed_gives_the_same_bytes() -> None:
 
     assert wire(5) == wire(5)
     assert wire(5) != wire(6)
+
+
+# --- TLS 1.2 -------------------------------------------------------------------------------
+
+
+def test_tls12_server_suite_choices_are_judged_by_the_client_and_the_certificate() -> None:
+    referee = start("tls12-02-server")
+    not_offered = judged(referee.play(Move("ServerHello", {"cipher_suite": "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256"}))).judgement
+    assert not not_offered.correct
+    assert "illegal_parameter" in not_offered.reaction and "which we did not offer" in not_offered.reaction
+    wrong_key = judged(referee.play(Move("ServerHello", {"cipher_suite": "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"}))).judgement
+    assert wrong_key.headline == "✗ You cannot send ServerHello now"
+    assert "needs an ECDSA certificate, and yours holds an RSA key" in wrong_key.explanation
+    # RSA key exchange is offered and servable: a right move, and the flight follows it.
+    right = judged(referee.play(Move("ServerHello", {"cipher_suite": "TLS_RSA_WITH_AES_128_GCM_SHA256"}))).judgement
+    assert right.correct
+    referee.play(Move("Certificate"))
+    assert referee.solution_move().key == "ServerHelloDone"  # no ServerKeyExchange under RSA
+
+
+def test_tls12_server_hello_done_too_early_is_unexpected() -> None:
+    referee = start("tls12-02-server")
+    referee.play(referee.solution_move())  # ServerHello (ECDHE_RSA)
+    referee.play(referee.solution_move())  # Certificate
+    judgement = judged(referee.play(Move("ServerHelloDone"))).judgement
+    assert not judgement.correct
+    assert "unexpected_message" in judgement.reaction
+
+
+def test_tls12_forged_server_key_exchange_calls_for_decrypt_error() -> None:
+    referee = start("tls12-06-bad-signature")
+    referee.play(Move("ClientHello"))
+    wrong = judged(referee.play(Move("Alert", {"alert": "bad_certificate"}))).judgement
+    assert wrong.headline == "✗ Wrong alert: the fault calls for decrypt_error"
+    assert judged(referee.play(Move("Alert", {"alert": "decrypt_error"}))).judgement.correct
+    assert referee.finished
+
+
+def test_tls12_key_block_shown_encrypts_the_records() -> None:
+    referee = start("tls12-03-ecdhe", seed=4)
+    while referee.turn is not None:
+        referee.play(referee.solution_move())
+    secrets = {s.name: s.value for s in referee.secrets}
+    assert {"pre_master_secret", "master_secret", "key_block", "client_write_key", "server_write_iv"} <= set(secrets)
+    from engine.tls.suites import TrafficKeys
+
+    suite = suite_info(0xCCA9)
+    reader = RecordReader()
+    reader.set_key(TrafficKeys(secrets["server_write_key"], secrets["server_write_iv"], suite), "server_write_key")
+    entries = [e for e in referee.ladder if e.sender is Side.SERVER and e.protected_by == "server_write_key"]
+    assert entries
+    reader.feed(b"".join(e.wire for e in entries))
+    assert [r.payload for r in reader.records()] == [e.raw for e in entries]
