@@ -193,9 +193,13 @@ class TlsLevel(LevelBase):
     scenario: TlsScenario = TlsScenario()
     turns: list[TlsTurnSpec] = Field(min_length=1)
 
+    @property
+    def tls_version(self) -> Literal["tls13", "tls12"]:
+        return self.protocol
+
     @model_validator(mode="after")
     def _suites_fit_the_version(self) -> TlsLevel:
-        tls13 = self.protocol == "tls13"
+        tls13 = self.tls_version == "tls13"
         for side in ("client_suites", "server_suites"):
             suites = getattr(self.scenario, side) or []
             wrong = [s for s in suites if s.startswith("TLS_AES") or s.startswith("TLS_CHACHA")] if not tls13 else [
@@ -210,8 +214,57 @@ class TlsLevel(LevelBase):
     def suites(self, side: Literal["client", "server"]) -> list[str]:
         """The suites a side offers or accepts, defaults filled in for the version."""
         chosen = getattr(self.scenario, f"{side}_suites")
-        return list(chosen or (ALL_SUITES if self.protocol == "tls13" else TLS12_DEFAULT_SUITES))
+        return list(chosen or (ALL_SUITES if self.tls_version == "tls13" else TLS12_DEFAULT_SUITES))
 
 
-Level = TcpLevel | TlsLevel
-LEVEL_MODELS: dict[str, type[TcpLevel] | type[TlsLevel]] = {"tcp": TcpLevel, "tls13": TlsLevel, "tls12": TlsLevel}
+class StackTurnSpec(Strict):
+    """A turn of a TCP-then-TLS level: a TCP segment first, TLS messages after."""
+
+    move: TcpMove | TlsMove
+    ask: list[AskableField | TlsAskableField] = []
+    teach: str = ""
+    hints: list[str] = Field(default=[], max_length=2)
+
+
+def _open_connection() -> TcpScenario:
+    return TcpScenario(
+        server=Host(ip=ipaddress.IPv4Address("192.0.2.2"), port=443),
+        script=[ScriptStep(side=Side.SERVER, action="listen"), ScriptStep(side=Side.CLIENT, action="connect")],
+    )
+
+
+class StackLevel(LevelBase):
+    """TCP's three-way handshake, then a TLS handshake carried in its segments."""
+
+    protocol: Literal["tcp+tls13", "tcp+tls12"]
+    tcp: TcpScenario = Field(default_factory=_open_connection)
+    scenario: TlsScenario = TlsScenario()
+    turns: list[StackTurnSpec] = Field(min_length=2)
+
+    @property
+    def tls_version(self) -> Literal["tls13", "tls12"]:
+        return "tls13" if self.protocol == "tcp+tls13" else "tls12"
+
+    def suites(self, side: Literal["client", "server"]) -> list[str]:
+        chosen = getattr(self.scenario, f"{side}_suites")
+        return list(chosen or (ALL_SUITES if self.tls_version == "tls13" else TLS12_DEFAULT_SUITES))
+
+    def layers(self) -> tuple[TcpLevel, TlsLevel]:
+        """The level seen as its TCP part and its TLS part, each playable on its own game."""
+        split = next((i for i, turn in enumerate(self.turns) if turn.move not in TCP_MOVES), len(self.turns))
+        common = self.model_dump(include={"id", "title", "chapter", "order", "role", "goal", "debrief", "seed", "scoring"})
+        tcp = TcpLevel.model_validate(
+            common | {"protocol": "tcp", "scenario": self.tcp.model_dump(), "turns": [t.model_dump() for t in self.turns[:split]]}
+        )
+        tls = TlsLevel.model_validate(
+            common | {"protocol": self.tls_version, "scenario": self.scenario.model_dump(),
+                      "turns": [t.model_dump() for t in self.turns[split:]]}
+        )
+        return tcp, tls
+
+
+TCP_MOVES = set(TcpMove.__args__)  # type: ignore[attr-defined]
+Level = TcpLevel | TlsLevel | StackLevel
+LEVEL_MODELS: dict[str, type[TcpLevel] | type[TlsLevel] | type[StackLevel]] = {
+    "tcp": TcpLevel, "tls13": TlsLevel, "tls12": TlsLevel, "tcp+tls13": StackLevel, "tcp+tls12": StackLevel,
+}

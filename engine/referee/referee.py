@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-from engine.levels.model import Level
+from engine.levels.model import Level, StackLevel, TcpLevel
 from engine.referee.game import Game, GameTurn, parse_values
 from engine.referee.tcp_game import TcpGame
 from engine.referee.tcp_world import ScenarioError
@@ -32,9 +32,14 @@ from engine.referee.types import (
 
 
 def _game_for(level: Level, seed: int) -> Game:
-    if level.protocol == "tcp":
+    """The protocol's game; the TLS engine is imported only when a TLS level is played."""
+    if isinstance(level, TcpLevel):
         return TcpGame(level, seed)
-    from engine.referee.tls_game import TlsGame  # the TLS engine loads only when needed
+    if isinstance(level, StackLevel):
+        from engine.referee.stack_game import StackGame
+
+        return StackGame(level, seed)
+    from engine.referee.tls_game import TlsGame
 
     return TlsGame(level, seed)
 

@@ -151,7 +151,7 @@ class TlsGame:
         return f"Send {detail.expected} {fields}".strip() + "."
 
     def _purpose(self, key: str) -> str:
-        return CCS_12 if key == "ChangeCipherSpec" and self.level.protocol == "tls12" else PURPOSE[key]
+        return CCS_12 if key == "ChangeCipherSpec" and self.level.tls_version == "tls12" else PURPOSE[key]
 
     # --- running -----------------------------------------------------------------------
 
@@ -175,7 +175,7 @@ class TlsGame:
         spec = turns[self._turn_count - 1] if self._turn_count <= len(turns) else None
         asked = [name for name in (spec.ask if spec else []) if name in detail.defaults or name == "alert"]
         options = moves.options_for(
-            self.level.protocol, self.player, self.me.pending, detail.expected, asked, tuple(self.world.certificates)
+            self.level.tls_version, self.player, self.me.pending, detail.expected, asked, tuple(self.world.certificates)
         )
         return GameTurn(self._turn_count, self._prompt(detail), options, spec, detail)
 

@@ -7,10 +7,11 @@ would send waits in its `pending` list for the player to send it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from engine.levels.model import TlsLevel
+from engine.levels.model import StackLevel, TlsLevel
 from engine.rng import SeededRandom
 from engine.side import Side
 from engine.tls.certs import CertificateAuthority, Credential
@@ -35,12 +36,14 @@ class ScriptStep:
 
 @dataclass
 class TlsWorld:
-    level: TlsLevel
+    level: TlsLevel | StackLevel
     seed: int
     endpoints: dict[Side, TlsConnection] = field(init=False)
     certificates: dict[str, Credential] = field(init=False)
     server_certificate: str = field(init=False)
     inbox: list[tuple[Side, bytes]] = field(default_factory=list)
+    # When set, bytes travel inside a transport (TCP segments) that fills `inbox` itself.
+    carrier: Callable[[Side, bytes, list[tuple[Side, bytes]]], None] | None = None
     script: list[ScriptStep] = field(init=False)
     ticket_from_earlier: SessionTicket | Session12 | None = None
 
@@ -76,7 +79,7 @@ class TlsWorld:
     # --- making the parts ------------------------------------------------------------
 
     def _versions(self) -> tuple[int, ...]:
-        return (ProtocolVersion.TLS1_3,) if self.level.protocol == "tls13" else (ProtocolVersion.TLS1_2,)
+        return (ProtocolVersion.TLS1_3,) if self.level.tls_version == "tls13" else (ProtocolVersion.TLS1_2,)
 
     @staticmethod
     def _label(name: str, kind: str) -> str:
@@ -152,7 +155,11 @@ class TlsWorld:
     # --- moving bytes ----------------------------------------------------------------
 
     def post(self, sender: Side, data: bytes) -> None:
-        if data:
+        if not data:
+            return
+        if self.carrier is not None:
+            self.carrier(sender, data, self.inbox)
+        else:
             self.inbox.append((sender.other, data))
 
     def next_delivery(self, hold: Side | None = None) -> tuple[Side, bytes] | None:

@@ -50,7 +50,7 @@ def test_a_good_level_loads_with_defaults() -> None:
 BROKEN = [
     ("syntax", GOOD.replace('order = 1', 'order = '), "x.toml: expected valid TOML, found a syntax error: Invalid value (at line 5, column 9)"),
     ("empty", "", "x.toml: expected a level, found an empty file"),
-    ("unknown protocol", GOOD.replace('protocol = "tcp"', 'protocol = "tls31"'), "x.toml: protocol: expected one of 'tcp', 'tls13', 'tls12', found 'tls31' (did you mean 'tls13'?)"),
+    ("unknown protocol", GOOD.replace('protocol = "tcp"', 'protocol = "tls31"'), "x.toml: protocol: expected one of 'tcp', 'tls13', 'tls12', 'tcp+tls13', 'tcp+tls12', found 'tls31' (did you mean 'tls13'?)"),
     ("unknown key", GOOD.replace("debrief", "x").replace('goal = "Connect."', 'goal = "Connect."\ndebreif = "!"'), "x.toml: debreif: unknown key 'debreif' (did you mean 'debrief'?); expected one of id, title, chapter, order, role, goal, debrief, seed, scoring, protocol, scenario, turns"),
     ("misspelled required key", GOOD.replace("goal =", "gaol ="), "x.toml: goal: expected a value, found nothing (the key is required)\nx.toml: gaol: unknown key 'gaol' (did you mean 'goal'?); expected one of id, title, chapter, order, role, goal, debrief, seed, scoring, protocol, scenario, turns"),
     ("missing key", GOOD.replace('title = "A level"\n', ""), "x.toml: title: expected a value, found nothing (the key is required)"),

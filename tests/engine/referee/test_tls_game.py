@@ -172,3 +172,29 @@ def test_tls12_key_block_shown_encrypts_the_records() -> None:
     assert entries
     reader.feed(b"".join(e.wire for e in entries))
     assert [r.payload for r in reader.records()] == [e.raw for e in entries]
+
+
+# --- TCP then TLS --------------------------------------------------------------------------
+
+
+def test_tls_records_ride_in_tcp_segments_with_real_seq_and_ack() -> None:
+    from engine.tcp.segment import Segment
+
+    referee = start("stack-01-tcp-then-tls13", seed=6)
+    while referee.turn is not None:
+        referee.play(referee.solution_move())
+    world = referee.game.tcp.world
+    data = [e for e in referee.ladder if e.kind == "DATA"]
+    assert data and all(e.note == "carries TLS" for e in data)
+    # Each direction's TCP payloads, in order, are exactly the TLS records that side sent.
+    for side in (Side.CLIENT, Side.SERVER):
+        segments = [Segment.decode(e.raw, world.ip(side), world.ip(side.other)) for e in data if e.sender is side]
+        records = b"".join(e.wire for e in referee.ladder if e.sender is side and e.wire)
+        assert b"".join(s.payload for s in segments) == records
+        for before, after in zip(segments, segments[1:]):
+            assert after.seq == (before.seq + len(before.payload)) % 2**32
+    # and every DATA segment is acknowledged by the other side's TCP
+    acks = [Segment.decode(e.raw, world.ip(e.sender), world.ip(e.sender.other)) for e in referee.ladder if e.kind == "ACK"]
+    for entry in data:
+        segment = Segment.decode(entry.raw, world.ip(entry.sender), world.ip(entry.sender.other))
+        assert any(a.ack == (segment.seq + len(segment.payload)) % 2**32 for a in acks)
