@@ -31,6 +31,10 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--json", action="store_true", help="machine-readable output")
     validate = level_commands.add_parser("validate", help="check level files; exit 1 on any problem")
     validate.add_argument("paths", nargs="+", type=Path)
+
+    from engine.net.commands import add_commands  # argparse only: the engine loads when they run
+
+    add_commands(commands)
     return parser
 
 
@@ -39,6 +43,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "levels":
             return _levels(args)
+        if args.command in ("serve", "connect"):
+            from engine.net.commands import run
+
+            return run(args)
         seed = getattr(args, "play_seed", None) or args.seed
         return _run_app(seed=seed, level=getattr(args, "level", None))
     except KeyboardInterrupt:

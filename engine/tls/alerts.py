@@ -43,6 +43,17 @@ class AlertDescription(enum.IntEnum):
     certificate_required = 116
     no_application_protocol = 120
 
+    @classmethod
+    def _missing_(cls, value: object) -> AlertDescription | None:
+        """A code with no name here, e.g. `AlertDescription(200)`, named "unknown_200":
+        an alert nobody defined is still an error alert when received (RFC 8446 §6)."""
+        if not isinstance(value, int) or not 0 <= value <= 255:
+            return None
+        member = int.__new__(cls, value)
+        member._name_ = f"unknown_{value}"
+        member._value_ = value
+        return member
+
 
 class Alert(Exception):
     """A fatal condition: `description` is the alert the RFC names, `reason` plain words,

@@ -28,7 +28,7 @@ import ipaddress
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from importlib import resources
 from typing import Literal, TypeAlias
 
@@ -58,7 +58,8 @@ from engine.tls.alerts import (
     UnknownCa,
     UnsupportedCertificate,
 )
-from engine.tls.signatures import PrivateKey
+from engine.tls.constants import SignatureScheme
+from engine.tls.signatures import PrivateKey, schemes_for
 
 __all__ = [
     "CLIENT_COMMON_NAME",
@@ -141,6 +142,12 @@ class Credential:
     @cached_property
     def leaf(self) -> x509.Certificate:
         return x509.load_der_x509_certificate(self.chain[0])
+
+    @cached_property
+    def tls13_schemes(self) -> tuple[SignatureScheme, ...]:
+        """The TLS 1.3 signature schemes the key can make, most preferred first (worked
+        out once per credential, not once per handshake)."""
+        return tuple(schemes_for(self.private_key, tls13=True))
 
     def to_pem(self) -> tuple[bytes, bytes]:
         """(certificate chain PEM, unencrypted PKCS #8 key PEM), as OpenSSL and `ssl` load them."""
@@ -385,11 +392,16 @@ def _untrusted(certificate: x509.Certificate) -> UnknownCa:
     return UnknownCa(reason, "RFC 5280 §6.1, RFC 8446 §6.2")
 
 
+Link: TypeAlias = tuple[x509.Certificate, x509.Certificate]  # (certificate, its issuer)
+
+
 def _trust_path(
-    certificates: list[x509.Certificate], anchors: list[x509.Certificate]
+    certificates: list[x509.Certificate], anchors: list[x509.Certificate],
+    verified: frozenset[Link] = frozenset(),
 ) -> list[x509.Certificate]:
     """Leaf, intermediates, anchor: each issuer found by name and key identifier, in the
-    anchors first, then in the rest of the chain; each signature checked on the way."""
+    anchors first, then in the rest of the chain; each signature checked on the way,
+    unless path validation has already checked that very link (`verified`)."""
     path = [certificates[0]]
     while path[-1] not in anchors:
         current = path[-1]
@@ -398,7 +410,8 @@ def _trust_path(
         issuer = _issuer(current, anchors) or _issuer(current, [c for c in certificates[1:] if c not in path])
         if issuer is None:
             raise _untrusted(current)
-        _check_signature(current, issuer)
+        if (current, issuer) not in verified:
+            _check_signature(current, issuer)
         path.append(issuer)
     return path
 
@@ -494,6 +507,7 @@ def _extension_policies(client: bool) -> tuple[ExtensionPolicy, ExtensionPolicy]
     return ca, leaf
 
 
+@lru_cache(maxsize=64)
 def _subject(hostname: str) -> Subject:
     try:
         return x509.IPAddress(ipaddress.ip_address(hostname))
@@ -504,22 +518,41 @@ def _subject(hostname: str) -> Subject:
 def _path_validation(
     leaf: x509.Certificate,
     intermediates: list[x509.Certificate],
-    anchors: list[x509.Certificate],
+    anchors: list[x509.Certificate] | Store,
     subject: Subject | None,
     now: datetime,
-) -> None:
+) -> list[x509.Certificate]:
     """cryptography's RFC 5280 path validation, for a server `subject` or (None) a client:
-    the last word on everything the checks above did not cover."""
+    the last word on everything the checks above did not cover. Returns the path it
+    validated, leaf to anchor."""
     ca_policy, ee_policy = _extension_policies(client=subject is None)
-    builder = PolicyBuilder().store(Store(anchors)).time(now)
+    builder = PolicyBuilder().store(anchors if isinstance(anchors, Store) else Store(anchors)).time(now)
     builder = builder.extension_policies(ca_policy=ca_policy, ee_policy=ee_policy)
     try:
         if subject is None:
-            builder.build_client_verifier().verify(leaf, intermediates)
-        else:
-            builder.build_server_verifier(subject).verify(leaf, intermediates)
+            return builder.build_client_verifier().verify(leaf, intermediates).chain
+        return builder.build_server_verifier(subject).verify(leaf, intermediates)
     except VerificationError as error:
         raise BadCertificate(f"the chain fails RFC 5280 path validation: {error}", "RFC 5280 §6.1") from None
+
+
+@lru_cache(maxsize=32)
+def _anchors(anchors: tuple[bytes, ...]) -> tuple[tuple[x509.Certificate, ...], Store | None]:
+    """Trust anchors parsed, and their path-validation store, made once: they are the
+    endpoint's configuration, not the peer's (as OpenSSL keeps its X509_STORE)."""
+    roots = tuple(x509.load_der_x509_certificate(der) for der in anchors)
+    try:
+        store = Store(list(roots))
+    except ValueError:  # no anchors: `_trust_path` refuses the chain before it is needed
+        store = None
+    return roots, store
+
+
+def _wanted_subject(leaf: x509.Certificate, hostname: str | None, client: bool) -> Subject | None:
+    """The subject `_check_name` will settle on, if it passes (None for a client chain)."""
+    if client:
+        return None
+    return _subject(hostname if hostname is not None else _subject_names(leaf)[0])
 
 
 def verify_chain(
@@ -529,18 +562,37 @@ def verify_chain(
     now: datetime,
     *,
     client: bool = False,
-) -> None:
+) -> list[x509.Certificate]:
     """Check a peer's certificate chain (DER, leaf first) against trust anchors (DER) at time
     `now`. `hostname` is the name the client asked for (None: any name the leaf carries);
     `client` says the chain is a client's (EKU clientAuth, no name). Raises the alert the
-    fault calls for; returns None when the chain is good."""
+    fault calls for; returns the chain, parsed, when it is good.
+
+    cryptography's path validation runs first, but its verdict is given last, after our
+    own checks (which name the fault better) have had their say: running it first only
+    lets `_trust_path` skip the signatures it has already checked, so that no signature
+    is verified twice."""
     now = _utc(now)
     certificates = _parse(chain, client)
-    roots = [x509.load_der_x509_certificate(der) for der in anchors]
+    parsed_roots, store = _anchors(tuple(anchors))
+    roots = list(parsed_roots)
     leaf = certificates[0]
+    verdict: BaseException | None = None
+    verified: frozenset[Link] = frozenset()
+    try:
+        subject = _wanted_subject(leaf, hostname, client)
+        validated = _path_validation(leaf, certificates[1:], store or roots, subject, now)
+        verified = frozenset(zip(validated, validated[1:]))
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as error:  # noqa: BLE001 - given below, in the order it always had
+        verdict = error
     _check_key(leaf)
-    path = _trust_path(certificates, roots)
+    path = _trust_path(certificates, roots, verified)
     _check_dates(path, now)
     _check_purpose(leaf, client)
-    subject = None if client else _subject(_check_name(leaf, hostname))
-    _path_validation(leaf, certificates[1:], roots, subject, now)
+    if not client:
+        _check_name(leaf, hostname)
+    if verdict is not None:
+        raise verdict
+    return certificates

@@ -20,13 +20,13 @@ schedule as a tree, node by node, in the order the endpoint learns them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Literal
 
 from cryptography.hazmat.primitives import hashes, hmac
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF, HKDFExpand
 
 from engine.tls.alerts import InternalError
-from engine.tls.codec import Writer
 from engine.tls.suites import SuiteInfo, TrafficKeys, digest_size, suite_info
 
 __all__ = [
@@ -94,11 +94,9 @@ def hkdf_extract(salt: bytes, ikm: bytes, hash: HashType) -> bytes:
 def hkdf_label(label: bytes, context: bytes, length: int) -> bytes:
     """The HkdfLabel structure: uint16 length, opaque label<7..255> ("tls13 " + Label),
     opaque context<0..255>."""
-    writer = Writer()
-    writer.uint16(length)
-    writer.vector(b"tls13 " + label, 1)
-    writer.vector(context, 1)
-    return writer.getvalue()
+    full = b"tls13 " + label
+    return b"".join((length.to_bytes(2, "big"), len(full).to_bytes(1, "big"), full,
+                     len(context).to_bytes(1, "big"), context))
 
 
 def hkdf_expand_label(secret: bytes, label: bytes, context: bytes, length: int,
@@ -112,8 +110,9 @@ def derive_secret(secret: bytes, label: bytes, messages_hash: bytes, hash: HashT
     return hkdf_expand_label(secret, label, messages_hash, digest_size(hash), hash)
 
 
+@cache
 def empty_hash(hash: HashType) -> bytes:
-    """Transcript-Hash of no messages: Hash("")."""
+    """Transcript-Hash of no messages: Hash("") (a constant of the hash, taken once)."""
     digest = hashes.Hash(hash())
     return digest.finalize()
 

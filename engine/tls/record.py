@@ -113,17 +113,25 @@ def _header(content_type: int, version: int, length: int) -> bytes:
     return bytes([content_type]) + version.to_bytes(2, "big") + length.to_bytes(2, "big")
 
 
+_CONTENT_TYPES: dict[int, ContentType] = dict(ContentType._value2member_map_)
+
+
+def _as_content_type(value: int) -> ContentType:
+    """`ContentType(value)` (a ValueError if TLS defines no such type), minus the enum
+    machinery's cost on the common path: this runs several times per record."""
+    return _CONTENT_TYPES.get(value) or ContentType(value)
+
+
 def _content_type(value: int, where: str) -> ContentType:
     try:
-        return ContentType(value)
+        return _as_content_type(value)
     except ValueError:
         raise UnexpectedMessage(f"{where}: record type {value} is not one TLS defines", FRAMING) from None
 
 
 def _xor_nonce(iv: bytes, sequence: int) -> bytes:
     """The 64-bit sequence number, left-padded to the IV's length, XOR the IV (§5.3)."""
-    padded = sequence.to_bytes(len(iv), "big")
-    return bytes(a ^ b for a, b in zip(iv, padded))
+    return (int.from_bytes(iv, "big") ^ sequence).to_bytes(len(iv), "big")
 
 
 class _Protection:
@@ -291,7 +299,7 @@ class RecordWriter(_Direction):
     def write(self, content_type: ContentType, data: bytes,
               legacy_record_version: int = TLS12) -> list[Record]:
         """`data` cut into fragments of at most 2^14 bytes, each framed and protected."""
-        content_type = ContentType(content_type)
+        content_type = _as_content_type(content_type)
         if not data and content_type is not ContentType.application_data:
             raise InternalError(f"zero-length {content_type.name} fragments must not be sent", FRAMING)
         records = []
@@ -320,6 +328,16 @@ class RecordReader(_Direction):
     def __init__(self) -> None:
         super().__init__()
         self._buffer = bytearray()
+        self.plaintext_alerts = False
+
+    def set_key(self, keys: TrafficKeys | None, name: str | None = None, *,
+                plaintext_alerts: bool = False) -> None:
+        """As for any direction; `plaintext_alerts`: until a first record under this key
+        authenticates, an alert may still come in the clear. A TLS 1.3 server reads its
+        client that way (as OpenSSL does): a client that failed on the ServerHello had no
+        key yet to protect its alert with."""
+        super().set_key(keys, name)
+        self.plaintext_alerts = plaintext_alerts
 
     def feed(self, data: bytes) -> None:
         self._buffer += data
@@ -354,7 +372,9 @@ class RecordReader(_Direction):
     def _protects(self, header: bytes) -> _Protection | None:
         """The protection this record is under (None for TLS 1.3's clear CCS)."""
         protection = self._protection
-        if protection is None or not protection.protects(ContentType(header[0])):
+        if protection is None or not protection.protects(_as_content_type(header[0])):
+            return None
+        if self.plaintext_alerts and header[0] == ContentType.alert:
             return None
         return protection
 
@@ -373,8 +393,8 @@ class RecordReader(_Direction):
         body = raw[HEADER_LENGTH:]
         protection = self._protects(header)
         if protection is None:
-            content_type = ContentType(header[0])
-            if self._protection and body != b"\x01":  # the TLS 1.3 middlebox CCS
+            content_type = _as_content_type(header[0])
+            if self._protection and content_type is ContentType.change_cipher_spec and body != b"\x01":
                 raise UnexpectedMessage("a ChangeCipherSpec must be the single byte 0x01",
                                         "RFC 8446 §5")
             return Record(content_type, body, None, raw)
@@ -384,4 +404,5 @@ class RecordReader(_Direction):
         except Alert:
             protection.sequence = saved  # consume nothing on a fault
             raise
+        self.plaintext_alerts = False
         return Record(content_type, content, protection.name, raw, padding, sequence)

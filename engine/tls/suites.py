@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Literal
 
 from cryptography.hazmat.primitives import hashes
@@ -55,6 +56,7 @@ class KeyExchange(enum.Enum):
     ECDHE_ECDSA = "ECDHE_ECDSA"
 
 
+@cache
 def digest_size(hash: type[hashes.HashAlgorithm]) -> int:
     """Hash.length of a hash class (RFC 8446 §7.1)."""
     return hash().digest_size

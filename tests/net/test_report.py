@@ -1,0 +1,147 @@
+"""The edge's pieces without sockets: the event lines, the record framer, the options."""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import io
+import subprocess
+import sys
+
+import pytest
+
+from engine.net.addresses import parse_target
+from engine.net.commands import seconds
+from engine.net.errors import UsageFailure
+from engine.net.report import ASCII, Reporter
+from engine.net.session import RecordFramer
+from engine.rng import SeededRandom
+from engine.tls.certs import CertificateAuthority
+from engine.tls.client13 import TlsClient
+from engine.tls.config import TlsConfig
+from engine.tls.server13 import TlsServer
+from tests.net.peers import ROOT
+from tui.cli import main
+
+CA = CertificateAuthority.generate(SeededRandom(21).child("ca"))
+CREDENTIAL = CA.issue(["localhost"], "ed25519", SeededRandom(22).child("leaf"))
+
+
+def handshake_lines(reporter_side: str, **reporter: object) -> list[str]:
+    """A full in-memory handshake; the lines one side's Reporter prints."""
+    client = TlsClient(TlsConfig(SeededRandom(23), server_name="localhost", trust_anchors=(CA.certificate,)))
+    server = TlsServer(TlsConfig(SeededRandom(24), credential=CREDENTIAL))
+    stream = io.StringIO()
+    report = Reporter(stream, **reporter)  # type: ignore[arg-type]
+    output = client.start()
+    to_server = output.data
+    shown = [output.events] if reporter_side == "client" else []
+    while to_server:
+        answer = server.receive(to_server)
+        reply = client.receive(answer.data)
+        shown.append(answer.events if reporter_side == "server" else reply.events)
+        to_server = reply.data
+    for events in shown:
+        report.events(events)
+    return stream.getvalue().splitlines()
+
+
+def test_the_server_side_lines_read_like_the_handshake() -> None:
+    lines = handshake_lines("server")
+    assert lines[0] == "← ClientHello 3 suites, x25519 share, SNI localhost   [plaintext]"
+    assert "→ ServerHello TLS 1.3 TLS_AES_128_GCM_SHA256, x25519 share   [plaintext]" in lines
+    secret = next(line for line in lines if line.startswith("🔑 server_handshake_traffic_secret = "))
+    assert secret.endswith('… = Derive-Secret(handshake_secret, "s hs traffic", ClientHello...ServerHello)')
+    assert len(secret.split(" = ")[1]) == 9  # 4 bytes of hex and an ellipsis
+    finished = next(line for line in lines if line.startswith("← Finished "))
+    assert finished.endswith("   [client_handshake_traffic_secret]")
+    assert lines[-1] == "✓ handshake complete: TLS 1.3 · TLS_AES_128_GCM_SHA256 · x25519"
+
+
+def test_full_secrets_and_ascii_for_a_terminal_without_unicode() -> None:
+    lines = handshake_lines("client", full_secrets=True, symbols=ASCII, peer="the server")
+    assert lines[0] == "-> ClientHello 3 suites, x25519 share, SNI localhost   [plaintext]"
+    secret = next(line for line in lines if line.startswith("key client_application_traffic_secret_0 = "))
+    assert len(secret.split(" = ")[1]) == 64
+    assert lines[-1] == "ok handshake complete: TLS 1.3 | TLS_AES_128_GCM_SHA256 | x25519 | peer CN=localhost"
+
+
+def test_an_ascii_stream_gets_ascii_symbols() -> None:
+    stream = io.TextIOWrapper(io.BytesIO(), encoding="ascii")
+    assert Reporter(stream).symbols is ASCII
+
+
+@pytest.mark.parametrize(("chunks", "pieces"), [
+    ([b"\x16\x03\x01\x00\x02ab\x17\x03\x03\x00\x01c"], [b"\x16\x03\x01\x00\x02ab", b"\x17\x03\x03\x00\x01c"]),
+    ([b"\x16\x03", b"\x01\x00\x02a", b"b\x17"], [b"\x16\x03", b"\x01\x00\x02a", b"b", b"\x17"]),
+    ([b"\x15\x03\x03\x00\x00\x15"], [b"\x15\x03\x03\x00\x00", b"\x15"]),
+    ([b"GET / HTTP/1.0\r\n\r\n"], [b"GET / HTTP/1.0\r\n\r\n"]),  # passed on: the endpoint judges it
+])
+def test_the_framer_cuts_at_record_boundaries_and_passes_the_rest_on(
+    chunks: list[bytes], pieces: list[bytes]
+) -> None:
+    framer = RecordFramer()
+    assert [piece for chunk in chunks for piece in framer.split(chunk)] == pieces
+
+
+@pytest.mark.parametrize(("text", "value"), [("10", 10.0), ("10s", 10.0), ("2.5", 2.5), ("500ms", 0.5)])
+def test_timeouts_read_as_seconds(text: str, value: float) -> None:
+    assert seconds(text) == value
+
+
+@pytest.mark.parametrize("text", ["0", "-1", "soon", "2h", "7200"])
+def test_bad_timeouts_are_refused(text: str) -> None:
+    with pytest.raises(argparse.ArgumentTypeError):
+        seconds(text)
+
+
+@pytest.mark.parametrize(("target", "parsed"), [
+    ("localhost:4433", ("localhost", 4433)), ("127.0.0.1:1", ("127.0.0.1", 1)), ("[::1]:4433", ("::1", 4433)),
+])
+def test_targets(target: str, parsed: tuple[str, int]) -> None:
+    assert parse_target(target) == parsed
+
+
+@pytest.mark.parametrize("target", ["localhost", ":4433", "::1:4433", "localhost:0", "localhost:99999", "localhost:x"])
+def test_bad_targets(target: str) -> None:
+    with pytest.raises(UsageFailure):
+        parse_target(target)
+
+
+@pytest.mark.parametrize(("command", "words"), [
+    ("serve", ["--port", "--cert {ed25519,ecdsa,rsa}", "--client-auth", "--ca-out FILE", "--once", "--keylog FILE",
+               "--timeout SECONDS", "openssl s_client -connect 127.0.0.1:4433", "exit status: 0 ok"]),
+    ("connect", ["HOST:PORT", "--servername NAME", "(--ca FILE | --insecure)", "--timeout SECONDS",
+                 "exit status: 0 ok"]),
+])
+def test_help_reads_well(command: str, words: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit:
+        main([command, "--help"])
+    assert exit.value.code == 0
+    text = capsys.readouterr().out
+    for word in words:
+        assert word in text
+
+
+def test_sockets_live_in_engine_net_only() -> None:
+    """ARCHITECTURE.md: no sockets, threads or clock reads in the sans-I/O engine."""
+    edge = ROOT / "engine" / "net"
+    offenders = []
+    for path in (ROOT / "engine").rglob("*.py"):
+        if edge in path.parents:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            offenders += [f"{path.relative_to(ROOT)}: {n}" for n in names
+                          if n.split(".")[0] in ("socket", "selectors", "asyncio", "threading", "ssl")]
+    assert offenders == []
+
+
+def test_the_cli_does_not_load_the_net_engine_until_a_net_command_runs() -> None:
+    code = (
+        "import sys; from tui.cli import build_parser; build_parser(); print(sorted(m for m in sys.modules "
+        "if m.startswith(('engine.tls', 'cryptography', 'engine.net.serve', 'engine.net.connect'))))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert result.stdout.strip() == "[]"
