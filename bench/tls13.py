@@ -46,17 +46,9 @@ _CONF.close()
 atexit.register(os.unlink, _CONF.name)
 os.environ["OPENSSL_CONF"] = _CONF.name
 
-import argparse  # noqa: E402
-import gc  # noqa: E402
 import itertools  # noqa: E402
-import platform  # noqa: E402
 import ssl  # noqa: E402
-import statistics  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Callable  # noqa: E402
 
-import cryptography  # noqa: E402
-from cryptography.hazmat.backends.openssl import backend as _crypto_backend  # noqa: E402
 from cryptography.hazmat.primitives import hashes, hmac, serialization  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric import ec, x25519  # noqa: E402
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # noqa: E402
@@ -64,16 +56,16 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF, HKDFExpand  # noqa: E4
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench import common  # noqa: E402
+from bench.common import HOST  # noqa: E402
 from engine.rng import SeededRandom  # noqa: E402
 from engine.tls.certs import CertificateAuthority, Credential  # noqa: E402
 from engine.tls.client13 import TlsClient  # noqa: E402
 from engine.tls.config import TlsConfig  # noqa: E402
 from engine.tls.constants import CipherSuite, NamedGroup  # noqa: E402
-from engine.tls.events import AlertSent  # noqa: E402
 from engine.tls.server13 import TlsServer  # noqa: E402
 
 SUITE = CipherSuite.TLS_AES_128_GCM_SHA256
-HOST = "localhost"
 
 
 # --- the engine --------------------------------------------------------------------------
@@ -89,83 +81,13 @@ def engine_pair(ca: CertificateAuthority, credential: Credential, seed: int) -> 
     return client, server
 
 
-def engine_handshake(ca: CertificateAuthority, credential: Credential, seed: int) -> None:
-    """One engine handshake, as timed."""
-    client, server = engine_pair(ca, credential, seed)
-    to_server = client.start().data
-    while to_server:
-        to_client = server.receive(to_server).data
-        to_server = client.receive(to_client).data
-    if not (client.handshake_complete and server.handshake_complete):
-        raise SystemExit(f"engine handshake {seed} failed: {client.error or server.error}")
-
-
 def check_engine(ca: CertificateAuthority, credential: Credential) -> tuple[str, list[bytes]]:
     """One untimed handshake, looked at: what was negotiated, that no alert was sent, and
     the handshake messages the transcript hashes (for the floor's transcript hashing)."""
     client, server = engine_pair(ca, credential, 0)
-    events: list[object] = []
-    output = client.start()
-    while output.data:
-        reply = server.receive(output.data)
-        events += reply.events
-        output = client.receive(reply.data)
-        events += output.events
-    assert not [e for e in events if isinstance(e, AlertSent)], events
-    assert client.handshake_complete and server.handshake_complete
+    common.check_engine_handshake(client, server)
     assert (client.cipher_suite, client.group) == (SUITE, NamedGroup.x25519)
     return f"{CipherSuite(SUITE).name}, {NamedGroup.x25519.name}", list(client.transcript)
-
-
-# --- OpenSSL -------------------------------------------------------------------------------
-
-
-def openssl_contexts(ca: CertificateAuthority, credential: Credential, directory: Path) -> tuple[ssl.SSLContext, ssl.SSLContext]:
-    chain_pem, key_pem = credential.to_pem()
-    (directory / "server.pem").write_bytes(chain_pem)
-    (directory / "server.key").write_bytes(key_pem)
-    server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    server.minimum_version = ssl.TLSVersion.TLSv1_3
-    server.load_cert_chain(directory / "server.pem", directory / "server.key")
-    server.num_tickets = 0
-    client = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # CERT_REQUIRED, check_hostname
-    client.minimum_version = ssl.TLSVersion.TLSv1_3
-    client.load_verify_locations(cadata=ca.to_pem().decode())
-    return client, server
-
-
-def _step(obj: ssl.SSLObject) -> bool:
-    try:
-        obj.do_handshake()
-        return True
-    except ssl.SSLWantReadError:
-        return False
-
-
-def openssl_handshake(client_context: ssl.SSLContext, server_context: ssl.SSLContext) -> ssl.SSLObject:
-    """One OpenSSL handshake, fresh SSLObjects (and so fresh key shares)."""
-    c_in, c_out, s_in, s_out = ssl.MemoryBIO(), ssl.MemoryBIO(), ssl.MemoryBIO(), ssl.MemoryBIO()
-    client = client_context.wrap_bio(c_in, c_out, server_hostname=HOST)
-    server = server_context.wrap_bio(s_in, s_out, server_side=True)
-    client_done = server_done = False
-    while not (client_done and server_done):
-        if not client_done:
-            client_done = _step(client)
-        s_in.write(c_out.read())
-        if not server_done:
-            server_done = _step(server)
-        c_in.write(s_out.read())
-    return client
-
-
-def check_openssl(client_context: ssl.SSLContext, server_context: ssl.SSLContext) -> str:
-    client = openssl_handshake(client_context, server_context)
-    cipher, peer = client.cipher(), client.getpeercert()
-    assert cipher is not None and peer is not None
-    name, version, _ = cipher
-    assert (name, version) == (SUITE.name, "TLSv1.3"), (name, version)
-    assert peer["subject"] == ((("commonName", HOST),),)
-    return f"{name}, X25519 (pinned)"
 
 
 # --- the cryptography floor -----------------------------------------------------------------
@@ -230,34 +152,14 @@ def _expand(secret: bytes, label: bytes, length: int, context: bytes = b"") -> b
     return HKDFExpand(hashes.SHA256(), length, info).derive(secret)
 
 
-# --- timing -------------------------------------------------------------------------------
-
-
-def timed(run: Callable[[], object], count: int) -> list[float]:
-    samples = []
-    for _ in range(count):
-        started = time.perf_counter()
-        run()
-        samples.append(time.perf_counter() - started)
-    return samples
-
-
-def describe(name: str, samples: list[float]) -> str:
-    ordered = sorted(samples)
-    p95 = ordered[int(0.95 * (len(ordered) - 1))]
-    return f"{name:20} n={len(samples):5}  median {statistics.median(ordered) * 1000:7.3f} ms   p95 {p95 * 1000:7.3f} ms"
+# --- the run --------------------------------------------------------------------------------
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--handshakes", type=int, default=400, help="timed handshakes of each kind")
-    parser.add_argument("--profile", action="store_true", help="cProfile the engine handshakes instead")
-    args = parser.parse_args()
-
-    ca = CertificateAuthority.generate(SeededRandom(1).child("ca"))
-    credential = ca.issue([HOST], "ecdsa", SeededRandom(2).child("ecdsa"))
-    with tempfile.TemporaryDirectory() as directory:
-        client_context, server_context = openssl_contexts(ca, credential, Path(directory))
+    args = common.arguments(__doc__ or "")
+    ca, credentials = common.authority("ecdsa")
+    credential = credentials["ecdsa"]
+    client_context, server_context = common.openssl_contexts(ca, credential, ssl.TLSVersion.TLSv1_3)
     ca_public = ca.private_key.public_key()
     signing_key = credential.private_key
     assert isinstance(signing_key, ec.EllipticCurvePrivateKey)
@@ -267,49 +169,24 @@ def main() -> None:
     seeds = itertools.count(1000)  # every engine handshake its own seed: its own key shares
 
     def engine() -> None:
-        engine_handshake(ca, credential, next(seeds))
+        seed = next(seeds)
+        common.engine_handshake(*engine_pair(ca, credential, seed), seed)
 
     def openssl() -> None:
-        openssl_handshake(client_context, server_context)
+        common.openssl_handshake(client_context, server_context)
 
     def floor() -> None:
         floor_handshake(signing_key, ca_public, leaf_tbs, leaf_signature, transcript)
 
     if args.profile:
-        import cProfile
-        import pstats
-
-        timed(engine, 20)
-        profiler = cProfile.Profile()
-        profiler.runcall(timed, engine, args.handshakes)
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
-        pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
+        common.profile(engine, args.handshakes)
         return
 
-    print(f"TLS 1.3 handshake benchmark on {os.cpu_count()} cores ({platform.machine()}), "
-          f"Python {platform.python_version()}")
-    print(f"  ssl module: {ssl.OPENSSL_VERSION}; cryptography {cryptography.__version__} "
-          f"with {_crypto_backend.openssl_version_text()}")
-    print(f"  engine negotiates {engine_description}; OpenSSL negotiates "
-          f"{check_openssl(client_context, server_context)}")
-
-    for run in (engine, openssl, floor):  # warm up: imports, caches, allocator
-        timed(run, 20)
-    # Interleave in rounds so both see the same machine noise.
-    results: dict[str, list[float]] = {"engine": [], "OpenSSL": [], "cryptography floor": []}
-    rounds = 10
-    gc.collect()
-    for _ in range(rounds):
-        for name, run in (("engine", engine), ("OpenSSL", openssl), ("cryptography floor", floor)):
-            results[name] += timed(run, max(1, args.handshakes // rounds))
-    for name, samples in results.items():
-        print(describe(name, samples))
-    engine_ms, openssl_ms, floor_ms = (statistics.median(s) * 1000 for s in results.values())
-    ratio = engine_ms / openssl_ms
-    print(f"ratio engine/OpenSSL (medians): {ratio:.2f}x   target ≤ 1.0x -> {'met' if ratio <= 1.0 else 'NOT met'}")
-    print(f"cryptography floor: {floor_ms:.3f} ms = {floor_ms / openssl_ms:.2f}x OpenSSL; "
-          f"ours (engine - floor): {engine_ms - floor_ms:.3f} ms, "
-          f"{(engine_ms - floor_ms) / engine_ms:.0%} of the engine's handshake")
+    common.print_header("1.3")
+    common.check_openssl_handshake(client_context, server_context, SUITE.name, "TLSv1.3")
+    print(f"  engine negotiates {engine_description}; OpenSSL negotiates {SUITE.name}, X25519 (pinned)")
+    results = common.measure({"engine": engine, "OpenSSL": openssl, "floor": floor}, args.handshakes)
+    common.report(results["engine"], results["OpenSSL"], results["floor"])
 
 
 if __name__ == "__main__":

@@ -1,0 +1,1 @@
+"""The benchmarks: `python bench/<name>.py` (see each one's docstring)."""
