@@ -37,7 +37,9 @@ TLS12_DEFAULT_SUITES: list[SuiteName] = [
     "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
     "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_RSA_WITH_AES_128_GCM_SHA256",
 ]
-Misbehaviour = Literal["bad_server_key_exchange_signature", "bad_certificate_verify_signature", "bad_finished"]
+Misbehaviour = Literal[
+    "bad_server_key_exchange_signature", "bad_certificate_verify_signature", "bad_finished", "downgrade_to_tls12"
+]
 ALL_SUITES: list[SuiteName] = ["TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256"]
 ALL_GROUPS: list[GroupName] = ["x25519", "secp256r1", "secp384r1"]
 Action = Literal["listen", "connect", "send", "close", "abort"]
@@ -142,6 +144,9 @@ class TlsScenario(Strict):
     resumption: bool = Field(default=False, description="Resume with a ticket from an earlier connection.")
     resumption_by: Literal["ticket", "session_id"] = Field(
         default="ticket", description="TLS 1.2: resume by session ticket (RFC 5077) or by session id."
+    )
+    also_tls12: bool = Field(
+        default=False, description="TLS 1.3 levels: both sides also speak TLS 1.2 (for downgrade levels)."
     )
     server_misbehaves: list[Misbehaviour] = Field(
         default=[], description="A broken or malicious server: what it gets wrong on purpose."

@@ -16,7 +16,7 @@ from engine.rng import SeededRandom
 from engine.side import Side
 from engine.tls.certs import CertificateAuthority, Credential
 from engine.tls.client13 import TlsClient
-from engine.tls.config import GAME_EPOCH, Session12, SessionTicket, TicketStore, TlsConfig
+from engine.tls.config import GAME_EPOCH, TLS12_SUITES, Session12, SessionTicket, TicketStore, TlsConfig
 from engine.tls.connection import TlsConnection
 from engine.tls.constants import CipherSuite, NamedGroup, ProtocolVersion
 from engine.tls.server13 import TlsServer
@@ -79,7 +79,17 @@ class TlsWorld:
     # --- making the parts ------------------------------------------------------------
 
     def _versions(self) -> tuple[int, ...]:
+        also = self.level.scenario.also_tls12 and self.level.tls_version == "tls13"
+        if also:
+            return (ProtocolVersion.TLS1_3, ProtocolVersion.TLS1_2)
         return (ProtocolVersion.TLS1_3,) if self.level.tls_version == "tls13" else (ProtocolVersion.TLS1_2,)
+
+    def _suites(self, side: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """(TLS 1.3 suites, TLS 1.2 suites) a side offers or accepts."""
+        named = [CipherSuite[name] for name in self.level.suites(side)]  # type: ignore[arg-type]
+        tls13 = tuple(s for s in named if s < 0x1400 and s >= 0x1300)
+        tls12 = tuple(s for s in named if not 0x1300 <= s < 0x1400) or TLS12_SUITES
+        return tls13, tls12
 
     @staticmethod
     def _label(name: str, kind: str) -> str:
@@ -107,8 +117,8 @@ class TlsWorld:
             rng,
             now=GAME_EPOCH,
             versions=self._versions(),
-            cipher_suites=tuple(CipherSuite[name] for name in self.level.suites("client")),
-            tls12_suites=tuple(CipherSuite[name] for name in self.level.suites("client")),
+            cipher_suites=self._suites("client")[0],
+            tls12_suites=self._suites("client")[1],
             session_tickets=scenario.resumption_by == "ticket",
             groups=tuple(NamedGroup[name] for name in scenario.client_groups),
             key_share_groups=tuple(NamedGroup[name] for name in scenario.client_key_shares),
@@ -125,8 +135,8 @@ class TlsWorld:
             rng,
             now=GAME_EPOCH,
             versions=self._versions(),
-            cipher_suites=tuple(CipherSuite[name] for name in self.level.suites("server")),
-            tls12_suites=tuple(CipherSuite[name] for name in self.level.suites("server")),
+            cipher_suites=self._suites("server")[0],
+            tls12_suites=self._suites("server")[1],
             session_tickets=scenario.resumption_by == "ticket",
             misbehave=tuple(scenario.server_misbehaves),
             groups=tuple(NamedGroup[name] for name in scenario.server_groups),

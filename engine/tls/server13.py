@@ -108,7 +108,8 @@ class TlsServer(Server12, Tls13Connection):
     # --- ClientHello: check and choose -------------------------------------------------
 
     def on_client_hello(self, message: ClientHello, raw: bytes) -> None:
-        if self.state is ServerState.START and self.answers_with_tls12(message):
+        forced_down = "downgrade_to_tls12" in self.config.misbehave  # a level's man in the middle
+        if self.state is ServerState.START and (forced_down or self.answers_with_tls12(message)):
             self.on_client_hello12(message, raw)
             return
         if ProtocolVersion.TLS1_3 not in message.offered_versions:
