@@ -94,7 +94,7 @@ def _list_levels(*, as_json: bool) -> int:
         print(json.dumps(rows, indent=2))
     else:
         for level in catalog.levels:
-            print(f"{level.id:32} {level.chapter:8} {level.role.value:7} {level.title}")
+            print(f"{level.id:30} {level.chapter:21} {level.protocol:10} {level.role.value:7} {level.title}")
     for problem in catalog.problems:
         print(problem, file=sys.stderr)
     return 1 if catalog.problems else 0
