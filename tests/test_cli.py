@@ -67,3 +67,16 @@ def test_validate_catches_a_script_call_the_endpoint_refuses(tmp_path: Path, cap
     assert main(["levels", "validate", str(refused)]) == 1
     out = capsys.readouterr().out.strip()
     assert out.startswith(f"{refused}: scenario: expected a connection that settles, found: the client's send() is refused in CLOSED: ")
+
+
+def test_a_closed_pipe_is_not_a_traceback() -> None:
+    import subprocess
+    import sys
+
+    listing = subprocess.Popen([sys.executable, "-m", "tui.cli", "levels", "list"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert listing.stdout is not None
+    listing.stdout.readline()
+    listing.stdout.close()  # like `| head -1`
+    _, err = listing.communicate()
+    assert listing.returncode == 0
+    assert b"Traceback" not in err

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -51,6 +52,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run_app(seed=seed, level=getattr(args, "level", None))
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # e.g. `synack levels list | head`: the reader left early
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def _run_app(*, seed: int | None, level: str | None) -> int:
