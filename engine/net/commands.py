@@ -13,19 +13,26 @@ from pathlib import Path
 
 NET_COMMANDS = ("serve", "connect")
 CERT_KINDS = ("ed25519", "ecdsa", "rsa")
+TLS_VERSIONS = ("1.2", "1.3")
 EXIT_CODES = "exit status: 0 ok, 1 the handshake or the exchange failed, 2 bad usage or no TCP connection"
 
 SERVE_DESCRIPTION = """\
-Run synack's own TLS 1.3 server (the engine's sans-I/O endpoint) on a loopback TCP port.
-It answers an HTTP GET with a small page and prints every handshake message and every
-secret of the key schedule as it happens. The certificate comes from a demo CA made from
-the seed: write the CA with --ca-out so that clients can check the server."""
+Run synack's own TLS server (the engine's sans-I/O endpoint) on a loopback TCP port. It
+speaks TLS 1.3 and TLS 1.2 (the highest the client offers; --tls-version for just one),
+answers an HTTP GET with a small page and prints every handshake message and every secret
+of the key schedule as it happens: for TLS 1.2 the pre-master secret, the master secret,
+the key block and the write keys cut from it. The certificate comes from a demo CA made
+from the seed: write the CA with --ca-out so that clients can check the server."""
 
 SERVE_EPILOG = f"""\
 examples:
   synack serve --port 4433 --ca-out ca.pem
   openssl s_client -connect 127.0.0.1:4433 -CAfile ca.pem -servername localhost -tls1_3
   curl --cacert ca.pem https://localhost:4433/ --resolve localhost:4433:127.0.0.1
+  openssl s_client -connect 127.0.0.1:4433 -CAfile ca.pem -servername localhost -tls1_2
+
+  synack serve --tls-version 1.2 --cert rsa --ca-out ca.pem
+  openssl s_client -connect 127.0.0.1:4433 -CAfile ca.pem -cipher AES128-GCM-SHA256
 
   synack serve --client-auth --ca-out ca.pem --client-cert-out student.pem
   openssl s_client -connect 127.0.0.1:4433 -CAfile ca.pem -cert student.pem -key student.pem
@@ -33,16 +40,18 @@ examples:
 {EXIT_CODES} (with --once: of that one connection)"""
 
 CONNECT_DESCRIPTION = """\
-Connect synack's own TLS 1.3 client (the engine's sans-I/O endpoint) to a server on a
-loopback address: like `openssl s_client`, explained. Prints each handshake message and
-secret as it happens, what was negotiated and the keys that protect the data, then sends
-an HTTP GET, prints the reply and closes with close_notify."""
+Connect synack's own TLS client (the engine's sans-I/O endpoint) to a server on a
+loopback address: like `openssl s_client`, explained. It offers TLS 1.3 and TLS 1.2 (the
+server picks; --tls-version for just one). Prints each handshake message and secret as it
+happens, what was negotiated and the keys that protect the data, then sends an HTTP GET,
+prints the reply and closes with close_notify."""
 
 CONNECT_EPILOG = f"""\
 examples:
   synack connect localhost:4433 --ca ca.pem
   synack connect 127.0.0.1:4433 --servername localhost --ca ca.pem --keylog keys.log
   openssl s_server -accept 127.0.0.1:4433 -cert server.pem -key server.key -www -tls1_3
+  synack connect localhost:4433 --ca ca.pem --tls-version 1.2
 
 {EXIT_CODES}"""
 
@@ -86,8 +95,9 @@ def _add_serve(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
                        help="TCP port to listen on; 0 picks a free one, printed as 'listening on' (default: 4433)")
     serve.add_argument("--host", default="127.0.0.1", metavar="ADDRESS",
                        help="loopback address to listen on: 127.0.0.1, ::1 or localhost (default: 127.0.0.1)")
-    serve.add_argument("--cert", choices=CERT_KINDS, default="ed25519",
-                       help="the server certificate's key: Ed25519, ECDSA P-256 or RSA-2048 (default: ed25519)")
+    serve.add_argument("--cert", choices=CERT_KINDS, default="ecdsa",
+                       help="the server certificate's key: ECDSA P-256, RSA-2048 or Ed25519 (default: ecdsa); "
+                            "TLS 1.2 clients need ecdsa (ECDHE_ECDSA suites) or rsa (ECDHE_RSA, DHE_RSA, RSA)")
     serve.add_argument("--client-auth", nargs="?", const="require", default="none", choices=("request", "require"),
                        help="send a CertificateRequest; 'require' (the default when given) refuses a client "
                             "without a certificate, 'request' lets it in")
@@ -122,6 +132,9 @@ def _add_connect(commands: argparse._SubParsersAction) -> None:  # type: ignore[
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--tls-version", choices=TLS_VERSIONS, metavar="{1.2,1.3}",
+                        help="speak only this TLS version (default: both, and the highest the peer "
+                             "also speaks wins)")
     parser.add_argument("--seed", type=int, dest="net_seed", metavar="N",
                         help="draw every random (keys, randoms, certificates) from N; printed when not given")
     parser.add_argument("--timeout", type=seconds, default=10.0, metavar="SECONDS",
@@ -144,7 +157,8 @@ def run(args: argparse.Namespace) -> int:
             from engine.net.serve import ServeOptions, serve
 
             return serve(ServeOptions(
-                host=args.host, port=args.port, cert=args.cert, client_auth=args.client_auth, seed=seed,
+                host=args.host, port=args.port, cert=args.cert, tls_version=args.tls_version,
+                client_auth=args.client_auth, seed=seed,
                 once=args.once, timeout=args.timeout, keylog=args.keylog, ca_out=args.ca_out,
                 client_cert_out=args.client_cert_out, full_secrets=args.full_secrets,
             ))
@@ -152,7 +166,8 @@ def run(args: argparse.Namespace) -> int:
 
         return connect(ConnectOptions(
             target=args.target, servername=args.servername, ca=args.ca, insecure=args.insecure,
-            client_cert=args.client_cert, client_key=args.client_key, path=args.path, seed=seed,
+            client_cert=args.client_cert, client_key=args.client_key, path=args.path,
+            tls_version=args.tls_version, seed=seed,
             timeout=args.timeout, keylog=args.keylog, full_secrets=args.full_secrets,
         ))
     except BrokenPipeError:

@@ -21,11 +21,14 @@ from engine.net.http import build_request, content_complete, request_line
 from engine.net.identity import load_client_credential, load_trust_anchors
 from engine.net.report import Reporter, version_words
 from engine.net.session import KeylogFile, Session
+from engine.net.versions import protocol_versions
 from engine.rng import SeededRandom
 from engine.tls.client13 import TlsClient
 from engine.tls.config import TlsConfig
-from engine.tls.constants import CipherSuite, NamedGroup, known, name
+from engine.tls.constants import CipherSuite, NamedGroup, ProtocolVersion, known, name
 from engine.tls.events import HandshakeComplete
+from engine.tls.messages import DheParams
+from engine.tls.suites import KeyExchange, suite_info
 
 INSECURE_WARNING = (
     "WARNING: --insecure: the server's certificate is NOT checked. Anyone could be on the "
@@ -35,6 +38,7 @@ APPLICATION_KEYS = (
     "client_application_traffic_secret_0", "client_application_key_0", "client_application_iv_0",
     "server_application_traffic_secret_0", "server_application_key_0", "server_application_iv_0",
 )
+APPLICATION_KEYS12 = ("master_secret", "client_write_key", "client_write_iv", "server_write_key", "server_write_iv")
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,7 @@ class ConnectOptions:
     client_cert: Path | None = None
     client_key: Path | None = None
     path: str = "/"
+    tls_version: str | None = None  # "1.2" or "1.3"; None: offer both
     seed: int | None = None
     timeout: float = 10.0
     keylog: Path | None = None
@@ -108,6 +113,7 @@ def _config(options: ConnectOptions, host: str) -> TlsConfig:
     return TlsConfig(
         SeededRandom(seed).child("connect"),
         now=datetime.now(timezone.utc),
+        versions=protocol_versions(options.tls_version),
         server_name=servername,
         trust_anchors=anchors,
         verify_peer=not options.insecure,
@@ -136,33 +142,60 @@ def _open(addresses: list[Address], timeout: float) -> tuple[socket.socket, Addr
 
 def _summary(reporter: Reporter, options: ConnectOptions, client: TlsClient, session: Session,
              done: HandshakeComplete) -> None:
-    group = name(known(NamedGroup, done.group)) if done.group is not None else "(none: PSK only)"
-    if client.hello_retry is not None:
-        group += " (after a HelloRetryRequest)"
+    tls12 = done.version == ProtocolVersion.TLS1_2
     if options.insecure:
         server = f"{done.peer_certificate_subject}, NOT verified (--insecure)"
     else:
         server = f"{done.peer_certificate_subject}, verified for {client.config.server_name} against {options.ca}"
-    if not client.certificate_requested:
+    if not (client.certificate_requested12 if tls12 else client.certificate_requested):
         ours = "not asked for"
     else:
         ours = "asked for; sent" if client.config.credential else "asked for; we had none (empty Certificate)"
     rows = [
         ("version", version_words(done.version)),
         ("cipher suite", name(known(CipherSuite, done.cipher_suite))),
-        ("key exchange", group),
+        ("key exchange", _key_exchange12(client, done) if tls12 else _key_exchange13(client, done)),
         ("ALPN", done.alpn or "(none)"),
         ("server", server),
         ("our certificate", ours),
         ("resumed", "yes" if done.resumed else "no"),
     ]
+    if tls12:
+        rows.insert(3, ("master secret", "extended (RFC 7627: bound to the handshake)" if client.use_ems
+                        else "classic (from the two randoms)"))
     reporter.line("negotiated")
     for label, value in rows:
         reporter.line(f"  {label:16} {value}")
-    reporter.line("keys protecting the application data (RFC 8446 §7.3)")
-    for key in APPLICATION_KEYS:
+    if tls12:
+        reporter.line("keys protecting the application data (RFC 5246 §6.3: cut from the key block)")
+    else:
+        reporter.line("keys protecting the application data (RFC 8446 §7.3)")
+    for key in APPLICATION_KEYS12 if tls12 else APPLICATION_KEYS:
         if key in session.secrets:
             reporter.line(f"  {key:37} {session.secrets[key].hex()}")
+
+
+def _key_exchange13(client: TlsClient, done: HandshakeComplete) -> str:
+    group = name(known(NamedGroup, done.group)) if done.group is not None else "(none: PSK only)"
+    if client.hello_retry is not None:
+        group += " (after a HelloRetryRequest)"
+    return group
+
+
+def _key_exchange12(client: TlsClient, done: HandshakeComplete) -> str:
+    """"ECDHE_RSA, x25519", "DHE_RSA, 2048-bit p", "RSA: ..."; what a resumed session did instead."""
+    if done.resumed:
+        return "none: the master secret of the session resumed"
+    kex = suite_info(done.cipher_suite).key_exchange
+    if kex is None:  # a TLS 1.3 suite: cannot be, in a TLS 1.2 handshake
+        return "(unknown)"
+    if kex is KeyExchange.RSA:
+        return "RSA: the pre-master secret went encrypted to the server's RSA key (no forward secrecy)"
+    params = client.server_params
+    if isinstance(params, DheParams):
+        return f"{kex.value}, {int.from_bytes(params.p, 'big').bit_length()}-bit p"
+    group = name(known(NamedGroup, done.group)) if done.group is not None else "(unknown)"
+    return f"{kex.value}, {group}"
 
 
 def _reply(reporter: Reporter, session: Session, end: str) -> None:

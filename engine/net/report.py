@@ -7,9 +7,12 @@
     ✓ handshake complete: TLS 1.3 · TLS_AES_128_GCM_SHA256 · x25519 · ALPN http/1.1
 
 "→" is a message this side sent, "←" one it received; the bracket names the traffic
-secret whose key protected the record ("plaintext" when none did). The formatter for each
-kind of event is one row of `FORMATTERS`; events with no row (records, state changes) are
-not shown. Knows events, not sockets: the same lines serve any transport.
+secret whose key protected the record ("plaintext" when none did). TLS 1.2 reads the same,
+with its own secrets (pre_master_secret, master_secret, key_block, then the write keys cut
+from it) and the write key in the bracket ("← Finished …   [client_write_key]").
+
+The formatter for each kind of event is one row of `FORMATTERS`; events with no row
+(records, state changes) are not shown. Knows events, not sockets: the same lines serve any transport.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from engine.tls.constants import CipherSuite, NamedGroup, known, name
+from engine.tls.constants import CipherSuite, NamedGroup, ProtocolVersion, known, name
 from engine.tls.events import AlertReceived, AlertSent, HandshakeComplete, MessageReceived, MessageSent
 from engine.tls.keyschedule import SecretDerived
 
@@ -143,7 +146,7 @@ def negotiated_words(event: HandshakeComplete) -> list[str]:
     if event.alpn:
         words.append(f"ALPN {event.alpn}")
     if event.resumed:
-        words.append("resumed (PSK)")
+        words.append("resumed (session)" if event.version == ProtocolVersion.TLS1_2 else "resumed (PSK)")
     if event.peer_certificate_subject:
         words.append(f"peer {event.peer_certificate_subject}")
     return words

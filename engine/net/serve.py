@@ -23,9 +23,11 @@ from engine.net.http import request_complete, request_line, respond
 from engine.net.identity import SERVER_NAMES, ServeIdentity, credential_pem, make_identity, write_file
 from engine.net.report import Reporter
 from engine.net.session import KeylogFile, Session
+from engine.net.versions import openssl_flag, protocol_versions, versions_words
 from engine.rng import SeededRandom
 from engine.tls.certs import KeyKind
 from engine.tls.config import TicketStore, TlsConfig
+from engine.tls.constants import ProtocolVersion
 from engine.tls.server13 import TlsServer
 
 ClientAuth = Literal["none", "request", "require"]
@@ -35,7 +37,8 @@ ClientAuth = Literal["none", "request", "require"]
 class ServeOptions:
     host: str = "127.0.0.1"
     port: int = 4433
-    cert: KeyKind = "ed25519"
+    cert: KeyKind = "ecdsa"
+    tls_version: str | None = None  # "1.2" or "1.3"; None: both, the highest the client offers
     client_auth: ClientAuth = "none"
     seed: int | None = None
     once: bool = False
@@ -57,10 +60,15 @@ class _Server:
     keylog: KeylogFile | None
     tickets: TicketStore
 
+    @property
+    def versions(self) -> tuple[int, ...]:
+        return protocol_versions(self.options.tls_version)
+
     def config(self, number: int) -> TlsConfig:
         return TlsConfig(
             SeededRandom(self.seed).child(f"serve.connection.{number}"),
             now=datetime.now(timezone.utc),
+            versions=self.versions,
             credential=self.identity.server,
             trust_anchors=(self.identity.ca.certificate,),
             client_auth=self.options.client_auth,
@@ -97,6 +105,12 @@ class _Server:
             reporter.line(f"{rule} connection {number} closed {rule}")
 
 
+# What the bracket after a message names, by the version served (None: both).
+_BRACKETS: dict[int | None, str] = {
+    ProtocolVersion.TLS1_3: "the traffic secret whose key",
+    ProtocolVersion.TLS1_2: "the write key (from the key block)",
+    None: "the traffic secret (TLS 1.3) or the write key (TLS 1.2)",
+}
 _ENDINGS = {
     "close_notify": "the client sent close_notify",
     "eof": "the client closed the connection",
@@ -132,6 +146,9 @@ def serve(options: ServeOptions, out: TextIO | None = None, err: TextIO | None =
 
 
 def _prepare(options: ServeOptions, reporter: Reporter) -> _Server:
+    if options.tls_version == "1.2" and options.cert == "ed25519":
+        raise UsageFailure("--tls-version 1.2 needs --cert ecdsa or rsa: synack's TLS 1.2 suites are "
+                           "ECDHE_ECDSA (ecdsa) and ECDHE_RSA, DHE_RSA, RSA (rsa)")
     seed = options.seed if options.seed is not None else secrets.randbelow(2**31)
     identity = make_identity(seed, options.cert)
     if options.ca_out is not None:
@@ -159,10 +176,13 @@ def _listen(host: str, port: int) -> tuple[socket.socket, Address]:
 
 def _banner(server: _Server, address: Address) -> None:
     options, reporter, symbols = server.options, server.reporter, server.reporter.symbols
-    reporter.line(f"synack serve {symbols.dot} TLS 1.3 {symbols.dot} seed {server.seed} "
-                  f"(--seed {server.seed} gives the same certificates and keys)")
+    reporter.line(f"synack serve {symbols.dot} {versions_words(server.versions)} {symbols.dot} "
+                  f"seed {server.seed} (--seed {server.seed} gives the same certificates and keys)")
     reporter.line(f"  certificate: {options.cert}, for {', '.join(SERVER_NAMES)}, issued by the demo CA "
                   f"\"{server.identity.ca.parsed.subject.rfc4514_string()}\"")
+    if options.cert == "ed25519" and ProtocolVersion.TLS1_2 in server.versions:
+        reporter.warn("an ed25519 certificate serves TLS 1.3 only: a TLS 1.2 client gets handshake_failure "
+                      "(use --cert ecdsa or rsa for TLS 1.2)")
     if options.ca_out is not None:
         reporter.line(f"  CA certificate written to {options.ca_out}: clients trust this server through it")
     else:
@@ -175,9 +195,11 @@ def _banner(server: _Server, address: Address) -> None:
         reporter.line(f"  key log (NSS format, for Wireshark): {options.keylog}")
     ca = f" -CAfile {options.ca_out}" if options.ca_out else ""
     reporter.line(f"listening on {address}")
-    reporter.line(f"  try: openssl s_client -connect {address} -servername localhost{ca} -tls1_3")
+    reporter.line(f"  try: openssl s_client -connect {address} -servername localhost{ca}"
+                  f"{openssl_flag(server.versions)}")
+    bracket = _BRACKETS[server.versions[0] if len(server.versions) == 1 else None]
     reporter.line(f"  legend: {symbols.sent} we (the server) sent, {symbols.received} we received, "
-                  f"[secret] the traffic secret whose key protected the record")
+                  f"[secret] {bracket} that protected the record")
     reporter.line(f"  one connection at a time; each must finish its handshake within {options.timeout:g} s"
                   + ("" if options.once else "; Ctrl-C stops"))
 

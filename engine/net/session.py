@@ -21,9 +21,12 @@ from typing import Any, Literal
 from engine.net.errors import AlertFailure, PeerFailure, PeerTimeout, UsageFailure
 from engine.net.report import Reporter
 from engine.tls.connection import Output, TlsConnection
-from engine.tls.events import AlertReceived, AlertSent, ApplicationDataReceived, HandshakeComplete
-from engine.tls.keylog import tls13_keylog_lines
+from engine.tls.constants import ProtocolVersion
+from engine.tls.events import AlertReceived, AlertSent, ApplicationDataReceived, HandshakeComplete, MessageSent
+from engine.tls.keylog import keylog_line, tls12_keylog_line, tls13_keylog_lines
 from engine.tls.keyschedule import SecretDerived
+from engine.tls.messages import ClientKeyExchange
+from engine.tls.suites import KeyExchange
 
 RECORD_HEADER = 5
 CHUNK = 65536
@@ -67,6 +70,24 @@ class RecordFramer:
         return pieces
 
 
+def keylog_lines(version: int, client_random: bytes, events: list[SecretDerived],
+                 rsa_encrypted: bytes = b"") -> list[str]:
+    """The NSS key log lines for a batch of secrets, as OpenSSL writes them: TLS 1.3's
+    traffic secrets one line each; TLS 1.2's `CLIENT_RANDOM <client random> <master secret>`,
+    and before it, for a client that sent an RSA-encrypted pre-master secret (given as
+    `rsa_encrypted`), `RSA <its first 8 bytes> <pre-master secret>`. Both versions have a
+    secret named master_secret: the version decides which is meant."""
+    if version != ProtocolVersion.TLS1_2:
+        return tls13_keylog_lines(client_random, events)
+    lines = []
+    for event in events:
+        if event.name == "pre_master_secret" and rsa_encrypted:
+            lines.append(keylog_line("RSA", rsa_encrypted[:8], event.value))
+        elif event.name == "master_secret":
+            lines.append(tls12_keylog_line(client_random, event.value))
+    return lines
+
+
 class KeylogFile:
     """Appends NSS key log lines (what Wireshark reads) as the secrets become known."""
 
@@ -78,8 +99,9 @@ class KeylogFile:
         except OSError as error:
             raise UsageFailure(f"cannot write the key log {path}: {error.strerror}") from None
 
-    def add(self, client_random: bytes, events: list[SecretDerived]) -> None:
-        lines = tls13_keylog_lines(client_random, events)
+    def add(self, client_random: bytes, events: list[SecretDerived], version: int = ProtocolVersion.TLS1_3,
+            rsa_encrypted: bytes = b"") -> None:
+        lines = keylog_lines(version, client_random, events, rsa_encrypted)
         if lines:
             with self.path.open("a", encoding="ascii") as file:
                 file.write("".join(line + "\n" for line in lines))
@@ -96,6 +118,8 @@ def expected_messages(endpoint: TlsConnection) -> str:
     """What the endpoint's state table lets arrive now, in words: "ServerHello"."""
     kinds = type(endpoint).HANDLERS.get(endpoint.state, {})
     words = ["".join(part.capitalize() for part in kind.name.split("_")) for kind in kinds]
+    if "CHANGE_CIPHER_SPEC" in str(getattr(endpoint.state, "value", endpoint.state)):
+        words.append("ChangeCipherSpec")  # TLS 1.2: a record of its own, not a handshake message
     return " or ".join(words) or "the next handshake message"
 
 
@@ -122,6 +146,7 @@ class Session:
         self._alert_sent: AlertSent | None = None
         self._alert_received: AlertReceived | None = None
         self._unlogged: list[SecretDerived] = []
+        self._rsa_encrypted = b""  # TLS 1.2 RSA key exchange: the encrypted pre-master secret
 
     # --- the phases ------------------------------------------------------------------
 
@@ -201,7 +226,8 @@ class Session:
         for event in output.events:
             self._note(event)
         if self.keylog is not None and self._unlogged and (random := client_random(self.endpoint)):
-            self.keylog.add(random, self._unlogged)
+            version = getattr(self.endpoint, "version", ProtocolVersion.TLS1_3)
+            self.keylog.add(random, self._unlogged, version, self._rsa_encrypted)
             self._unlogged = []
         if output.data:
             self._sendall(output.data)
@@ -218,6 +244,9 @@ class Session:
             self._alert_sent = event
         elif isinstance(event, AlertReceived) and event.fatal:
             self._alert_received = event
+        elif isinstance(event, MessageSent) and isinstance(event.message, ClientKeyExchange):
+            if event.message.key_exchange is KeyExchange.RSA:  # a client's key log has its RSA line
+                self._rsa_encrypted = event.message.exchange_keys
 
     def _sendall(self, data: bytes) -> None:
         self.sock.settimeout(self.timeout)
@@ -263,4 +292,4 @@ class Session:
         raise AlertFailure(f"{stage}: the connection is closed")
 
 
-__all__ = ["KeylogFile", "ReadEnd", "RecordFramer", "Session", "client_random", "expected_messages"]
+__all__ = ["KeylogFile", "ReadEnd", "RecordFramer", "Session", "client_random", "expected_messages", "keylog_lines"]

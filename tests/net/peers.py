@@ -117,12 +117,13 @@ def synack_server(*args: str) -> Iterator[tuple[Running, int]]:
 
 
 @contextmanager
-def openssl_server(*args: str) -> Iterator[tuple[Running, int]]:
-    """`openssl s_server -accept 127.0.0.1:PORT -www -tls1_3 -naccept 1 ...` on a free port."""
+def openssl_server(*args: str, version: str = "-tls1_3") -> Iterator[tuple[Running, int]]:
+    """`openssl s_server -accept 127.0.0.1:PORT -www -tls1_3 -naccept 1 ...` on a free port
+    (`version="-tls1_2"` for a TLS 1.2 server)."""
     openssl = tool("openssl")
     for _ in range(5):
         port = free_port()
-        command = [openssl, "s_server", "-accept", f"127.0.0.1:{port}", "-www", "-tls1_3", "-naccept", "1", *args]
+        command = [openssl, "s_server", "-accept", f"127.0.0.1:{port}", "-www", version, "-naccept", "1", *args]
         with running(command, "ACCEPT") as server:
             if "ACCEPT" in server.output:
                 yield server, port

@@ -46,7 +46,7 @@ def test_connect_to_openssl_s_server_prints_the_handshake_the_parameters_and_the
     assert f"  cipher suite     {suite}" in out
     assert "  version          TLS 1.3" in out
     assert f"  server           CN=localhost, verified for localhost against {tmp_path / 'ca.pem'}" in out
-    assert "→ ClientHello 3 suites, x25519 share, SNI localhost   [plaintext]" in out
+    assert "→ ClientHello 13 suites, x25519 share, SNI localhost   [plaintext]" in out  # 3 for TLS 1.3, 10 for 1.2
     assert f"← ServerHello TLS 1.3 {suite}, x25519 share   [plaintext]" in out
     assert "← Certificate 1 cert   [server_handshake_traffic_secret]" in out
     assert "→ Finished " in out
@@ -190,3 +190,133 @@ def test_usage_errors_are_one_line_and_exit_2(args: list[str], message: str) -> 
     assert result.returncode == 2
     assert result.stderr.splitlines()[-1] == message
     assert result.stdout == ""
+
+
+# --- TLS 1.2 ---------------------------------------------------------------------------------
+
+KEY_STEPS12 = ("🔑 pre_master_secret = ", "🔑 master_secret = ", "🔑 key_block = ", "🔑 client_write_key = ",
+               "🔑 server_write_key = ", "🔑 client_write_iv = ", "🔑 server_write_iv = ")
+
+
+def in_order(text: str, starts: tuple[str, ...]) -> bool:
+    """Each of `starts` begins a line of `text`, in this order."""
+    lines = iter(text.splitlines())
+    return all(any(line.startswith(start) for line in lines) for start in starts)
+
+
+def client_randoms(path: Path) -> list[str]:
+    return sorted(line for line in path.read_text().splitlines() if line.startswith("CLIENT_RANDOM "))
+
+
+@pytest.mark.parametrize(("cipher", "suite", "exchange"), [
+    ("ECDHE-RSA-AES256-GCM-SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "ECDHE_RSA, x25519"),
+    ("ECDHE-RSA-CHACHA20-POLY1305", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", "ECDHE_RSA, x25519"),
+    ("DHE-RSA-AES128-GCM-SHA256", "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", "DHE_RSA, 2048-bit p"),
+    ("AES128-GCM-SHA256", "TLS_RSA_WITH_AES_128_GCM_SHA256",
+     "RSA: the pre-master secret went encrypted to the server's RSA key (no forward secrecy)"),
+])
+def test_connect_tls_1_2_to_openssl_s_server(tmp_path: Path, cipher: str, suite: str, exchange: str) -> None:
+    ours, theirs = tmp_path / "synack.keys", tmp_path / "openssl.keys"
+    files = server_files(tmp_path, "rsa")
+    with openssl_server(*files, "-cipher", cipher, "-keylogfile", str(theirs), version="-tls1_2") as (server, port):
+        result = synack("connect", f"localhost:{port}", "--ca", str(tmp_path / "ca.pem"), "--tls-version", "1.2",
+                        "--keylog", str(ours), "--timeout", "5")
+        server.finish()
+    out = result.stdout
+    assert result.returncode == 0, out + result.stderr
+    assert result.stderr == ""
+    for line in (
+        "→ ClientHello 10 suites, SNI localhost   [plaintext]",  # TLS 1.2 only: no key share, no 1.3 suites
+        f"← ServerHello TLS 1.2 {suite}   [plaintext]",
+        "← Certificate 1 cert   [plaintext]",
+        "← ServerHelloDone   [plaintext]",
+        "→ ChangeCipherSpec   [plaintext]",
+        f"✓ handshake complete: TLS 1.2 · {suite}",
+        "  version          TLS 1.2",
+        f"  cipher suite     {suite}",
+        f"  key exchange     {exchange}",
+        "  master secret    extended (RFC 7627: bound to the handshake)",
+        "keys protecting the application data (RFC 5246 §6.3: cut from the key block)",
+        "  client_write_key                      ",
+        "  server_write_iv                       ",
+        "  GET / HTTP/1.0",
+        "HTTP/1.0 200 ok",
+        "→ Alert close_notify (warning)   [client_write_key]",
+    ):
+        assert line in out, f"{line!r} missing from:\n{out}"
+    assert in_order(out, ("→ ClientKeyExchange ", *KEY_STEPS12, "→ ChangeCipherSpec", "→ Finished ",
+                          "🔑 client_verify_data = ", "← ChangeCipherSpec", "← Finished ",
+                          "🔑 server_verify_data = ", "✓ handshake complete")), out
+    assert [line for line in out.splitlines() if line.startswith("→ Finished ")][0].endswith("   [client_write_key]")
+    assert ("← ServerKeyExchange " in out) == (not suite.startswith("TLS_RSA_"))
+    # The same master secret in both key logs; our client, like s_client, also logs the
+    # RSA-encrypted pre-master secret it sent (s_server does not).
+    assert client_randoms(ours) == client_randoms(theirs) and len(client_randoms(ours)) == 1
+    rsa = [line for line in ours.read_text().splitlines() if line.startswith("RSA ")]
+    assert len(rsa) == (1 if suite.startswith("TLS_RSA_") else 0)
+    if rsa:
+        pre_master = next(line for line in out.splitlines() if line.startswith("🔑 pre_master_secret = "))
+        assert rsa[0].split()[2].startswith(pre_master.split(" = ")[1].rstrip("…"))
+
+
+def test_connect_by_default_settles_for_tls_1_2_with_a_tls_1_2_server(tmp_path: Path) -> None:
+    ours, theirs = tmp_path / "synack.keys", tmp_path / "openssl.keys"
+    with openssl_server(*server_files(tmp_path, "ecdsa"), "-keylogfile", str(theirs), version="-tls1_2") as (server,
+                                                                                                             port):
+        result = synack("connect", f"localhost:{port}", "--ca", str(tmp_path / "ca.pem"), "--keylog", str(ours))
+        server.finish()
+    out = result.stdout
+    assert result.returncode == 0, out + result.stderr
+    assert "→ ClientHello 13 suites, x25519 share, SNI localhost   [plaintext]" in out  # offers 1.3 and 1.2
+    assert "← ServerHello TLS 1.2 TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256   [plaintext]" in out
+    assert "← ServerKeyExchange ECDHE x25519, signed ecdsa_secp256r1_sha256   [plaintext]" in out
+    assert "  version          TLS 1.2" in out
+    assert "  key exchange     ECDHE_ECDSA, x25519" in out
+    assert "HTTP/1.0 200 ok" in out
+    assert client_randoms(ours) == client_randoms(theirs) and len(client_randoms(ours)) == 1
+    assert ours.read_text().splitlines() == client_randoms(ours)  # no TLS 1.3 lines: none were derived
+
+
+def test_connect_tls_1_3_only_to_a_tls_1_2_server_gets_protocol_version(tmp_path: Path) -> None:
+    with openssl_server(*server_files(tmp_path, "ecdsa"), version="-tls1_2") as (server, port):
+        result = synack("connect", f"localhost:{port}", "--ca", str(tmp_path / "ca.pem"), "--tls-version", "1.3")
+    assert result.returncode == 1
+    assert "→ ClientHello 3 suites, x25519 share, SNI localhost   [plaintext]" in result.stdout
+    assert result.stderr == "synack connect: handshake failed: the server sent alert protocol_version\n"
+
+
+@pytest.mark.parametrize(("client", "server_version", "server_hello"), [
+    (["--tls-version", "1.2"], [], "TLS 1.2 TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"),  # a 1.3 server settles
+    ([], ["--tls-version", "1.2"], "TLS 1.2 TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"),  # a 1.3 client settles
+    ([], [], "TLS 1.3 TLS_AES_128_GCM_SHA256, x25519 share"),  # both speak both: the highest
+])
+def test_connect_to_synack_serve_negotiates_the_highest_version_both_speak(
+    tmp_path: Path, client: list[str], server_version: list[str], server_hello: str
+) -> None:
+    ca, server_keys, client_keys = tmp_path / "ca.pem", tmp_path / "server.keys", tmp_path / "client.keys"
+    with synack_server("--ca-out", str(ca), "--keylog", str(server_keys), *server_version) as (server, port):
+        result = synack("connect", f"localhost:{port}", "--ca", str(ca), "--keylog", str(client_keys), *client)
+        assert server.finish() == 0, server.output
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"← ServerHello {server_hello}   [plaintext]" in result.stdout
+    assert f"→ ServerHello {server_hello}   [plaintext]" in server.output
+    assert "<h1>Hello from synack</h1>" in result.stdout
+    assert sorted(client_keys.read_text().splitlines()) == sorted(server_keys.read_text().splitlines())
+    assert len(client_keys.read_text().splitlines()) == (5 if server_hello.startswith("TLS 1.3") else 1)
+
+
+def test_connect_tls_1_2_with_a_client_certificate_when_s_server_asks(tmp_path: Path) -> None:
+    files = server_files(tmp_path, "rsa")
+    cert, key = write(tmp_path, "student", STUDENT)
+    with openssl_server(*files, "-Verify", "1", "-CAfile", str(tmp_path / "ca.pem"), version="-tls1_2") as (server,
+                                                                                                          port):
+        result = synack("connect", f"localhost:{port}", "--ca", str(tmp_path / "ca.pem"), "--tls-version", "1.2",
+                        "--client-cert", str(cert), "--client-key", str(key))
+        server.finish()
+    out = result.stdout
+    assert result.returncode == 0, out + result.stderr
+    assert "  our certificate  asked for; sent" in out
+    assert in_order(out, ("← CertificateRequest ", "← ServerHelloDone", "→ Certificate ",
+                          "→ ClientKeyExchange ", "→ CertificateVerify ecdsa_secp256r1_sha256   [plaintext]",
+                          "→ ChangeCipherSpec", "→ Finished ")), out
+    assert "depth=0 CN = student\nverify return:1" in server.output
