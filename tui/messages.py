@@ -20,6 +20,7 @@ from engine.referee import (
     Narration,
     RefereeEvent,
     Score,
+    SecretLearned,
     Side,
     StateChanged,
     Turn,
@@ -66,6 +67,14 @@ class Narrated(Message):
 
 
 @dataclass
+class SecretLearnedMessage(Message):
+    """The player's side learned a key-schedule value: the keys pane grows a node, and the
+    line saying which key protects the next record is worked out again."""
+
+    secret: SecretLearned
+
+
+@dataclass
 class LevelFinished(Message):
     """The level is over: the summary shows the score and the debrief."""
 
@@ -86,6 +95,8 @@ def from_event(event: RefereeEvent) -> Message:
             return MoveJudgedMessage(judgement)
         case Narration(text=text):
             return Narrated(text)
+        case SecretLearned():
+            return SecretLearnedMessage(event)
         case LevelOver(score=score, debrief=debrief):
             return LevelFinished(score, debrief)
     raise TypeError(f"not a referee event: {event!r}")

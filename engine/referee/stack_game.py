@@ -64,13 +64,13 @@ class StackGame:
 
     # --- TLS bytes in TCP segments ---------------------------------------------------
 
-    def _carry(self, sender: Side, data: bytes, inbox: list[tuple[Side, bytes]]) -> None:
+    def _carry(self, sender: Side, data: bytes, inbox: list[tuple[Side, bytes]], events: list[RefereeEvent]) -> None:
         """Hand TLS bytes to the sender's TCP; run the wire until every segment is
         delivered and acknowledged; what each TCP delivers goes to its TLS endpoint."""
         world = self.tcp.world
         output = world.endpoints[sender].send(data, world.now)
         for segment in output.segments:
-            self.tcp._send(sender, segment, note="carries TLS")
+            events.append(self.tcp._send(sender, segment, note="carries TLS"))
         while world.wire:
             flight = world.wire.pop(0)
             world.now = max(world.now, flight.arrive_at)
@@ -78,7 +78,7 @@ class StackGame:
             endpoint = world.endpoints[receiver]
             reply = endpoint.receive(flight.segment, world.now)
             for segment in reply.segments:
-                self.tcp._send(receiver, segment)
+                events.append(self.tcp._send(receiver, segment))
             delivered = endpoint.read()
             if delivered:
                 inbox.append((receiver, delivered))

@@ -284,7 +284,7 @@ class TlsGame:
                 events.append(Narration(f"The {side.value}'s application received {event.data[:60]!r}."))
             elif isinstance(event, tls_events.HandshakeComplete):
                 events.append(Narration(f"The {side.value}'s handshake is complete: {CipherSuite(event.cipher_suite).name}."))
-        self.world.post(side, output.data)
+        self.world.post(side, output.data, events)
 
     def _ladder_entries(self, side: Side, output: Output, events: list[RefereeEvent], *,
                         role: EntryRole = EntryRole.NORMAL, by_player: bool = False) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 from datetime import datetime, timezone
 
 from engine.levels.model import StackLevel, TlsLevel
@@ -43,7 +44,7 @@ class TlsWorld:
     server_certificate: str = field(init=False)
     inbox: list[tuple[Side, bytes]] = field(default_factory=list)
     # When set, bytes travel inside a transport (TCP segments) that fills `inbox` itself.
-    carrier: Callable[[Side, bytes, list[tuple[Side, bytes]]], None] | None = None
+    carrier: Callable[[Side, bytes, list[tuple[Side, bytes]], list[Any]], None] | None = None
     script: list[ScriptStep] = field(init=False)
     ticket_from_earlier: SessionTicket | Session12 | None = None
 
@@ -164,11 +165,13 @@ class TlsWorld:
 
     # --- moving bytes ----------------------------------------------------------------
 
-    def post(self, sender: Side, data: bytes) -> None:
+    def post(self, sender: Side, data: bytes, events: list[Any]) -> None:
+        """Send bytes toward the other side; a carrier reports what it put on the wire
+        into `events`."""
         if not data:
             return
         if self.carrier is not None:
-            self.carrier(sender, data, self.inbox)
+            self.carrier(sender, data, self.inbox, events)
         else:
             self.inbox.append((sender.other, data))
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from textual.pilot import Pilot
+from textual.widgets import Select
 
-from engine.referee import Move
+from engine.referee import Move, MoveField
 from tui.app import SynackApp
 from tui.screens.play import PlayScreen
 
@@ -21,8 +22,23 @@ async def type_text(pilot: Pilot[None], text: str) -> None:
     await pilot.press(*(KEY_NAMES.get(char, char) for char in text))
 
 
+async def pick_choice(pilot: Pilot[None], move_field: MoveField, value: str) -> None:
+    """With the field's select focused: enter opens it, arrows go to `value`, enter picks.
+
+    The list starts on the blank prompt, so `value` is its position + 1 arrows down."""
+    focused = pilot.app.focused
+    assert isinstance(focused, Select) and focused.name == move_field.name, (
+        f"expected the {move_field.name} select to have focus, found {focused!r}"
+    )
+    await pilot.press("enter")
+    await pilot.press(*["down"] * (move_field.choices.index(value) + 1))
+    await pilot.press("enter")
+    await pilot.pause()
+
+
 async def make_move(pilot: Pilot[None], move: Move) -> None:
-    """Press the move's number, type its field values (tab between them), press enter."""
+    """Press the move's number, fill its fields (type a value, or pick a choice; tab from
+    one typed field to the next, a pick moves on by itself), then press enter to send."""
     app = pilot.app
     assert isinstance(app, SynackApp)
     turn = play_screen(app).referee.turn
@@ -32,10 +48,22 @@ async def make_move(pilot: Pilot[None], move: Move) -> None:
     assert number <= 9, f"move {move.key} is not on a number key: {keys}"
     await pilot.press(str(number))
     await pilot.pause()
-    for position, move_field in enumerate(turn.options[number - 1].fields):
-        if position:
+    previous_typed = False
+    for move_field in turn.options[number - 1].fields:
+        value = move.values.get(move_field.name, "")
+        if move_field.choices:
+            if previous_typed:
+                await pilot.press("tab")
+            if value:
+                await pick_choice(pilot, move_field, value)
+            else:
+                await pilot.press("tab")
+            previous_typed = False
+            continue
+        if previous_typed:
             await pilot.press("tab")
-        await type_text(pilot, move.values.get(move_field.name, ""))
+        await type_text(pilot, value)
+        previous_typed = True
     await pilot.press("enter")
     await pilot.pause()
 

@@ -63,3 +63,18 @@ def test_a_marked_entry_drops_its_note_before_its_numbers() -> None:
     mistake = entry(0, Side.SERVER, summary, EntryRole.MISTAKE, note="your mistake")
     text = plain(layout([mistake], 50))
     assert text[0].endswith("✗ ACK seq=64276603 ack=2398206698")
+
+
+def test_one_sides_run_of_states_reads_as_a_chain() -> None:
+    timeline: list[TimelineItem] = [
+        entry(0, Side.SERVER, "Finished"),
+        StateMark(Side.SERVER, "NEGOTIATED"), StateMark(Side.SERVER, "WAIT_FINISHED"),
+        StateMark(Side.CLIENT, "WAIT_EE"), StateMark(Side.CLIENT, "WAIT_CERT_CR"),
+        StateMark(Side.CLIENT, "WAIT_CV"), StateMark(Side.CLIENT, "WAIT_FINISHED"),
+    ]
+    text = plain(layout(timeline, 60))
+    assert text[1].split() == ["WAIT_EE", "NEGOTIATED", "›", "WAIT_FINISHED"]
+    assert text[2].strip() == "WAIT_CERT_CR › WAIT_CV › WAIT_FINISHED"
+    narrow = plain(layout(timeline, 30))
+    assert narrow[2].strip() == "… › WAIT_CV › WAIT_FINISHED"  # the oldest give way
+    assert all(len(line) <= 29 for line in narrow)

@@ -230,3 +230,147 @@ def test_the_inspector_describes_the_new_arrow_not_the_old_one(tmp_path: Path) -
                 assert f"{node.data.label} = {node.data.value}" in str(meaning)
 
     asyncio.run(run())
+
+
+# --- TLS ----------------------------------------------------------------------------------
+
+
+def test_a_wrong_tls_choice_shows_the_clients_alert(tmp_path: Path) -> None:
+    """The client offered only AES-256 and ChaCha20: choosing AES-128 in the ServerHello is
+    refused by the real client with illegal_parameter, and the ✗ line says so."""
+
+    async def run() -> None:
+        app = make_app(tmp_path, level="tls13-02-handshake-server")
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            screen = play_screen(app)
+            right = screen.referee.solution_move()
+            assert right.key == "ServerHello"
+            wrong = Move("ServerHello", {**right.values, "cipher_suite": "TLS_AES_128_GCM_SHA256"})
+            await make_move(pilot, wrong)
+            await pilot.pause()
+
+            feedback = screen.query_one(FeedbackLine).text
+            assert feedback.startswith("✗")
+            assert "illegal_parameter" in feedback
+            assert "RFC 8446" in feedback
+            assert screen.referee.score().mistakes == 1
+            entries = screen.query_one(LadderView).entries
+            reaction = next(entry for entry in entries if entry.role is EntryRole.REACTION)
+            assert reaction.kind == "Alert" and "illegal_parameter" in reaction.summary
+            # The right choice still wins the level.
+            await play_to_the_end(pilot)
+            summary = app.screen
+            assert isinstance(summary, SummaryScreen)
+            assert summary.score.mistakes == 1
+
+    asyncio.run(run())
+
+
+def test_a_choice_left_blank_is_asked_for_not_counted(tmp_path: Path) -> None:
+    from textual.widgets import Select
+
+    async def run() -> None:
+        app = make_app(tmp_path, level="tls13-02-handshake-server")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            screen = play_screen(app)
+            keys = [option.key for option in screen.referee.turn.options]  # type: ignore[union-attr]
+            await pilot.press(str(keys.index("ServerHello") + 1))
+            await pilot.pause()
+            focused = app.focused
+            assert isinstance(focused, Select) and focused.name == "cipher_suite"
+            await pilot.press("tab", "tab", "enter")  # past both selects to send
+            await pilot.pause()
+            assert "Choose the cipher suite (cipher_suite) first" in screen.query_one(FeedbackLine).text
+            assert app.focused is focused  # back to the empty choice
+            assert screen.referee.score().mistakes == 0
+
+    asyncio.run(run())
+
+
+def test_the_keys_pane_grows_from_the_secrets_inputs(tmp_path: Path) -> None:
+    from tui.widgets.keys_panel import KeysPanel, KeyTree
+    from tui.widgets.move_picker import MovePicker
+
+    async def run() -> None:
+        app = make_app(tmp_path, level="tls13-01-handshake-client")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            screen = play_screen(app)
+            tree = screen.query_one(KeyTree)
+            picker = screen.query_one(MovePicker)
+            assert tree.names == []
+            assert "clear" in str(picker.border_subtitle)
+            await make_move(pilot, screen.referee.solution_move())  # ClientHello
+            await pilot.pause()
+            assert tree.names == [secret.name for secret in screen.referee.secrets]
+            handshake = next(n for n in tree.root.children[0].children[0].children)
+            assert handshake.data is not None and handshake.data.name == "handshake_secret"
+            assert "🔒 c hs" in str(picker.border_subtitle)
+            await pilot.press("k")  # at 80 columns the keys take the ladder's place
+            await pilot.pause()
+            assert screen.has_class("-keys")
+            assert screen.query_one(KeysPanel).display and screen.query_one("#side-pane").display
+            assert not screen.query_one("#ladder-pane").display
+            assert isinstance(app.focused, KeyTree)
+            protection = str(screen.query_one("#keys-protection").render())
+            assert "client_handshake_traffic_secret" in protection
+            await pilot.press("home", "down", "down")
+            await pilot.pause()
+            detail = str(screen.query_one("#key-detail").render())
+            assert "handshake_secret" in detail and "HKDF-Extract" in detail
+            assert "RFC 8446 §7.1" in detail
+            await pilot.press("escape")
+            await pilot.pause()
+            assert screen.query_one("#ladder-pane").display
+
+    asyncio.run(run())
+
+
+def test_w_shows_the_wire_bytes_and_the_key_that_protected_them(tmp_path: Path) -> None:
+    from tui.widgets.hexview import HexView
+    from tui.widgets.inspector import Inspector
+
+    async def run() -> None:
+        app = make_app(tmp_path, level="tls13-01-handshake-client")
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            screen = play_screen(app)
+            await make_move(pilot, screen.referee.solution_move())  # ClientHello
+            ladder = screen.query_one(LadderView)
+            encrypted = next(e for e in ladder.entries if e.kind == "EncryptedExtensions")
+            ladder.selected = encrypted.index
+            await pilot.pause()
+            hexview = screen.query_one(HexView)
+            assert hexview.data == encrypted.raw
+            await pilot.press("w")
+            await pilot.pause()
+            assert screen.query_one(Inspector).wire
+            assert hexview.data == encrypted.wire
+            line = str(screen.query_one("#inspector-wire").render())
+            assert "server_handshake_traffic_secret" in line and "🔒" in line
+            first = ladder.entries[0]  # the ClientHello: a clear record, shown as such
+            ladder.selected = first.index
+            await pilot.pause()
+            assert hexview.data == first.wire
+            assert "clear" in str(screen.query_one("#inspector-wire").render())
+            await pilot.press("w")
+            await pilot.pause()
+            assert hexview.data == first.raw
+
+    asyncio.run(run())
+
+
+def test_tcp_levels_have_no_keys_pane(tmp_path: Path) -> None:
+    async def run() -> None:
+        app = make_app(tmp_path, level="tcp-01-handshake-client")
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            screen = play_screen(app)
+            assert not screen.query_one("#keys").display
+            await pilot.press("k")
+            await pilot.pause()
+            assert not screen.has_class("-keys")
+
+    asyncio.run(run())

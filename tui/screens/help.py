@@ -17,6 +17,11 @@ LEGEND: tuple[tuple[str, str], ...] = (
     ("◀── ↩ RST", "the real peer's reaction to that wrong move"),
     ("SYN ╌╌✕", "a segment the wire lost"),
     ("SYN-SENT", "a side's new connection state, in order with the segments"),
+    ("WAIT_EE › WAIT_CV", "one side's states, one after the other, with nothing sent between"),
+    ("Finished · 🔒 s hs", "a TLS record encrypted under a key: here the server's handshake "
+     "traffic key (c = client, s = server; hs handshake, ap application; c key / s key in "
+     "TLS 1.2)"),
+    ("ServerHello · clear", "a TLS record sent in the clear: no key protects it"),
     ("▸", "the selected segment: the inspector shows its fields and bytes"),
 )
 

@@ -1,4 +1,5 @@
-"""The play screen: the ladder, the inspector, the move picker and the feedback line.
+"""The play screen: the ladder, the inspector (and for TLS the keys), the move picker and
+the feedback line.
 
 The screen owns one `Referee` for its level. Every call into it goes through `_referee_call`,
 which turns any failure into a feedback line: no traceback reaches the player. The events a
@@ -17,12 +18,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input
+from textual.widgets import Button, Footer, Input, Select
 
 from engine.referee import Referee, RefereeEvent
 from tui import messages
 from tui.widgets.feedback import FeedbackLine
 from tui.widgets.inspector import FieldTree, Inspector
+from tui.widgets.keys_model import next_protection, short_name
+from tui.widgets.keys_panel import KeysPanel, KeyTree
 from tui.widgets.ladder import LadderHeading, LadderView
 from tui.widgets.move_picker import MovePicker
 from tui.widgets.play_header import HeaderInfo, PlayHeader
@@ -40,10 +43,17 @@ PLAY_BINDINGS: list[BindingType] = [
     Binding("enter", "send", "send"),
     Binding("h", "hint", "hint"),
     Binding("i", "inspect", "bytes"),
+    Binding("k", "keys", "keys"),
+    Binding("w", "wire", "wire"),
     Binding("escape", "escape", "ladder"),
     Binding("question_mark", "help", "help", key_display="?"),
     Binding("q", "leave", "back"),
 ]
+
+
+def protocol_title(protocol: str) -> str:
+    """The protocol as a player reads it: tls13 → TLS 1.3, tcp+tls12 → TCP+TLS 1.2."""
+    return protocol.upper().replace("TLS13", "TLS 1.3").replace("TLS12", "TLS 1.2")
 
 
 class PlayScreen(Screen[None]):
@@ -51,6 +61,7 @@ class PlayScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = PLAY_BINDINGS
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (40, "-tall")]
 
     def __init__(
         self,
@@ -66,6 +77,11 @@ class PlayScreen(Screen[None]):
         self._failed = False
 
     @property
+    def is_tls(self) -> bool:
+        """TLS levels have keys: the keys pane, the wire view and locks on the ladder."""
+        return "tls" in str(self.level.protocol)  # "tls13", "tls12", "tcp+tls13", ...
+
+    @property
     def nav(self) -> Navigator:
         return cast("Navigator", self.app)
 
@@ -75,13 +91,20 @@ class PlayScreen(Screen[None]):
             with Vertical(id="ladder-pane"):
                 yield LadderHeading(id="ladder-heading")
                 yield LadderView(id="ladder")
-            yield Inspector(id="inspector")
+            with Vertical(id="side-pane"):
+                yield Inspector(tls13=str(self.level.protocol).endswith("tls13"), id="inspector")
+                yield KeysPanel(id="keys")
         yield MovePicker(id="move-picker")
         yield FeedbackLine(id="feedback")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#ladder-pane").border_title = "ladder"
+        self.set_class(self.is_tls, "-tls")
+        if self.is_tls:
+            self.query_one(Inspector).border_subtitle = "w wire · k keys"
+            self.query_one(KeysPanel).border_subtitle = "i bytes · esc ladder"
+            self._refresh_protection()
         ladder = self.query_one(LadderView)
         ladder.set_initial_states(self.referee.sides)
         self.query_one(LadderHeading).sides = self.referee.sides
@@ -112,7 +135,7 @@ class PlayScreen(Screen[None]):
         score = self._referee_call(self.referee.score, None)
         position = self.nav.level_position(self.level)
         self.query_one(PlayHeader).info = HeaderInfo(
-            protocol=str(self.level.protocol).upper(),
+            protocol=protocol_title(str(self.level.protocol)),
             position=f"{position[0]}/{position[1]}" if position else "custom",
             title=self.level.title,
             role=self.referee.player.title,
@@ -127,6 +150,20 @@ class PlayScreen(Screen[None]):
     @on(messages.SegmentSent)
     def _segment_sent(self, message: messages.SegmentSent) -> None:
         self.query_one(LadderView).add_entry(message.entry)
+        if self.is_tls:
+            self._refresh_protection()
+
+    @on(messages.SecretLearnedMessage)
+    def _secret_learned(self, message: messages.SecretLearnedMessage) -> None:
+        self.query_one(KeysPanel).add_secret(message.secret)
+        self._refresh_protection()
+
+    def _refresh_protection(self) -> None:
+        """Say, in the keys pane and on the move box, which key protects the next record."""
+        key = next_protection(self.referee.player, self.referee.secrets, self.referee.ladder)
+        self.query_one(KeysPanel).show_protection(key)
+        words = "clear" if key is None else f"🔒 {short_name(key)}"
+        self.query_one(MovePicker).border_subtitle = f"next record you send: {words}"
 
     @on(messages.SideStateChanged)
     def _state_changed(self, message: messages.SideStateChanged) -> None:
@@ -207,7 +244,10 @@ class PlayScreen(Screen[None]):
         if action in ("choose", "send", "hint") and self.referee.finished:
             return None  # shown greyed out: the level is over
         if action == "escape":  # only worth showing when it does something
-            return isinstance(self.focused, Input) or self.has_class("-inspecting")
+            in_form = isinstance(self.focused, (Input, Select, Button))
+            return in_form or self.has_class("-inspecting") or self.has_class("-keys")
+        if action in ("keys", "wire"):
+            return self.is_tls
         return True
 
     async def action_choose(self, number: int) -> None:
@@ -228,16 +268,30 @@ class PlayScreen(Screen[None]):
         self._refresh_header()
 
     def action_inspect(self) -> None:
-        inspecting = not self.has_class("-inspecting")
-        self.set_class(inspecting, "-inspecting")
+        self._show_pane("-inspecting", FieldTree)
+
+    def action_keys(self) -> None:
+        self._show_pane("-keys", KeyTree)
+
+    def _show_pane(self, pane: str, focus: type[FieldTree] | type[KeyTree]) -> None:
+        """Swap a side pane in (at 80 columns it takes the ladder's place) or back out."""
+        showing = not self.has_class(pane)
+        self.remove_class("-inspecting", "-keys")
+        self.set_class(showing, pane)
         self.refresh_bindings()
-        if inspecting:
-            self.query_one(FieldTree).focus()
+        if showing:
+            self.query_one(focus).focus()
         else:
             self.query_one(LadderView).focus()
 
+    def action_wire(self) -> None:
+        if not self.query_one(Inspector).toggle_wire():
+            self.query_one(FeedbackLine).show_info(
+                "Select a TLS record on the ladder first: w shows its bytes as sent."
+            )
+
     def action_escape(self) -> None:
-        self.remove_class("-inspecting")
+        self.remove_class("-inspecting", "-keys")
         self.refresh_bindings()
         self.query_one(LadderView).focus()
 
@@ -254,6 +308,8 @@ class PlayScreen(Screen[None]):
             ("esc", "leave the form, back to the ladder"),
             ("↑ ↓", "select a message on the ladder (the inspector follows)"),
             ("i", "inspect the selected message: fields and bytes"),
+            ("w", "TLS: the wire bytes (the record as sent, ciphertext included) or the message"),
+            ("k", "TLS: the key schedule, and which key protects your next record"),
             ("h", "a hint: 1 nudge, 2 rule, 3 answer (each costs points)"),
             ("?", "this help"),
             ("q", "back to the level list (this game is not saved)"),

@@ -50,7 +50,7 @@ class FeedbackLine(VerticalScroll, can_focus=False):
             details.append(judgement.rule)
         if details:
             text.append(f"  [{' · '.join(details)}]", style="italic")
-        if judgement.reaction:
+        if judgement.reaction and judgement.reaction != judgement.explanation:
             text.append(f"\n↩ The peer: {reflow(judgement.reaction)}")
         if not judgement.counted:
             text.append("  (not counted as a mistake)", style="italic")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from rich.text import Text
 from textual import events
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
@@ -70,6 +70,11 @@ class HexView(Widget):
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return max(1, -(-len(self.data) // bytes_per_row(width)))
+
+    def row_region(self, offset: int) -> Region:
+        """The region (in this widget) of the row that holds byte `offset`."""
+        per_row = bytes_per_row(self.size.width)
+        return Region(0, offset // per_row, max(self.size.width, 1), 1)
 
     def on_click(self, event: events.Click) -> None:
         offset = self.offset_at(event.x, event.y)

@@ -3,6 +3,10 @@
 The tree is built from the message's byte map (`FieldSpan`s, nested by `depth`); no layout
 lives here. Moving in the tree highlights the field's bytes in the hex view and shows its
 meaning and RFC section; clicking a byte selects the field that holds it.
+
+A TLS entry has two views, swapped by `toggle_wire` (key `w`): the plaintext message (the
+engine's byte map) and the wire bytes, the record(s) as sent with the ciphertext
+(`wire_map.wire_spans`). A line above the tree says which key protected it on the wire.
 """
 
 from __future__ import annotations
@@ -10,13 +14,16 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
+from textual.reactive import reactive
 from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 
 from engine.bytemap import FieldSpan
 from engine.referee import EntryRole, LadderEntry
 from tui.widgets.hexview import HexView
+from tui.widgets.keys_model import short_name
+from tui.widgets.wire_map import wire_spans
 
 ROLE_WORDS = {
     EntryRole.NORMAL: "",
@@ -78,35 +85,81 @@ def _covering(spans: tuple[FieldSpan, ...], span: FieldSpan) -> tuple[int, int] 
     return parent.start, parent.end
 
 
+def protection_line(entry: LadderEntry, *, wire: bool) -> str:
+    """What the inspector says of a TLS entry's protection; "" for an entry with no wire."""
+    if not entry.wire:
+        return ""
+    key = entry.protected_by
+    if wire:
+        if key is None:
+            return "wire bytes: a clear record · w: plaintext"
+        return f"🔒 {key}: the wire bytes · w: plaintext"
+    if key is None:
+        return "clear on the wire · w: the record as sent"
+    return f"decrypted (wire: 🔒 {short_name(key)}) · w: wire bytes"
+
+
 class Inspector(Vertical):
     """Field tree, hex bytes and the meaning of the field under the cursor."""
 
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+    wire: reactive[bool] = reactive(False, init=False)
+    """Show a TLS entry's wire bytes (the record with its ciphertext), not the plaintext."""
+
+    def __init__(
+        self, *, tls13: bool = True, id: str | None = None, classes: str | None = None
+    ) -> None:
+        """
+        Args:
+            tls13: how to read TLS records in the wire view (TLS 1.3, else TLS 1.2).
+        """
         super().__init__(id=id, classes=classes)
+        self.tls13 = tls13
         self._entry: LadderEntry | None = None
+        self._spans: tuple[FieldSpan, ...] = ()
 
     def compose(self) -> ComposeResult:
         yield Static("", id="inspector-role", markup=False)
+        yield Static("", id="inspector-wire", classes="-empty", markup=False)
         tree: FieldTree = FieldTree("", id="field-tree")
         tree.show_root = False
         tree.guide_depth = 2
         yield tree
-        yield HexView(id="hex")
+        with VerticalScroll(id="hex-scroll"):
+            yield HexView(id="hex")
         yield Static("Select a message on the ladder to see its fields.", id="field-meaning")
 
     def on_mount(self) -> None:
         self.border_title = "inspector"
 
+    def toggle_wire(self) -> bool:
+        """Swap the plaintext and wire views; False if this entry has no wire bytes."""
+        if self._entry is None or not self._entry.wire:
+            return False
+        self.wire = not self.wire
+        return True
+
+    def watch_wire(self) -> None:
+        if self._entry is not None:
+            self.show_entry(self._entry)
+
     def show_entry(self, entry: LadderEntry) -> None:
         self._entry = entry
+        wire = self.wire and bool(entry.wire)
         sender = entry.sender.title
-        self.border_title = f"inspector: {entry.kind} #{entry.index + 1} from {sender}"
+        view = "wire" if wire else "inspector"
+        self.border_title = f"{view}: {entry.kind} #{entry.index + 1} from {sender}"
         role = self.query_one("#inspector-role", Static)
         words = ROLE_WORDS[entry.role] or entry.note  # a role says it all; else the note
         role.update(words)
         role.set_class(not words, "-empty")
-        self.query_one(HexView).data = entry.raw
-        node = self.query_one(FieldTree).show_spans(entry.summary, entry.fields)
+        line = protection_line(entry, wire=wire)
+        protection = self.query_one("#inspector-wire", Static)
+        protection.update(line)
+        protection.set_class(not line, "-empty")
+        self._spans = wire_spans(entry, tls13=self.tls13) if wire else entry.fields
+        self.query_one(HexView).data = entry.wire if wire else entry.raw
+        title = f"{entry.summary} (wire)" if wire else entry.summary
+        node = self.query_one(FieldTree).show_spans(title, self._spans)
         self.call_after_refresh(self._put_cursor, node)
 
     def _put_cursor(self, node: TreeNode[FieldSpan] | None) -> None:
@@ -124,8 +177,13 @@ class Inspector(Vertical):
         """Light up the field's bytes and say what it means."""
         if span is None or self._entry is None:
             return
-        covering = _covering(self._entry.fields, span)
-        self.query_one(HexView).highlight = covering
+        covering = _covering(self._spans, span)
+        hexview = self.query_one(HexView)
+        hexview.highlight = covering
+        if covering:
+            self.query_one("#hex-scroll", VerticalScroll).scroll_to_region(
+                hexview.row_region(covering[0]), animate=False, immediate=False
+            )
         meaning = Text()
         meaning.append(f"{span.label} = {span.value}", style="bold")
         if covering:

@@ -74,8 +74,9 @@ class LadderView(ScrollView, can_focus=True):
     selected: reactive[int | None] = reactive(None, always_update=True)
     """Index (`LadderEntry.index`) of the selected arrow, or None before the first one."""
 
-    your_turn: reactive[Side | None] = reactive(None)
-    """The side whose move the game awaits, shown as a "your move" line; None otherwise."""
+    your_turn: reactive[Side | None] = reactive(None, always_update=True)
+    """The side whose move the game awaits, shown as a "your move" line; None otherwise.
+    Set at every turn (even to the same side): the ladder then scrolls to its end."""
 
     @dataclass
     class EntrySelected(Message):
@@ -88,6 +89,7 @@ class LadderView(ScrollView, can_focus=True):
         self._timeline: list[TimelineItem] = []
         self._entries: dict[int, LadderEntry] = {}
         self._lines: list[LadderLine] | None = None
+        self._lines_width = 0
 
     # --- feeding the timeline -----------------------------------------------------------
 
@@ -131,11 +133,14 @@ class LadderView(ScrollView, can_focus=True):
 
     @property
     def lines(self) -> list[LadderLine]:
-        if self._lines is None:
-            width = self.scrollable_content_region.width or 60
+        width = self.scrollable_content_region.width or 60
+        if self._lines is None or width != self._lines_width:  # a scrollbar came or went
+            self._lines_width = width
             self._lines = layout(
                 self._timeline, width, your_turn=self.your_turn, styles=self._styles()
             )
+            if self.virtual_size.height != len(self._lines):
+                self.virtual_size = Size(width, len(self._lines))
         return self._lines
 
     def _relayout(self) -> None:
@@ -227,14 +232,26 @@ class LadderHeading(Widget):
         top = _spread(_who(client), _who(server), width)
         bottom = _spread(client.address, server.address, width)
         bottom.stylize("dim")
-        return Text("\n").join([top, bottom])
+        if top.cell_len > width:  # long TLS states: "you" stands in for "CLIENT (you)"
+            top = _spread(_who(client, short=True), _who(server, short=True), width)
+        if top.cell_len > width:  # still too long: the states take the addresses' line
+            top = _spread(_who(client, state=False), _who(server, state=False), width)
+            bottom = _spread(client.state, server.state, width)
+        lines = [top, bottom]
+        for line in lines:
+            line.truncate(width, overflow="ellipsis")
+        return Text("\n", no_wrap=True).join(lines)
 
 
-def _who(view: SideView) -> Text:
-    text = Text(view.side.title, style="bold")
-    if view.is_player:
-        text.append(" (you)", style="bold")
-    text.append(f" · {view.state}")
+def _who(view: SideView, *, short: bool = False, state: bool = True) -> Text:
+    if short and view.is_player:
+        text = Text("you", style="bold")
+    else:
+        text = Text(view.side.title, style="bold")
+        if view.is_player:
+            text.append(" (you)", style="bold")
+    if state:
+        text.append(f" · {view.state}")
     return text
 
 

@@ -12,8 +12,11 @@ changes (`StateMark`) and narration (`NoteMark`). `layout` turns it into lines:
 
 A state row shows each side's new state, in order with the messages (the engine changes
 state as it sends or receives): the client's on the left, the server's on the right; two
-changes share a row unless they are of the same side. Column 0 is a gutter for the selection marker. Meaning never rests
-on colour alone: arrows give the direction, ✗ a mistake, ↩ a reaction, ✕ a lost segment.
+changes share a row unless they are of the same side, and a run of one side's changes with
+nothing in between reads as one chain ("WAIT_CERT_CR › WAIT_CV › WAIT_FINISHED"). Column 0 is a gutter for the selection
+marker. Meaning never rests on colour alone: arrows give the direction, ✗ a mistake, ↩ a
+reaction, ✕ a lost segment, and a TLS record ends in "· 🔒 s hs" (the short name of the
+traffic secret whose key encrypted it) or "· clear".
 """
 
 from __future__ import annotations
@@ -23,10 +26,12 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 
 from engine.referee import EntryRole, LadderEntry, Side
+from tui.widgets.keys_model import protection_tag
 
 MIN_LINE = 3  # the shortest arrow shaft drawn
 
@@ -81,7 +86,7 @@ def layout(
     styles = styles or LadderStyles()
     inner = max(width - 2, MIN_LINE + 4)  # a gutter on the left, a margin on the right
     lines: list[LadderLine] = []
-    pending: dict[Side, str] = {}
+    pending: dict[Side, list[str]] = {}
 
     def flush_states() -> None:
         if pending:
@@ -90,9 +95,12 @@ def layout(
 
     for item in timeline:
         if isinstance(item, StateMark):
-            if item.side in pending:  # a second change of the same side starts a new row
-                flush_states()
-            pending[item.side] = item.state
+            if item.side in pending:
+                if len(pending) == 1:  # one side moving on alone: a chain on one row
+                    pending[item.side].append(item.state)
+                    continue
+                flush_states()  # else a second change of the same side starts a new row
+            pending[item.side] = [item.state]
             continue
         flush_states()
         if isinstance(item, NoteMark):
@@ -118,8 +126,10 @@ def label_for(entry: LadderEntry) -> str:
 
 def _arrow_row(entry: LadderEntry, width: int, styles: LadderStyles) -> Text:
     lost = entry.role is EntryRole.LOST
-    label = _fit_label(label_for(entry), width - MIN_LINE - 2)
-    shaft_len = width - len(label) - 2
+    tag = protection_tag(entry)
+    suffix = f" · {tag}" if tag else ""
+    label = _fit_label(label_for(entry), width - MIN_LINE - 2 - cell_len(suffix)) + suffix
+    shaft_len = max(width - cell_len(label) - 2, 1)
     shaft = ("╌" if lost else "─") * shaft_len
     style = {
         EntryRole.MISTAKE: styles.mistake,
@@ -133,11 +143,24 @@ def _arrow_row(entry: LadderEntry, width: int, styles: LadderStyles) -> Text:
     return Text.assemble((head + shaft, style), " ", (label, style))
 
 
-def _state_row(states: dict[Side, str], width: int, style: Style) -> Text:
-    left = states.get(Side.CLIENT, "")
-    right = states.get(Side.SERVER, "")
+def _state_row(states: dict[Side, list[str]], width: int, style: Style) -> Text:
+    client, server = states.get(Side.CLIENT, []), states.get(Side.SERVER, [])
+    half = (width - 1) // 2
+    server_needs = min(len(" › ".join(server)), half) + 1 if server else 0
+    left = _chain(client, width - server_needs)
+    right = _chain(server, width - len(left) - 1 if client else width)
     gap = max(width - len(left) - len(right), 1)
     return Text.assemble((left, style), " " * gap, (right, style))
+
+
+def _chain(states: list[str], room: int) -> str:
+    """States in order joined by ›; the oldest give way (…) when they do not fit."""
+    text = " › ".join(states)
+    dropped = 0
+    while len(text) > room and dropped < len(states) - 1:
+        dropped += 1
+        text = " › ".join(["…", *states[dropped:]])
+    return _fit(text, room) if states else ""
 
 
 def _note_rows(text: str, width: int, style: Style) -> list[Text]:

@@ -1,13 +1,20 @@
 """The move picker: the turn's options under number keys, and a small form for fields.
 
 Number keys (bound on the play screen) call `choose`; an option with fields opens a row of
-inputs, the first one focused. `submit` (enter) checks that every field has a value and
-posts `MovePicker.MoveSubmitted`; the play screen hands the move to the referee, which
-judges the values. A missing value posts `MovePicker.Incomplete` with a line to show.
+fields, the first one focused: an `Input` for a typed value, a `Select` for a field with
+`choices` (enter or an arrow opens it, arrows and enter pick; picking moves on to the next
+field, then to the send button). `submit` (enter in a text field, the send button, or enter
+on the play screen) checks that every field has a value and posts
+`MovePicker.MoveSubmitted`; the play screen hands the move to the referee, which judges the
+values. A missing value posts `MovePicker.Incomplete` with a line to show.
+
+The option chips wrap onto as many rows as the width needs (`pack_rows`): TLS turns offer
+up to nine moves with long names.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -16,16 +23,39 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import Input, Label, Static
+from textual.widget import Widget
+from textual.widgets import Button, Input, Label, Select, Static
 
 from engine.referee import Move, MoveField, MoveOption, Turn
+
+CHIP_GAP = 1  # the margin after each chip (app.tcss: .move-chip)
+MAX_OPTIONS = 9  # number keys 1-9
+
+
+def chip_text(number: int, key: str, *, chosen: bool = False) -> str:
+    return f"{'▸' if chosen else ' '}{number} {key} "
+
+
+def pack_rows(widths: Sequence[int], room: int) -> list[list[int]]:
+    """Indexes of chips per row: as many as fit in `room` columns, in order (at least one)."""
+    rows: list[list[int]] = []
+    used = room + 1
+    for index, width in enumerate(widths):
+        if rows and used + width <= room:
+            rows[-1].append(index)
+            used += width + CHIP_GAP
+        else:
+            rows.append([index])
+            used = width + CHIP_GAP
+    return rows
 
 
 class MoveChip(Static):
     """One option: its number and its kind ("2 SYN-ACK"); click to choose it."""
 
-    def __init__(self, number: int, option: MoveOption) -> None:
-        super().__init__(f" {number} {option.key} ", classes="move-chip", markup=False)
+    def __init__(self, number: int, option: MoveOption, *, chosen: bool = False) -> None:
+        super().__init__(chip_text(number, option.key, chosen=chosen), markup=False,
+                         classes="move-chip -chosen" if chosen else "move-chip")
         self.number = number
         self.tooltip = Text(option.label)
 
@@ -56,9 +86,10 @@ class MovePicker(Vertical):
         super().__init__(id=id, classes=classes)
         self.turn: Turn | None = None
         self._idle = "Waiting for the wire…"
+        self._rows: list[list[int]] = []
 
     def compose(self) -> ComposeResult:
-        yield Horizontal(id="move-chips")
+        yield Vertical(id="move-chips")
         with Horizontal(id="move-form"):
             yield Static("Waiting…", id="move-label")
         yield Static("", id="field-help", markup=False)
@@ -77,33 +108,56 @@ class MovePicker(Vertical):
         self.turn = turn
         self._idle = idle
         self.chosen = None
-        chips = self.query_one("#move-chips", Horizontal)
-        await chips.remove_children()
-        chips.display = turn is not None
+        await self._mount_chips()
         if turn is None:
             self.border_title = "your move"
             await self._show_form(None)
             return
         self.border_title = f"your move · turn {turn.number}"
-        await chips.mount_all(
-            MoveChip(number, option) for number, option in enumerate(turn.options[:9], 1)
-        )
         await self._show_form(None)
+
+    def _chip_rows(self) -> list[list[int]]:
+        if self.turn is None:
+            return []
+        room = self.content_region.width or max(self.app.size.width - 4, 1)
+        keys = [option.key for option in self.turn.options[:MAX_OPTIONS]]
+        return pack_rows([len(chip_text(n, key)) for n, key in enumerate(keys, 1)], room)
+
+    async def _mount_chips(self) -> None:
+        """(Re)build the rows of chips for the turn at the current width."""
+        box = self.query_one("#move-chips", Vertical)
+        await box.remove_children()
+        box.display = self.turn is not None
+        self._rows = self._chip_rows()
+        if self.turn is None:
+            return
+        options = self.turn.options
+        await box.mount_all(
+            Horizontal(
+                *(MoveChip(i + 1, options[i], chosen=self.chosen == i + 1) for i in row),
+                classes="chip-row",
+            )
+            for row in self._rows
+        )
+
+    async def on_resize(self, event: events.Resize) -> None:
+        if self.turn is not None and self._chip_rows() != self._rows:
+            await self._mount_chips()
 
     async def choose(self, number: int) -> None:
         """Choose option `number` (1-based); ignored if there is no such option."""
-        if self.turn is None or not 1 <= number <= min(len(self.turn.options), 9):
+        if self.turn is None or not 1 <= number <= min(len(self.turn.options), MAX_OPTIONS):
             return
         self.chosen = number
         for chip in self.query(MoveChip):
             chip.set_class(chip.number == number, "-chosen")
-            chip.update(f"{'▸' if chip.number == number else ' '}{chip.number} "
-                        f"{self.turn.options[chip.number - 1].key} ")
+            key = self.turn.options[chip.number - 1].key
+            chip.update(chip_text(chip.number, key, chosen=chip.number == number))
         option = self.turn.options[number - 1]
         await self._show_form(option)
-        inputs = self.query(Input)
-        if inputs:
-            inputs.first().focus()
+        fields = self._field_widgets()
+        if fields:
+            fields[0].focus()
 
     async def _show_form(self, option: MoveOption | None) -> None:
         form = self.query_one("#move-form", Horizontal)
@@ -120,24 +174,49 @@ class MovePicker(Vertical):
             await form.mount(Static(text, id="move-label", classes="-prompt", markup=False))
             help_line.display = False
             return
-        widgets: list[Static | Label | Input] = [
-            Static(option.label, id="move-label", markup=False)
-        ]
+        choices = any(move_field.choices for move_field in option.fields)
+        widgets: list[Widget] = []
+        if not choices:  # a row of selects leaves no room: the label goes on the help line
+            widgets.append(Static(option.label, id="move-label", markup=False))
         for move_field in option.fields:
             widgets.append(Label(move_field.name, classes="field-label", markup=False))
-            widgets.append(_field_input(move_field, blink=not self.app.is_headless))
-        widgets.append(Static("enter sends", classes="send-hint"))
+            if move_field.choices:
+                widgets.append(_field_select(move_field))
+            else:
+                widgets.append(_field_input(move_field, blink=not self.app.is_headless))
+        if option.fields:
+            widgets.append(Button("send ⏎", id="move-send", compact=True))
+        else:
+            widgets.append(Static("enter sends", classes="send-hint"))
         await form.mount_all(widgets)
         help_line.display = bool(option.fields)
         if option.fields:
-            help_line.update(_field_help(option.fields[0]))
+            help_line.update(self._help_text(option.fields[0]))
+
+    def _help_text(self, move_field: MoveField) -> str:
+        option = self.option
+        help_text = _field_help(move_field)
+        if option is not None and any(f.choices for f in option.fields):
+            return f"{option.label} · {help_text}"
+        return help_text
+
+    def _field_widgets(self) -> list[Input | Select[str]]:
+        return [
+            widget
+            for widget in self.query_one("#move-form", Horizontal).children
+            if isinstance(widget, (Input, Select))
+        ]
 
     def values(self) -> dict[str, str]:
-        return {
-            widget.name: widget.value.strip()
-            for widget in self.query(Input)
-            if widget.name is not None
-        }
+        found: dict[str, str] = {}
+        for widget in self._field_widgets():
+            if widget.name is None:
+                continue
+            if isinstance(widget, Input):
+                found[widget.name] = widget.value.strip()
+            elif isinstance(widget.value, str):
+                found[widget.name] = widget.value
+        return found
 
     def submit(self) -> None:
         option = self.option
@@ -150,9 +229,10 @@ class MovePicker(Vertical):
         values = self.values()
         for move_field in option.fields:
             if not values.get(move_field.name):
-                self.query_one(f"#field-{move_field.name}", Input).focus()
+                self.query_one(f"#field-{move_field.name}").focus()
+                verb = "Choose" if move_field.choices else "Type"
                 self.post_message(self.Incomplete(
-                    f"Type the {move_field.label} ({move_field.name}) first: {move_field.help}"
+                    f"{verb} the {move_field.label} ({move_field.name}) first: {move_field.help}"
                 ))
                 return
         self.post_message(self.MoveSubmitted(Move(option.key, values)))
@@ -162,18 +242,55 @@ class MovePicker(Vertical):
         event.stop()
         self.submit()
 
+    @on(Button.Pressed, "#move-send")
+    def _send_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.submit()
+
+    @on(Select.Changed)
+    def _choice_made(self, event: Select.Changed) -> None:
+        """A value was picked: move on to the next field, or to the send button."""
+        event.stop()
+        if not isinstance(event.value, str):
+            return
+        fields: list[Widget] = list(self._field_widgets())
+        position = fields.index(event.select) if event.select in fields else -1
+        following: Widget | None = None
+        if 0 <= position < len(fields) - 1:
+            following = fields[position + 1]
+        elif position >= 0:
+            following = self.query_one("#move-send", Button)
+        if following is not None:
+            self.call_after_refresh(following.focus)
+
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         option = self.option
         widget = event.widget
-        if option is None or not isinstance(widget, Input):
+        if option is None or not isinstance(widget, (Input, Select)):
             return
         for move_field in option.fields:
             if move_field.name == widget.name:
-                self.query_one("#field-help", Static).update(_field_help(move_field))
+                self.query_one("#field-help", Static).update(self._help_text(move_field))
 
 
 def _field_help(move_field: MoveField) -> str:
     return f"{move_field.name}: {move_field.label} — {move_field.help}"
+
+
+def _field_select(move_field: MoveField) -> Select[str]:
+    prompt = "choose…"
+    widget: Select[str] = Select(
+        [(choice, choice) for choice in move_field.choices],
+        prompt=prompt,
+        name=move_field.name,
+        id=f"field-{move_field.name}",
+        classes="field-select",
+        compact=True,
+    )
+    widest = max(len(text) for text in (*move_field.choices, prompt))
+    widget.styles.width = widest + 4  # the text, its padding and the ▼
+    widget.tooltip = Text(move_field.help)
+    return widget
 
 
 def _field_input(move_field: MoveField, *, blink: bool) -> Input:

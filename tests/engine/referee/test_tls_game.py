@@ -198,3 +198,13 @@ def test_tls_records_ride_in_tcp_segments_with_real_seq_and_ack() -> None:
     for entry in data:
         segment = Segment.decode(entry.raw, world.ip(entry.sender), world.ip(entry.sender.other))
         assert any(a.ack == (segment.seq + len(segment.payload)) % 2**32 for a in acks)
+
+
+def test_every_ladder_entry_of_a_stack_level_is_announced_as_an_event() -> None:
+    from engine.referee import MessageSent
+
+    referee = Referee(load_level("stack-02-tcp-then-tls12"), 2, clock=frozen)
+    announced = [e.entry.index for e in referee.start() if isinstance(e, MessageSent)]
+    while referee.turn is not None:
+        announced += [e.entry.index for e in referee.play(referee.solution_move()) if isinstance(e, MessageSent)]
+    assert announced == list(range(len(referee.ladder)))
