@@ -51,8 +51,12 @@ SynackApp(data_dir=Path(sys.argv[1])).run(headless=True, auto_pilot=leave)
 
 def sample(code: str, data_dir: str) -> float:
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code, data_dir], cwd=ROOT, check=True, capture_output=True)
-    return time.perf_counter() - started
+    result = subprocess.run([sys.executable, "-c", code, data_dir], cwd=ROOT, check=True, capture_output=True)
+    elapsed = time.perf_counter() - started
+    output = result.stdout + result.stderr
+    if b"Traceback" in output or b"Error" in output:  # a start-up that crashed measures nothing
+        raise SystemExit(f"the app did not start cleanly:\n{output.decode(errors='replace')[-2000:]}")
+    return elapsed
 
 
 def main() -> None:

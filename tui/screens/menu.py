@@ -52,7 +52,10 @@ class MainMenu(Screen[None]):
         stars = self.nav.progress.total_stars
         done = len(self.nav.progress.levels)
         line = f"{done} level{'s' if done != 1 else ''} done · {stars} ★" if done else ""
-        self.query_one("#menu-progress", Static).update(line)
+        # A resume can arrive while the screen is being torn down (the app quitting at
+        # once): then there is nothing left to update.
+        for progress in self.query("#menu-progress").results(Static):
+            progress.update(line)
 
     @property
     def nav(self) -> Navigator:
