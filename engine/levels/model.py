@@ -154,6 +154,9 @@ class TlsScenario(Strict):
     request: str = "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n"
     response: str = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"
     close: bool = Field(default=True, description="The client says close_notify at the end.")
+    key_update: bool = Field(
+        default=False, description="TLS 1.3: after the first exchange the client moves to new keys, then asks again."
+    )
 
     @model_validator(mode="after")
     def _shares_are_supported(self) -> TlsScenario:

@@ -54,7 +54,9 @@ PURPOSE = {
     "ServerKeyExchange": "ServerKeyExchange: the server's (EC)DHE key share, signed with its certificate's key together with both randoms, so it cannot be swapped.",
     "ServerHelloDone": "ServerHelloDone: the server has said everything; now the client sends its key material.",
     "ClientKeyExchange": "ClientKeyExchange: the client's half of the key exchange (its key share, or for RSA the pre-master secret encrypted to the server's key).",
-    "KeyUpdate": "KeyUpdate: both sides move on to the next application traffic key.",
+    "KeyUpdate": "KeyUpdate: from the next record on you write under the next application traffic key "
+                 "(HKDF-Expand-Label(secret, \"traffic upd\", \"\", Hash.length)); with update_requested the peer "
+                 "answers with its own KeyUpdate.",
     "ApplicationData": "Application data travels encrypted under the application traffic key.",
     "Alert": "An alert ends the connection: close_notify politely, any other as a refusal naming the fault.",
 }
@@ -223,8 +225,11 @@ class TlsGame:
 
     @staticmethod
     def _app_send(endpoint: TlsConnection, step: ScriptStep) -> Output:
+        """What an application asks of its TLS endpoint once the handshake is done."""
         if step.kind == "Alert":
             return endpoint.close()
+        if step.kind == "KeyUpdate":
+            return endpoint.send("KeyUpdate", {"request_update": True})
         return endpoint.send_application_data(step.data)
 
     # --- judging -----------------------------------------------------------------------

@@ -74,6 +74,12 @@ class TlsWorld:
             ScriptStep(Side.CLIENT, "ApplicationData", scenario.request.encode()),
             ScriptStep(Side.SERVER, "ApplicationData", scenario.response.encode()),
         ]
+        if scenario.key_update:
+            self.script += [
+                ScriptStep(Side.CLIENT, "KeyUpdate"),
+                ScriptStep(Side.CLIENT, "ApplicationData", scenario.request.encode()),
+                ScriptStep(Side.SERVER, "ApplicationData", scenario.response.encode()),
+            ]
         if scenario.close:
             self.script.append(ScriptStep(Side.CLIENT, "Alert"))
 

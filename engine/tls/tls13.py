@@ -12,7 +12,7 @@ from engine.tls import signatures
 from engine.tls.alerts import BadCertificate, DecodeError, DecryptError, IllegalParameter
 from engine.tls.certs import Credential, verify_chain
 from engine.tls.connection import MoveImpossible, TlsConnection
-from engine.tls.constants import ContentType, ProtocolVersion, SignatureScheme, known
+from engine.tls.constants import ContentType, KeyUpdateRequest, ProtocolVersion, SignatureScheme, known
 from engine.tls.events import HandshakeComplete
 from engine.tls.extensions import ExtensionContext, check_tls13_placement
 from engine.tls.keyschedule import KeySchedule
@@ -160,7 +160,7 @@ class Tls13Connection(TlsConnection):
         if not self.handshake_complete:
             raise MoveImpossible("KeyUpdate is only for after the handshake")
         request = bool(choices.get("request_update", False))
-        self.send_handshake_post(KeyUpdate(1 if request else 0))
+        self.send_handshake_post(KeyUpdate(KeyUpdateRequest.update_requested if request else KeyUpdateRequest.update_not_requested))
         self.install_next_write_key()
 
     def on_key_update(self, message: KeyUpdate, raw: bytes) -> None:
