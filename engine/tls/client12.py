@@ -3,12 +3,13 @@ picks TLS 1.2.
 
     WAIT_SH ──ServerHello──▶ WAIT_SERVER_CERTIFICATE ──Certificate──▶ WAIT_SERVER_KEY_EXCHANGE
     ──ServerKeyExchange (not for RSA)──▶ WAIT_SERVER_HELLO_DONE (CertificateRequest may come)
-    ──ServerHelloDone──▶ (our flight: Certificate*, ClientKeyExchange, CertificateVerify*,
-    ChangeCipherSpec, Finished) ──▶ WAIT_CHANGE_CIPHER_SPEC (NewSessionTicket may come)
+    ──ServerHelloDone──▶ WAIT_CHANGE_CIPHER_SPEC (our flight: Certificate*, ClientKeyExchange,
+    CertificateVerify*, ChangeCipherSpec, Finished) ──▶ WAIT_NEW_SESSION_TICKET (only if the
+    ServerHello said a ticket comes, RFC 5077 §3.3) ──NewSessionTicket──▶ WAIT_CHANGE_CIPHER_SPEC
     ──ChangeCipherSpec──▶ WAIT_SERVER_FINISHED ──Finished──▶ CONNECTED
 
 A resumed session (the server echoed our session id) goes from ServerHello straight to
-WAIT_CHANGE_CIPHER_SPEC, and the client's CCS and Finished come last.
+WAIT_NEW_SESSION_TICKET or WAIT_CHANGE_CIPHER_SPEC, and the client's CCS and Finished come last.
 """
 
 from __future__ import annotations
@@ -18,14 +19,16 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from engine.tls import signatures
-from engine.tls.alerts import HandshakeFailure, IllegalParameter
+from engine.tls.alerts import HandshakeFailure, IllegalParameter, UnsupportedExtension
 from engine.tls.config import Session12
 from engine.tls.connection import Composer, Handler, MoveImpossible
 from engine.tls.constants import (
-    DOWNGRADE_TLS12,
     ECPointFormat,
+    ExtensionType,
     HandshakeType,
     ProtocolVersion,
+    known,
+    name,
 )
 from engine.tls.extensions import (
     EcPointFormats,
@@ -48,12 +51,14 @@ from engine.tls.suites import KeyExchange
 from engine.tls.tls12 import PKCS1, Tls12Mixin
 
 HELLO = "RFC 5246 §7.4.1.3"
+HELLO_REQUEST = b"\x00\x00\x00\x00"  # type 0, empty body (RFC 5246 §7.4.1.1)
 
 
 class Client12State(enum.Enum):
     WAIT_SERVER_CERTIFICATE = "WAIT_SERVER_CERTIFICATE"
     WAIT_SERVER_KEY_EXCHANGE = "WAIT_SERVER_KEY_EXCHANGE"
     WAIT_SERVER_HELLO_DONE = "WAIT_SERVER_HELLO_DONE"
+    WAIT_NEW_SESSION_TICKET = "WAIT_NEW_SESSION_TICKET"
     WAIT_CHANGE_CIPHER_SPEC = "WAIT_CHANGE_CIPHER_SPEC"
     WAIT_SERVER_FINISHED = "WAIT_SERVER_FINISHED"
 
@@ -61,6 +66,9 @@ class Client12State(enum.Enum):
 class Client12(Tls12Mixin):
     server_params: Any = None
     received_tickets12: list[Session12]
+    offered_extensions: frozenset[int]
+    client_hello_session_id: bytes
+    ticket_expected12: bool = False
 
     # --- the ClientHello's TLS 1.2 part ------------------------------------------------
 
@@ -92,20 +100,18 @@ class Client12(Tls12Mixin):
     def on_server_hello12(self, message: ServerHello, raw: bytes) -> None:
         if ProtocolVersion.TLS1_2 not in self.config.versions:
             raise HandshakeFailure("the server chose TLS 1.2, which this client does not offer", HELLO)
-        if ProtocolVersion.TLS1_3 in self.config.versions and message.random[-8:] == DOWNGRADE_TLS12:
-            raise IllegalParameter(
-                "ServerHello.random ends with the TLS 1.2 downgrade sentinel: a TLS 1.3 server was forced "
-                "down to 1.2, so someone is tampering with the handshake",
-                "RFC 8446 §4.1.3",
-            )
+        # (The downgrade sentinel was checked already, for both versions: TlsClient._check_version.)
         if message.cipher_suite not in self.config.tls12_suites:
             raise IllegalParameter(f"the server chose suite {int(message.cipher_suite):#06x}, which we did not offer", HELLO)
-        renegotiation = message.get(RenegotiationInfo)
-        if renegotiation is not None and renegotiation.renegotiated_connection:
-            raise HandshakeFailure("renegotiation_info must be empty in an initial handshake", "RFC 5746 §3.4")
+        unasked = next((e for e in message.extensions if int(e.extension_type) not in self.offered_extensions), None)
+        if unasked is not None:
+            raise UnsupportedExtension(f"the ServerHello carries {name(known(ExtensionType, int(unasked.extension_type)))}, "
+                                       "which our ClientHello never asked for", "RFC 5246 §7.4.1.4")
+        self.check_initial_renegotiation(message, "RFC 5746 §3.4")
         self.server_random = message.random
         self.begin12(int(message.cipher_suite))
         self.use_ems = message.get(ExtendedMasterSecret) is not None
+        self.ticket_expected12 = message.get(SessionTicket) is not None
         self.session_id12 = message.legacy_session_id_echo
         self.transcript.append(raw)
         resume = self.config.resume12
@@ -113,10 +119,12 @@ class Client12(Tls12Mixin):
         if resume is not None and offered_id and message.legacy_session_id_echo == offered_id:
             if resume.cipher_suite != message.cipher_suite:
                 raise IllegalParameter("a resumed session must keep its cipher suite", "RFC 5246 §7.4.1.3")
-            self.use_ems = resume.extended_master_secret
+            if self.use_ems != resume.extended_master_secret:
+                raise HandshakeFailure("the ServerHello's extended_master_secret differs from the session it "
+                                       "resumes: a session keeps the master secret it was made with", "RFC 7627 §5.3")
             self.abbreviated = True
             self.resume_master12(resume.master_secret)
-            self._set_state(Client12State.WAIT_CHANGE_CIPHER_SPEC)
+            self._set_state(self._before_server_ccs12())
             return
         self._set_state(Client12State.WAIT_SERVER_CERTIFICATE)
 
@@ -125,6 +133,7 @@ class Client12(Tls12Mixin):
     def on_certificate12(self, message: Certificate12, raw: bytes) -> None:
         if not self.check_certificate12(message, raw):
             raise IllegalParameter("the server sent an empty Certificate", "RFC 5246 §7.4.2")
+        self.check_key_fits12()
         rsa = self.key_exchange is KeyExchange.RSA
         self._set_state(Client12State.WAIT_SERVER_HELLO_DONE if rsa else Client12State.WAIT_SERVER_KEY_EXCHANGE)
 
@@ -193,9 +202,20 @@ class Client12(Tls12Mixin):
     def after_peer_ccs12(self) -> None:
         self._set_state(Client12State.WAIT_SERVER_FINISHED)
 
+    def ignores(self, raw: bytes) -> bool:
+        """HelloRequest: ignored by a client in the middle of a handshake, and (as this engine
+        never renegotiates) after it too; never part of the transcript (RFC 5246 §7.4.1.1)."""
+        return raw == HELLO_REQUEST and self.speaks12
+
+    def _before_server_ccs12(self) -> Client12State:
+        """A NewSessionTicket comes before the server's CCS if and only if its ServerHello
+        carried session_ticket (RFC 5077 §3.3)."""
+        return Client12State.WAIT_NEW_SESSION_TICKET if self.ticket_expected12 else Client12State.WAIT_CHANGE_CIPHER_SPEC
+
     def on_new_session_ticket12(self, message: NewSessionTicket12, raw: bytes) -> None:
         self.transcript.append(raw)
         self.new_ticket12 = message.ticket
+        self._set_state(Client12State.WAIT_CHANGE_CIPHER_SPEC)
 
     def on_finished12(self, message: Finished, raw: bytes) -> None:
         self.check_finished12(message, raw)
@@ -208,6 +228,8 @@ class Client12(Tls12Mixin):
     def after_our_finished12(self) -> None:
         if self.abbreviated:
             self.complete12()
+        else:
+            self._set_state(self._before_server_ccs12())
 
     def _remember_session(self) -> None:
         master = self.schedule12.secrets["master_secret"]
@@ -222,7 +244,7 @@ class Client12(Tls12Mixin):
             HandshakeType.certificate_request: on_certificate_request12,
             HandshakeType.server_hello_done: on_server_hello_done,
         },
-        Client12State.WAIT_CHANGE_CIPHER_SPEC: {HandshakeType.new_session_ticket: on_new_session_ticket12},
+        Client12State.WAIT_NEW_SESSION_TICKET: {HandshakeType.new_session_ticket: on_new_session_ticket12},
         Client12State.WAIT_SERVER_FINISHED: {HandshakeType.finished: on_finished12},
     }
     COMPOSERS12: ClassVar[dict[str, Composer]] = {

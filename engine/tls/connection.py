@@ -38,7 +38,7 @@ from engine.tls.alerts import (
     UnexpectedMessage,
 )
 from engine.tls.config import TlsConfig
-from engine.tls.constants import ContentType, HandshakeType
+from engine.tls.constants import ContentType, HandshakeType, ProtocolVersion
 from engine.tls.events import (
     AlertReceived,
     FaultFound,
@@ -55,6 +55,19 @@ from engine.tls.messages import decode_handshake, split_handshake_messages
 from engine.tls.record import RandomPadding, Record, RecordReader, RecordWriter, no_padding
 
 CLOSE_NOTIFY = "RFC 8446 §6.1"
+# Where a rule both versions share is written: (TLS 1.3, TLS 1.2). A fault in a TLS 1.2
+# handshake cites RFC 5246, the rule of the version being played.
+RULES: dict[str, tuple[str, str]] = {
+    "order": ("RFC 8446 §4", "RFC 5246 §7.4"),
+    "ccs": ("RFC 8446 §5", "RFC 5246 §7.1"),
+    "interleave": ("RFC 8446 §5.1", "RFC 5246 §6.2.1"),
+    "alert": ("RFC 8446 §6", "RFC 5246 §7.2"),
+    "application_data": ("RFC 8446 §2", "RFC 5246 §7.4.9"),
+}
+# What may come between the parts of a handshake message: nothing in TLS 1.3 (RFC 8446
+# §5.1); in TLS 1.2 "data of different TLS record layer content types MAY be interleaved"
+# (RFC 5246 §6.2.1), so an alert must still be read there.
+INTERLEAVABLE: dict[bool, frozenset[ContentType]] = {False: frozenset(), True: frozenset({ContentType.alert})}
 
 
 class MoveImpossible(Exception):
@@ -158,6 +171,7 @@ class TlsConnection:
     COMPOSERS: ClassVar[dict[str, Composer]]
     CONNECTED: ClassVar[Any]
     CLOSED: ClassVar[Any]
+    version: int = ProtocolVersion.TLS1_3  # the version negotiated (TLS 1.2 once a 1.2 hello says so)
 
     def __init__(self, config: TlsConfig, *, autoflush: bool = True) -> None:
         self.config = config
@@ -242,12 +256,22 @@ class TlsConnection:
 
     # --- reading -------------------------------------------------------------------
 
+    @property
+    def speaks12(self) -> bool:
+        """TLS 1.2 is negotiated, or the only version this endpoint offers."""
+        return self.version == ProtocolVersion.TLS1_2 or ProtocolVersion.TLS1_3 not in self.config.versions
+
+    def rule(self, name: str) -> str:
+        """The RFC section of the shared rule `name`, for the version being spoken."""
+        return RULES[name][self.speaks12]
+
     def _read_records(self) -> None:
         while not self.closed and (record := self.reader.next_record()) is not None:
-            if self._handshake_buffer and record.content_type is not ContentType.handshake:
+            if (self._handshake_buffer and record.content_type is not ContentType.handshake
+                    and record.content_type not in INTERLEAVABLE[self.speaks12]):
                 raise UnexpectedMessage(
                     f"a {record.content_type.name} record came between the parts of a handshake "
-                    "message; nothing may be interleaved with one", "RFC 8446 §5.1"
+                    "message, cutting it in two", self.rule("interleave")
                 )
             READERS[record.content_type](self, record)
 
@@ -256,6 +280,8 @@ class TlsConnection:
         for index, raw in enumerate(messages):
             if self.closed:
                 return
+            if self.ignores(raw):
+                continue
             key_before = self.reader.protected_by
             message = decode_handshake(raw, context=self.decode_context)
             self._dispatch(message, raw, record.protected_by)
@@ -265,24 +291,29 @@ class TlsConnection:
                     "the message before a key change must end its record", "RFC 8446 §5.1"
                 )
 
+    def ignores(self, raw: bytes) -> bool:
+        """A handshake message this endpoint drops unread, outside the transcript (none here;
+        a TLS 1.2 client drops HelloRequest)."""
+        return False
+
     def _dispatch(self, message: HandshakeMessage, raw: bytes, protected_by: str | None) -> None:
         handler = self.HANDLERS.get(self.state, {}).get(message.msg_type)
         if handler is None:
-            expected = ", ".join(t.name for t in self.HANDLERS.get(self.state, {})) or "nothing"
+            rows = ", ".join(t.name for t in self.HANDLERS.get(self.state, {}))
             raise UnexpectedMessage(
-                f"{type(message).__name__} arrived in state {self.state.value}, where only "
-                f"{expected} may come",
-                "RFC 8446 §4",
+                f"{type(message).__name__} arrived in state {self.state.value}, where "
+                f"{'only ' + rows if rows else 'no handshake message'} may come",
+                self.rule("order"),
             )
         self._events.append(MessageReceived(message, raw, protected_by))
         handler(self, message, raw)
 
     def _on_ccs_record(self, record: Record) -> None:
         if record.payload != b"\x01":
-            raise UnexpectedMessage("a ChangeCipherSpec must be the single byte 0x01", "RFC 8446 §5")
+            raise UnexpectedMessage("a ChangeCipherSpec must be the single byte 0x01", self.rule("ccs"))
         if record.protected_by is not None:  # this engine never renegotiates (TLS 1.2)
-            raise UnexpectedMessage(f"a ChangeCipherSpec came protected (under {record.protected_by}); "
-                                    "it is only ever sent in the clear", "RFC 8446 §5")
+            raise UnexpectedMessage(f"a ChangeCipherSpec came protected (under {record.protected_by}): "
+                                    "the keys change once, and a CCS is only ever sent in the clear", self.rule("ccs"))
         self._events.append(MessageReceived(ChangeCipherSpec(), record.payload, None))
         self.on_change_cipher_spec()
 
@@ -291,11 +322,11 @@ class TlsConnection:
         handshake's end; any other is unexpected (RFC 8446 §5)."""
         if self.handshake_complete or not self.transcript:
             when = "after the handshake" if self.handshake_complete else "before the first ClientHello"
-            raise UnexpectedMessage(f"ChangeCipherSpec {when}", "RFC 8446 §5")
+            raise UnexpectedMessage(f"ChangeCipherSpec {when}", self.rule("ccs"))
 
     def _on_alert_record(self, record: Record) -> None:
         if len(record.payload) != 2:
-            raise DecodeError(f"an alert is 2 bytes, this one has {len(record.payload)}", "RFC 8446 §6")
+            raise DecodeError(f"an alert is 2 bytes, this one has {len(record.payload)}", self.rule("alert"))
         level, code = record.payload
         description = AlertDescription(code)  # unknown codes too: still error alerts (RFC 8446 §6)
         self._events.append(MessageReceived(AlertMessage(level, description), record.payload, record.protected_by))
@@ -311,7 +342,7 @@ class TlsConnection:
 
     def _on_application_data_record(self, record: Record) -> None:
         if not self.handshake_complete or self.received_close_notify:
-            raise UnexpectedMessage("application data before the handshake completed", "RFC 8446 §2")
+            raise UnexpectedMessage("application data before the handshake completed", self.rule("application_data"))
         self._events.append(MessageReceived(ApplicationData(record.payload), record.payload, record.protected_by))
         self._events.append(ApplicationDataReceived(record.payload))
 

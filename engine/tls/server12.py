@@ -1,7 +1,7 @@
 """The TLS 1.2 half of the server (RFC 5246 §7.3), entered when a ClientHello arrives that
 the server answers with TLS 1.2.
 
-    START ──ClientHello──▶ (our flight: ServerHello, Certificate, ServerKeyExchange*,
+    START ──ClientHello──▶ NEGOTIATED (our flight: ServerHello, Certificate, ServerKeyExchange*,
     CertificateRequest*, ServerHelloDone) ──▶ WAIT_CLIENT_CERTIFICATE* ──▶
     WAIT_CLIENT_KEY_EXCHANGE ──ClientKeyExchange──▶ WAIT_CERTIFICATE_VERIFY* ──▶
     WAIT_CHANGE_CIPHER_SPEC ──ChangeCipherSpec──▶ WAIT_CLIENT_FINISHED ──Finished──▶
@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from engine.tls import signatures
-from engine.tls.alerts import HandshakeFailure
+from engine.tls.alerts import HandshakeFailure, IllegalParameter, ProtocolVersion as ProtocolVersionAlert
 from engine.tls.config import Session12
 from engine.tls.connection import Composer, Handler, MoveImpossible
 from engine.tls.constants import (
@@ -37,6 +37,7 @@ from engine.tls.extensions import (
     SessionTicket,
     SignatureAlgorithms,
     SupportedGroups,
+    SupportedVersionsClientHello,
 )
 from engine.tls.messages import (
     Certificate12,
@@ -53,20 +54,14 @@ from engine.tls.messages import (
     ServerKeyExchange,
 )
 from engine.tls.suites import KeyExchange, suite_info
-from engine.tls.tls12 import FFDHE_GROUPS, PKCS1, Tls12Mixin
+from engine.tls.tls12 import FFDHE_GROUPS, KEY_FOR, PKCS1, Tls12Mixin
 
 HELLO = "RFC 5246 §7.4.1.3"
 TICKET_LIFETIME = 7200
-# Which certificate key each key exchange needs.
-KEY_FOR = {
-    KeyExchange.RSA: "rsa",
-    KeyExchange.DHE_RSA: "rsa",
-    KeyExchange.ECDHE_RSA: "rsa",
-    KeyExchange.ECDHE_ECDSA: "ecdsa",
-}
 
 
 class Server12State(enum.Enum):
+    NEGOTIATED = "NEGOTIATED"  # the ClientHello is answered; our flight is due (nothing may arrive)
     WAIT_CLIENT_CERTIFICATE = "WAIT_CLIENT_CERTIFICATE"
     WAIT_CLIENT_KEY_EXCHANGE = "WAIT_CLIENT_KEY_EXCHANGE"
     WAIT_CERTIFICATE_VERIFY = "WAIT_CERTIFICATE_VERIFY"
@@ -93,6 +88,9 @@ class Server12(Tls12Mixin):
         )
 
     def on_client_hello12(self, message: ClientHello, raw: bytes) -> None:
+        if message.get(SupportedVersionsClientHello) is not None and ProtocolVersion.TLS1_2 not in message.offered_versions:
+            raise ProtocolVersionAlert("the client's supported_versions lists no version this server speaks", "RFC 8446 §4.2.1")
+        self.check_initial_renegotiation(message, "RFC 5746 §3.6")
         self.version = ProtocolVersion.TLS1_2
         self.client_hello = message
         self.client_random = message.random
@@ -100,6 +98,7 @@ class Server12(Tls12Mixin):
         self.ticket_requested12 = self.config.session_tickets and message.get(SessionTicket) is not None
         self.use_ems = self.config.ems and message.get(ExtendedMasterSecret) is not None
         self.resumed12 = self._known_session(message)
+        self._set_state(Server12State.NEGOTIATED)
         if self.resumed12 is not None:
             self.cipher_suite = self.resumed12.cipher_suite
             self.pending = ["ServerHello", "ChangeCipherSpec", "Finished"]
@@ -119,6 +118,10 @@ class Server12(Tls12Mixin):
             self.group = next((g for g in self.config.groups if g in offered), None)
             if self.group is None:
                 raise HandshakeFailure("no elliptic curve in common with the client", "RFC 8422 §5.1.1")
+            formats = message.get(EcPointFormats) if message else None
+            if formats is not None and ECPointFormat.uncompressed not in formats.formats:
+                raise IllegalParameter("the client's ec_point_formats leaves out uncompressed, the one point "
+                                       "format every implementation must parse", "RFC 8422 §5.1.2")
         elif kex is KeyExchange.DHE_RSA:
             self.group = self.config.dh_group
         flight = ["Certificate"]
@@ -145,7 +148,12 @@ class Server12(Tls12Mixin):
         session = session or store.sessions12.get(message.legacy_session_id)
         if session is None or session.cipher_suite not in message.cipher_suites:
             return None
-        return session
+        offers_ems = message.get(ExtendedMasterSecret) is not None
+        if session.extended_master_secret and not offers_ems:
+            raise HandshakeFailure("the session to resume used the extended master secret, and this ClientHello "
+                                   "does not offer it", "RFC 7627 §5.3")
+        # A session without it is not resumed for a client that offers it: a full handshake (§5.3).
+        return session if session.extended_master_secret == offers_ems else None
 
     # --- our flight ---------------------------------------------------------------------
 
@@ -238,7 +246,8 @@ class Server12(Tls12Mixin):
         self.transcript.append(raw)
         kex = self.key_exchange
         if kex is KeyExchange.RSA:
-            pre_master = self.rsa_decrypt_pre_master(message.exchange_keys)
+            client_version = self.client_hello.legacy_version if self.client_hello else ProtocolVersion.TLS1_2
+            pre_master = self.rsa_decrypt_pre_master(message.exchange_keys, client_version)
             self.derive_master12(pre_master, "the client's 48 random bytes, decrypted with our RSA key")
         else:
             share = self.server_share12

@@ -11,27 +11,48 @@ from collections.abc import Mapping
 from typing import Any
 
 from cryptography import x509
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 
+from engine.rng import SeededRandom
 from engine.tls import groups, signatures
-from engine.tls.alerts import DecodeError, DecryptError, IllegalParameter, UnexpectedMessage
+from engine.tls.alerts import (
+    BadCertificate,
+    DecodeError,
+    DecryptError,
+    HandshakeFailure,
+    IllegalParameter,
+    UnexpectedMessage,
+)
 from engine.tls.certs import Credential, verify_chain
 from engine.tls.connection import MoveImpossible, TlsConnection
 from engine.tls.constants import NamedGroup, ProtocolVersion, SignatureScheme, known
 from engine.tls.events import HandshakeComplete
 from engine.tls.message_base import DecodeContext
-from engine.tls.messages import Certificate12, CertificateVerify, Finished
+from engine.tls.extensions import RenegotiationInfo
+from engine.tls.messages import Certificate12, CertificateVerify, ClientHello, Finished, ServerHello
 from engine.tls.prf import KeyBlock, Tls12KeySchedule
 from engine.tls.suites import KeyExchange, suite_info
 
 FINISHED = "RFC 5246 §7.4.9"
 CCS = "RFC 5246 §7.1"
+RSA_KEY_EXCHANGE = "RFC 5246 §7.4.7.1"
+# Which certificate key each key exchange needs (RFC 5246 §7.4.2, RFC 8422 §2).
+KEY_FOR = {
+    KeyExchange.RSA: "rsa",
+    KeyExchange.DHE_RSA: "rsa",
+    KeyExchange.ECDHE_RSA: "rsa",
+    KeyExchange.ECDHE_ECDSA: "ecdsa",
+}
+# What cryptography raises, now or when a field is first read, for a corrupt certificate.
+CORRUPT_CERTIFICATE = (ValueError, x509.InvalidVersion, x509.DuplicateExtension, x509.UnsupportedGeneralNameType,
+                       UnsupportedAlgorithm)
+KEY_KINDS = ((rsa.RSAPublicKey, "rsa"), (ec.EllipticCurvePublicKey, "ecdsa"), (ed25519.Ed25519PublicKey, "ed25519"))
 
 
 class Tls12Mixin(TlsConnection):
     """TLS 1.2 behaviour shared by both roles; mixed into TlsClient and TlsServer."""
 
-    version: int = ProtocolVersion.TLS1_3
     client_random: bytes = b""
     server_random: bytes = b""
     key_block12: KeyBlock | None = None
@@ -147,14 +168,36 @@ class Tls12Mixin(TlsConnection):
         self.transcript.append(raw)
         if not message.chain:
             return False
-        if self.config.verify_peer:
-            hostname = self.config.server_name if self.is_client else None
-            verify_chain(message.chain, self.config.trust_anchors, hostname, self.config.now, client=not self.is_client)
+        try:
+            if self.config.verify_peer:
+                hostname = self.config.server_name if self.is_client else None
+                verify_chain(message.chain, self.config.trust_anchors, hostname, self.config.now, client=not self.is_client)
+            x509.load_der_x509_certificate(message.chain[0]).public_key()  # what the key exchange will use
+        except CORRUPT_CERTIFICATE as error:  # DER is parsed lazily: a corrupt field shows late
+            raise BadCertificate(f"a certificate in the chain is corrupt: {error}", "RFC 5246 §7.4.2") from None
         self.peer_chain = tuple(message.chain)
         return True
 
     def peer_public_key(self) -> Any:
         return x509.load_der_x509_certificate(self.peer_chain[0]).public_key()
+
+    def check_key_fits12(self) -> None:
+        """The server's certificate key must be the one the suite's key exchange uses
+        (RFC 5246 §7.4.2); OpenSSL and BoringSSL say illegal_parameter."""
+        key = self.peer_public_key()
+        kind = next((name for cls, name in KEY_KINDS if isinstance(key, cls)), type(key).__name__)
+        needed = KEY_FOR[self.key_exchange]
+        if kind != needed:
+            raise IllegalParameter(f"{suite_info(self.cipher_suite or 0).name} needs an {needed.upper()} certificate, "
+                                   f"and the server's holds an {kind.upper()} key", "RFC 5246 §7.4.2")
+
+    @staticmethod
+    def check_initial_renegotiation(message: ClientHello | ServerHello, section: str) -> None:
+        """renegotiation_info, if present, is empty in a first handshake (RFC 5746 §3.4, §3.6)."""
+        renegotiation = message.get(RenegotiationInfo)
+        if renegotiation is not None and renegotiation.renegotiated_connection:
+            raise HandshakeFailure("renegotiation_info must be empty in an initial handshake: there is no "
+                                   "earlier connection whose Finished it could carry", section)
 
     def scheme12_for(self, credential: Credential, offered: tuple[int, ...]) -> int:
         usable = signatures.schemes_for(credential.private_key, tls13=False)
@@ -181,30 +224,43 @@ class Tls12Mixin(TlsConnection):
     # --- key exchange arithmetic ---------------------------------------------------------
 
     def rsa_encrypt_pre_master(self) -> tuple[bytes, bytes]:
-        """The client's RSA pre-master secret: version 0x0303 and 46 random bytes."""
+        """The client's RSA pre-master secret: version 0x0303 and 46 random bytes, under
+        PKCS #1 v1.5 padding drawn from the game's seed (OpenSSL's would not replay)."""
         key = self.peer_public_key()
         if not isinstance(key, rsa.RSAPublicKey):
-            raise IllegalParameter("RSA key exchange needs the server's certificate to hold an RSA key", "RFC 5246 §7.4.7.1")
-        pre_master = bytes([3, 3]) + self.rng.child("client.pre_master").bytes(46)
-        return pre_master, key.encrypt(pre_master, padding.PKCS1v15())
+            raise IllegalParameter("RSA key exchange needs the server's certificate to hold an RSA key", RSA_KEY_EXCHANGE)
+        rng = self.rng.child("client.pre_master")
+        pre_master = bytes([3, 3]) + rng.bytes(46)
+        return pre_master, rsaes_pkcs1_v15_encrypt(key, pre_master, rng)
 
-    def rsa_decrypt_pre_master(self, encrypted: bytes) -> bytes:
-        """RFC 5246 §7.4.7.1: on any failure carry on with a random pre-master secret, so the
-        handshake fails at Finished and no padding oracle is revealed."""
-        fallback = bytes([3, 3]) + self.rng.child("server.fallback_pre_master").bytes(46)
+    def rsa_decrypt_pre_master(self, encrypted: bytes, client_version: int) -> bytes:
+        """RFC 5246 §7.4.7.1, step for step: draw R; decrypt to M; if M is not 48 bytes under
+        good padding, the pre-master secret is client_version || R, else client_version ||
+        M[2..47]. No alert, and no test of M's version to branch on: a bad ciphertext and a
+        wrong version both carry on, and the handshake fails at Finished. (OpenSSL 3.2+
+        answers bad padding with a synthetic M, RFC 8017 implicit rejection, not an error.)"""
+        random = self.rng.child("server.fallback_pre_master").bytes(46)
         key = self.config.credential.private_key if self.config.credential else None
         try:
-            decrypted = key.decrypt(encrypted, padding.PKCS1v15()) if isinstance(key, rsa.RSAPrivateKey) else b""
-        except ValueError:
-            decrypted = b""
-        good = len(decrypted) == 48 and decrypted[:2] == b"\x03\x03"
-        return decrypted if good else fallback
+            message = key.decrypt(encrypted, padding.PKCS1v15()) if isinstance(key, rsa.RSAPrivateKey) else b""
+        except ValueError:  # a ciphertext that is not the size of the modulus
+            message = b""
+        return client_version.to_bytes(2, "big") + (message[2:] if len(message) == 48 else random)
 
     def new_share(self, group: int, who: str) -> groups.PrivateShare:
         named = FFDHE_GROUPS.get(group)
         if named is not None:
             return groups.generate_ffdhe(named, self.rng.child(f"{who}.dhe"))
         return groups.generate(group, self.rng.child(f"{who}.share12.{group}"))
+
+
+def rsaes_pkcs1_v15_encrypt(key: rsa.RSAPublicKey, message: bytes, rng: SeededRandom) -> bytes:
+    """RSAES-PKCS1-v1_5-ENCRYPT (RFC 8017 §7.2.1): 00 02 || PS (nonzero, from `rng`) || 00 || M, then RSAEP."""
+    numbers = key.public_numbers()
+    size = (numbers.n.bit_length() + 7) // 8
+    padding_string = bytes(rng.randint(1, 255) for _ in range(size - len(message) - 3))
+    encoded = int.from_bytes(b"\x00\x02" + padding_string + b"\x00" + message, "big")
+    return pow(encoded, numbers.e, numbers.n).to_bytes(size, "big")
 
 
 FFDHE_GROUPS = {NamedGroup.ffdhe2048: groups.FFDHE2048, NamedGroup.ffdhe3072: groups.FFDHE3072}

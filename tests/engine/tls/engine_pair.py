@@ -11,26 +11,34 @@ say (h11's ConnectionPair), and lets a test change what passes at two levels:
 - `to_client` / `to_server` (a `Wire`): the bytes of a whole flight as they travel,
   ciphertext and all: `wire(n, data)` for the n-th flight (from 0) in that direction.
 
-The `on(msg_type, change)` helpers build rewrites at the message level.
+The `on(msg_type, change)` helpers build rewrites at the message level (a TLS 1.2
+message is read back with `context=DecodeContext(TLS1_2, key exchange)`).
+
+What every robustness table asserts lives here too (`check_alert`, `assert_silent`), and
+the fuzzer's driver (`Capture` keeps the flights of a handshake, `fuzz` mutates one).
 """
 
 from __future__ import annotations
 
 import copy
 import dataclasses
+import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import pytest
+
 from engine.rng import SeededRandom
+from engine.tls.alerts import AlertDescription
 from engine.tls.certs import DEFAULT_NOT_AFTER, CertificateAuthority
 from engine.tls.client13 import TlsClient
 from engine.tls.config import TlsConfig
-from engine.tls.connection import Output, TlsConnection
+from engine.tls.connection import MoveImpossible, Output, TlsConnection
 from engine.tls.constants import ContentType
-from engine.tls.events import AlertReceived, AlertSent, RecordSent
-from engine.tls.message_base import HandshakeMessage
+from engine.tls.events import AlertReceived, AlertSent, FaultFound, RecordSent
+from engine.tls.message_base import DecodeContext, HandshakeMessage
 from engine.tls.messages import decode_handshake
 from engine.tls.record import TLS12, Record, RecordWriter
 from engine.tls.server13 import TlsServer
@@ -134,14 +142,15 @@ def twice(raw: bytes) -> list[Item]:
     return records(raw, raw)
 
 
-def decode(raw: bytes) -> Any:
-    """A handshake message, typed loosely for tests that reach into its fields."""
-    return decode_handshake(raw)
+def decode(raw: bytes, context: DecodeContext | None = None) -> Any:
+    """A handshake message, typed loosely for tests that reach into its fields (read as
+    TLS 1.3 unless `context` says otherwise)."""
+    return decode_handshake(raw, context=context)
 
 
-def message(change: Callable[[Any], HandshakeMessage]) -> Callable[[bytes], list[Item]]:
+def message(change: Callable[[Any], HandshakeMessage], context: DecodeContext | None = None) -> Callable[[bytes], list[Item]]:
     """Decode the message, change it (typically `dataclasses.replace`), encode it again."""
-    return lambda raw: records(change(decode_handshake(raw)).encode())
+    return lambda raw: records(change(decode_handshake(raw, context=context)).encode())
 
 
 def body(change: Callable[[bytes], bytes]) -> Callable[[bytes], list[Item]]:
@@ -153,12 +162,22 @@ def rehead(msg_type: int, payload: bytes) -> bytes:
     return bytes([msg_type]) + len(payload).to_bytes(3, "big") + payload
 
 
-def field_span(raw: bytes, path: str) -> tuple[int, int]:
+def field_span(raw: bytes, path: str, context: DecodeContext | None = None) -> tuple[int, int]:
     """Where the field at `path` ("server_hello.cipher_suite") sits in the message."""
-    for span in decode_handshake(raw).byte_map():
+    for span in decode_handshake(raw, context=context).byte_map():
         if span.path == path:
             return span.start, span.end
     raise KeyError(path)
+
+
+def cut_to(cut: int | str) -> Callable[[bytes], list[Item]]:
+    """The message body cut to `cut` bytes, or ("padded") with one byte too many."""
+    return body(lambda b: b + b"\x00" if cut == "padded" else b[: int(cut)])
+
+
+def lengths(size: int) -> list[int]:
+    """Every cut up to 80 bytes, then every 13th, and the last."""
+    return sorted({*range(min(size, 80)), *range(80, size, 13), size - 1} - {size} if size else set())
 
 
 def set_field(path: str, value: bytes) -> Callable[[bytes], list[Item]]:
@@ -341,29 +360,163 @@ def expired_clock() -> datetime:
     return DEFAULT_NOT_AFTER.replace(year=DEFAULT_NOT_AFTER.year + 1)
 
 
+# --- what every robustness row asserts --------------------------------------------------------
+
+PEER = {CLIENT: SERVER, SERVER: CLIENT}
+
+
+def check_alert(pair: Pair, side: str, alert: AlertDescription, section: str = "",
+                peer_answer: AlertDescription | None = None) -> None:
+    """Exactly `alert`, sent by `side`, read by the peer, which says nothing (or, when the
+    fault left the two with different keys, `peer_answer`: it cannot read the alert and
+    says so); the section, if given; the alert is the last record `side` sent; both
+    endpoints are CLOSED, and `side` stays silent."""
+    sent, other = pair.alerts_sent(side), pair.alerts_sent(PEER[side])
+    assert [a.description for a in sent] == [alert], [(a.description.name, a.reason) for a in sent + other]
+    if peer_answer is not None:
+        assert [a.description for a in other] == [peer_answer]
+        assert pair.alerts_received(PEER[side]) == []
+    else:
+        assert other == [], f"the {PEER[side]} answered with {[(a.description.name, a.reason) for a in other]}"
+        assert AlertReceived(alert, True) in pair.alerts_received(PEER[side])
+    if section:
+        assert sent[0].section.startswith(section), sent[0]
+    assert sent[0].reason
+    endpoint = pair.endpoint(side)
+    assert endpoint.closed
+    assert pair.records_sent(side)[-1].content_type == ContentType.alert
+    assert pair.endpoint(PEER[side]).closed
+    assert_silent(endpoint)
+
+
+def assert_silent(endpoint: TlsConnection) -> None:
+    """A closed endpoint: more bytes, a flush, a close give nothing; a move is impossible."""
+    later = endpoint.receive(plain_record(ContentType.application_data, b"more") + b"\x16\x03\x03\x00")
+    assert (later.data, later.events) == (b"", [])
+    for step in (endpoint.flush, endpoint.close):
+        output = step()
+        assert (output.data, output.events) == (b"", [])
+    with pytest.raises(MoveImpossible):
+        endpoint.send("Finished")
+    with pytest.raises(MoveImpossible):
+        endpoint.send_application_data(b"x")
+
+
+# --- fuzzing: whatever arrives, receive() returns ----------------------------------------------
+
+
+def mutate(data: bytes, rng: random.Random) -> bytes:
+    """One random change: flip bits, overwrite, insert, delete, truncate or repeat bytes."""
+    b = bytearray(data)
+    kind = rng.randrange(6)
+    at = rng.randrange(len(b)) if b else 0
+    if kind == 0 and b:
+        for _ in range(rng.randint(1, 4)):
+            b[rng.randrange(len(b))] ^= 1 << rng.randrange(8)
+    elif kind == 1 and b:
+        b[at] = rng.choice([0x00, 0xFF, 0x7F, 0x80, 0x01, rng.randrange(256)])
+    elif kind == 2:
+        b[at:at] = bytes(rng.randrange(256) for _ in range(rng.randint(1, 8)))
+    elif kind == 3 and b:
+        del b[at : at + rng.randint(1, 16)]
+    elif kind == 4:
+        del b[at:]
+    else:
+        b[at:at] = b[at : at + rng.randint(1, 40)]
+    return bytes(b)
+
+
+@dataclass
+class Flight:
+    name: str
+    receiver: TlsConnection  # as it was just before the flight arrived
+    data: bytes
+    writes: list[Write]
+
+
+class Capture:
+    """Plays a handshake by hand between `c` and `s`, keeping each flight with its
+    receiver as it was just before, and the writes that made it."""
+
+    def __init__(self, scenario: str, c: TlsClient, s: TlsServer) -> None:
+        self.scenario, self.c, self.s = scenario, c, s
+        self.logs: dict[str, list[Write]] = {CLIENT: [], SERVER: []}
+        record_writes(c, self.logs[CLIENT])
+        record_writes(s, self.logs[SERVER])
+        self.flights: list[Flight] = []
+
+    def across(self, sender: str, data: bytes) -> bytes:
+        receiver = self.s if sender == CLIENT else self.c
+        name = f"{self.scenario}-{len(self.flights)}-{sender}"
+        self.flights.append(Flight(name, unhooked_copy(receiver), data, list(self.logs[sender])))
+        self.logs[sender].clear()
+        return receiver.receive(data).data
+
+
+def fuzz(flight: Flight, rounds: int) -> dict[str, int]:
+    """`rounds` seeded mutations of the flight, half on the wire (ciphertext and all), half in
+    one message before it is sealed again under the right key; each fed whole or in two
+    pieces, to the engine's endpoint or (one in five) a player's. receive() must return,
+    never raise; an alert, if any, is one alert and the end (for a player's endpoint: one
+    fault found, and the alert is the player's move). Returns how often each alert came."""
+    rng = random.Random(f"fuzz/{flight.name}")
+    outcomes: dict[str, int] = {}
+    for round_ in range(rounds):
+        if round_ % 2 == 0 or not flight.writes:
+            data = mutate(flight.data, rng)
+        else:
+            chosen = rng.randrange(len(flight.writes))
+            data = b"".join(
+                reseal(w, mutate(w.payload, rng)) if i == chosen else w.raw for i, w in enumerate(flight.writes))
+        receiver = copy.deepcopy(flight.receiver)
+        receiver.autoflush = round_ % 5 != 4  # one round in five: a player's endpoint
+        cut = rng.randrange(len(data) + 1) if rng.random() < 0.3 else len(data)
+        events = receiver.receive(data[:cut]).events + receiver.receive(data[cut:]).events
+        alerts = [e for e in events if isinstance(e, AlertSent | FaultFound)]
+        assert len(alerts) <= 1, (round_, alerts)
+        if alerts and receiver.autoflush:
+            assert receiver.closed and isinstance(alerts[0], AlertSent), (round_, alerts)
+            assert_silent(receiver)
+        elif alerts:  # the player's endpoint waits for the player to send the alert
+            assert isinstance(alerts[0], FaultFound) and receiver.pending == ["Alert"], (round_, alerts)
+            assert receiver.receive(data).events == []
+        key = alerts[0].description.name if alerts else "no alert"
+        outcomes[key] = outcomes.get(key, 0) + 1
+    return outcomes
+
+
 __all__ = [
     "CA",
     "CLIENT",
     "OTHER_CA",
+    "PEER",
     "SERVER",
     "SERVER_CREDENTIALS",
     "STRANGER",
     "STUDENT",
+    "Capture",
+    "Flight",
     "Item",
     "Pair",
     "Rewrite",
     "Sealed",
     "Wire",
     "Write",
+    "assert_silent",
     "body",
     "chain",
+    "check_alert",
     "client",
     "connected",
+    "cut_to",
     "decode",
     "drop",
     "expired_clock",
     "field_span",
+    "fuzz",
+    "lengths",
     "message",
+    "mutate",
     "on",
     "on_content",
     "on_records",

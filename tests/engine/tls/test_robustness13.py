@@ -21,9 +21,7 @@ every flight of three handshakes 2,000 times and requires that receive() never r
 
 from __future__ import annotations
 
-import copy
 import dataclasses
-import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -34,8 +32,7 @@ from engine.rng import SeededRandom
 from engine.tls import groups
 from engine.tls.alerts import AlertDescription as A
 from engine.tls.config import SessionTicket, TicketStore
-from engine.tls.client13 import TlsClient
-from engine.tls.connection import MoveImpossible, Output, TlsConnection
+from engine.tls.connection import Output, TlsConnection
 from engine.tls.constants import (
     DOWNGRADE_TLS11,
     DOWNGRADE_TLS12,
@@ -49,7 +46,7 @@ from engine.tls.constants import (
     ProtocolVersion,
     SignatureScheme,
 )
-from engine.tls.events import AlertReceived, AlertSent, FaultFound, MessageSent
+from engine.tls.events import AlertReceived, AlertSent, MessageSent
 from engine.tls.extensions import (
     Alpn,
     Cookie,
@@ -75,23 +72,30 @@ from tests.engine.tls.engine_pair import (
     CA,
     CLIENT,
     OTHER_CA,
+    PEER,
     SERVER,
     STRANGER,
     STUDENT,
+    Capture,
+    Flight,
     Item,
     Pair,
     Rewrite,
     Sealed,
     Wire,
-    Write,
+    assert_silent,
     body,
     chain,
+    check_alert,
     client,
     connected,
+    cut_to,
     decode,
     drop,
     expired_clock,
     field_span,
+    fuzz,
+    lengths,
     message,
     on,
     on_content,
@@ -99,56 +103,19 @@ from tests.engine.tls.engine_pair import (
     one_record,
     passthrough,
     plain_record,
-    record_writes,
     records,
     rehead,
     remove_extension,
     replace_extension,
-    reseal,
     seal_inner,
     server,
     set_field,
     twice,
-    unhooked_copy,
 )
 
 AES128, AES256 = CipherSuite.TLS_AES_128_GCM_SHA256, CipherSuite.TLS_AES_256_GCM_SHA384
 X25519, P256, P384 = NamedGroup.x25519, NamedGroup.secp256r1, NamedGroup.secp384r1
 TLS12_SUITE = 0xC02B  # TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
-PEER = {CLIENT: SERVER, SERVER: CLIENT}
-
-
-def check_alert(pair: Pair, side: str, alert: A, section: str = "", peer_answer: A | None = None) -> None:
-    """The assertions every row makes (see the module's docstring). `peer_answer`: the
-    peer's keys differ from this endpoint's, so it cannot read the alert and says so."""
-    sent, other = pair.alerts_sent(side), pair.alerts_sent(PEER[side])
-    assert [a.description for a in sent] == [alert], [(a.description.name, a.reason) for a in sent + other]
-    if peer_answer is not None:
-        assert [a.description for a in other] == [peer_answer]
-        assert pair.alerts_received(PEER[side]) == []
-    else:
-        assert other == [], f"the {PEER[side]} answered with {[(a.description.name, a.reason) for a in other]}"
-        assert AlertReceived(alert, True) in pair.alerts_received(PEER[side])
-    if section:
-        assert sent[0].section.startswith(section), sent[0]
-    assert sent[0].reason
-    endpoint = pair.endpoint(side)
-    assert endpoint.closed
-    assert pair.records_sent(side)[-1].content_type == ContentType.alert
-    assert pair.endpoint(PEER[side]).closed
-    assert_silent(endpoint)
-
-
-def assert_silent(endpoint: TlsConnection) -> None:
-    later = endpoint.receive(plain_record(ContentType.application_data, b"more") + b"\x16\x03\x03\x00")
-    assert (later.data, later.events) == (b"", [])
-    for step in (endpoint.flush, endpoint.close):
-        output = step()
-        assert (output.data, output.events) == (b"", [])
-    with pytest.raises(MoveImpossible):
-        endpoint.send("Finished")
-    with pytest.raises(MoveImpossible):
-        endpoint.send_application_data(b"x")
 
 
 @dataclass(frozen=True)
@@ -672,16 +639,6 @@ def full_pair(side: str, rewrite: Rewrite) -> Pair:
     return Pair(c, s, client_writes=rewrite) if side == CLIENT else Pair(c, s, server_writes=rewrite)
 
 
-def cut_to(cut: int | str) -> Callable[[bytes], list[Item]]:
-    """The message body cut to `cut` bytes, or ("padded") with one byte too many."""
-    return body(lambda b: b + b"\x00" if cut == "padded" else b[: int(cut)])
-
-
-def lengths(size: int) -> list[int]:
-    """Every cut up to 80 bytes, then every 13th, and the last."""
-    return sorted({*range(min(size, 80)), *range(80, size, 13), size - 1} - {size} if size else set())
-
-
 @pytest.mark.parametrize(("side", "msg_type"), MESSAGES, ids=[f"{s}-{t.name}" for s, t in MESSAGES])
 def test_truncated_or_padded_message_is_a_decode_error(side: str, msg_type: HT) -> None:
     """The message's body cut short at every length (up to 80 bytes, then every 13th), and
@@ -751,54 +708,6 @@ def test_hello_retry_request_with_only_a_cookie_keeps_the_key_shares() -> None:
 FUZZ_ROUNDS = 2000
 
 
-def mutate(data: bytes, rng: random.Random) -> bytes:
-    """One random change: flip bits, overwrite, insert, delete, truncate or repeat bytes."""
-    b = bytearray(data)
-    kind = rng.randrange(6)
-    at = rng.randrange(len(b)) if b else 0
-    if kind == 0 and b:
-        for _ in range(rng.randint(1, 4)):
-            b[rng.randrange(len(b))] ^= 1 << rng.randrange(8)
-    elif kind == 1 and b:
-        b[at] = rng.choice([0x00, 0xFF, 0x7F, 0x80, 0x01, rng.randrange(256)])
-    elif kind == 2:
-        b[at:at] = bytes(rng.randrange(256) for _ in range(rng.randint(1, 8)))
-    elif kind == 3 and b:
-        del b[at : at + rng.randint(1, 16)]
-    elif kind == 4:
-        del b[at:]
-    else:
-        b[at:at] = b[at : at + rng.randint(1, 40)]
-    return bytes(b)
-
-
-@dataclass
-class Flight:
-    name: str
-    receiver: TlsConnection  # as it was just before the flight arrived
-    data: bytes
-    writes: list[Write]
-
-
-class Capture:
-    """Plays a handshake by hand between `c` and `s`, keeping each flight with its
-    receiver as it was just before, and the writes that made it."""
-
-    def __init__(self, scenario: str, c: TlsClient, s: TlsServer) -> None:
-        self.scenario, self.c, self.s = scenario, c, s
-        self.logs: dict[str, list[Write]] = {CLIENT: [], SERVER: []}
-        record_writes(c, self.logs[CLIENT])
-        record_writes(s, self.logs[SERVER])
-        self.flights: list[Flight] = []
-
-    def across(self, sender: str, data: bytes) -> bytes:
-        receiver = self.s if sender == CLIENT else self.c
-        name = f"{self.scenario}-{len(self.flights)}-{sender}"
-        self.flights.append(Flight(name, unhooked_copy(receiver), data, list(self.logs[sender])))
-        self.logs[sender].clear()
-        return receiver.receive(data).data
-
-
 def capture_flights() -> list[Flight]:
     """The flights of three handshakes. With client auth: ClientHello, the server's
     flight, the client's, then a ticket and application data from the server, a KeyUpdate
@@ -829,32 +738,7 @@ FLIGHTS = capture_flights()
 @pytest.mark.filterwarnings("ignore::cryptography.utils.CryptographyDeprecationWarning")  # mangled serials
 @pytest.mark.parametrize("flight", FLIGHTS, ids=[f.name for f in FLIGHTS])
 def test_fuzzed_flight_never_raises(flight: Flight) -> None:
-    """2,000 seeded mutations of the flight, half on the wire (ciphertext and all), half in
-    one message before it is sealed again under the right key; each fed whole or in two
-    pieces, to the engine's endpoint or (one in five) a player's. receive() must return,
-    never raise; an alert, if any, is one alert and the end (for a player's endpoint: one
-    fault found, and the alert is the player's move)."""
-    rng = random.Random(f"fuzz/{flight.name}")
-    outcomes: dict[str, int] = {}
-    for round_ in range(FUZZ_ROUNDS):
-        if round_ % 2 == 0 or not flight.writes:
-            data = mutate(flight.data, rng)
-        else:
-            chosen = rng.randrange(len(flight.writes))
-            data = b"".join(
-                reseal(w, mutate(w.payload, rng)) if i == chosen else w.raw for i, w in enumerate(flight.writes))
-        receiver = copy.deepcopy(flight.receiver)
-        receiver.autoflush = round_ % 5 != 4  # one round in five: a player's endpoint
-        cut = rng.randrange(len(data) + 1) if rng.random() < 0.3 else len(data)
-        events = receiver.receive(data[:cut]).events + receiver.receive(data[cut:]).events
-        alerts = [e for e in events if isinstance(e, AlertSent | FaultFound)]
-        assert len(alerts) <= 1, (round_, alerts)
-        if alerts and receiver.autoflush:
-            assert receiver.closed and isinstance(alerts[0], AlertSent), (round_, alerts)
-            assert_silent(receiver)
-        elif alerts:  # the player's endpoint waits for the player to send the alert
-            assert isinstance(alerts[0], FaultFound) and receiver.pending == ["Alert"], (round_, alerts)
-            assert receiver.receive(data).events == []
-        key = alerts[0].description.name if alerts else "no alert"
-        outcomes[key] = outcomes.get(key, 0) + 1
+    """2,000 seeded mutations of the flight (see `engine_pair.fuzz`): receive() must return,
+    never raise; an alert, if any, is one alert and the end."""
+    outcomes = fuzz(flight, FUZZ_ROUNDS)
     assert len(outcomes) > 1, outcomes  # the mutations reach past the record layer
