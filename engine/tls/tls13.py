@@ -14,6 +14,7 @@ from engine.tls.certs import Credential, verify_chain
 from engine.tls.connection import MoveImpossible, TlsConnection
 from engine.tls.constants import ContentType, KeyUpdateRequest, ProtocolVersion, SignatureScheme, known
 from engine.tls.events import HandshakeComplete
+from engine.tls.tls12 import CORRUPT_CERTIFICATE
 from engine.tls.extensions import ExtensionContext, check_tls13_placement
 from engine.tls.keyschedule import KeySchedule
 from engine.tls.messages import (
@@ -102,7 +103,7 @@ class Tls13Connection(TlsConnection):
             hostname = self.config.server_name if self.is_client else None
             try:
                 parsed = verify_chain(chain, self.config.trust_anchors, hostname, self.config.now, client=not self.is_client)
-            except ValueError as error:  # cryptography parses DER lazily: a corrupt field shows late
+            except CORRUPT_CERTIFICATE as error:  # cryptography parses DER lazily: a corrupt field shows late
                 raise BadCertificate(f"a certificate in the chain is corrupt: {error}", "RFC 8446 §6.2") from None
             self._peer_leaf = (chain[0], parsed[0])
         self.peer_chain = chain

@@ -204,3 +204,27 @@ def test_key_update_with_openssl(tmp_path: Path) -> None:
     output = client.receive(answer + peer.write(b"reply on new keys"))
     assert client.reader.protected_by == "server_application_traffic_secret_1"
     assert [e.data for e in output.events if isinstance(e, ApplicationDataReceived)] == [b"reply on new keys"]
+
+
+def test_a_certificate_with_a_corrupt_version_is_bad_certificate_not_a_crash() -> None:
+    from engine.tls.certs import Credential
+
+    good = CREDENTIALS["ecdsa"]
+    leaf = good.chain[0]
+    marker = bytes.fromhex("a003020102")  # [0] EXPLICIT version v3
+    assert marker in leaf
+    corrupt = leaf.replace(marker, bytes.fromhex("a003020107"), 1)
+    server = engine_server(kind="ecdsa")
+    server.config.credential = Credential((corrupt, *good.chain[1:]), good.private_key, good.key_kind)
+    client = engine_client()
+    data = client.start().data
+    events: list[object] = []
+    for _ in range(4):
+        reply = server.receive(data)
+        output = client.receive(reply.data)
+        events += output.events
+        data = output.data
+        if not data:
+            break
+    alerts = [e for e in events if isinstance(e, AlertSent)]
+    assert [a.description.name for a in alerts] == ["bad_certificate"]
