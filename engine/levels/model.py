@@ -73,6 +73,9 @@ class ScriptStep(Strict):
     side: Side
     action: Action
     data: str | None = Field(default=None, description="The bytes sent, for action = send.")
+    together: bool = Field(
+        default=False, description="Happens at once, without waiting for the wire to fall quiet (simultaneous open)."
+    )
 
     @model_validator(mode="after")
     def _data_goes_with_send(self) -> ScriptStep:

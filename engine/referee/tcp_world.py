@@ -125,8 +125,9 @@ class TcpWorld:
     # --- what happens next ----------------------------------------------------------
 
     def next_happening(self) -> Happening | None:
-        """The next thing to happen, in time order; application calls wait for a quiet wire."""
-        if not self.wire and self.script:
+        """The next thing to happen, in time order; application calls wait for a quiet wire
+        (unless marked `together`)."""
+        if self.script and (not self.wire or self.script[0].together):
             step = self.script.pop(0)
             return AppCall(step.side, step)
         timer = self._earliest_timer()
