@@ -58,7 +58,7 @@ BROKEN = [
     ("bad role", GOOD.replace('role = "client"', 'role = "clinet"'), "x.toml: role: expected one of 'client' or 'server', found 'clinet' (did you mean 'client'?)"),
     ("wrong type", GOOD.replace("order = 1", 'order = "first"'), "x.toml: order: expected a valid integer, unable to parse string as an integer, found 'first'"),
     ("out of range port", GOOD.replace("[scenario]", '[scenario]\nserver = { ip = "192.0.2.2", port = 70000 }'), "x.toml: scenario.server.port: expected less than or equal to 65535, found 70000"),
-    ("nested unknown key", GOOD.replace('action = "connect"', 'action = "connect", dat = "x"'), "x.toml: scenario.script[1].dat: unknown key 'dat' (did you mean 'data'?); expected one of side, action, data"),
+    ("nested unknown key", GOOD.replace('action = "connect"', 'action = "connect", dat = "x"'), "x.toml: scenario.script[1].dat: unknown key 'dat' (did you mean 'data'?); expected one of side, action, data, together"),
     ("send without data", GOOD.replace('action = "connect"', 'action = "send"'), "x.toml: scenario.script[1]: a send step needs data = \"...\""),
     ("bad ask field", GOOD.replace('ask = ["ack"]', 'ask = ["akc"]'), "x.toml: turns[1].ask[0]: expected one of 'seq', 'ack', 'window' or 'data', found 'akc' (did you mean 'ack'?)"),
 ]
