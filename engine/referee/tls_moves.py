@@ -76,6 +76,10 @@ def options_for(protocol: str, player: Side, pending: list[str], expected: str, 
                 if key in CARRIERS[name]
             ),
         )
-        for key in ORDER
-        if key in keys
+        for key in _in_flow_order(keys, VOCABULARY[(protocol, player)])
     )
+
+
+def _in_flow_order(keys: dict[str, None], flow: tuple[str, ...]) -> list[str]:
+    """The moves on offer in the order the version's handshake sends them."""
+    return [key for key in flow if key in keys] + [key for key in ORDER if key in keys and key not in flow]

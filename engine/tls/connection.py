@@ -83,7 +83,8 @@ class ChangeCipherSpec:
 
     def byte_map(self) -> list[FieldSpan]:
         return [FieldSpan(0, 1, "change_cipher_spec.type", "Type", "1 (change_cipher_spec)",
-                          "In TLS 1.3 a dummy record: it changes nothing, it only calms middleboxes", "RFC 8446 §D.4")]
+                          "TLS 1.2: from the sender's next record on, its new keys are in force. TLS 1.3: a dummy "
+                          "record that changes nothing, sent only to calm middleboxes", "RFC 5246 §7.1, RFC 8446 §D.4")]
 
 
 @dataclass(frozen=True)
