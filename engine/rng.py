@@ -4,33 +4,75 @@ Every random choice in a game (ISNs, ephemeral ports, later TLS randoms and key 
 is drawn from a `SeededRandom`. Sub-streams are derived by name, so adding a draw in one
 place never shifts the values drawn in another: `rng.child("client.isn")` always yields
 the same stream for the same seed.
+
+A stream is SHAKE-256 in counter mode: its key is SHA-256 of "<seed>/<name>", its n-th
+block is SHAKE-256(key || n as 8 bytes), 136 bytes (one Keccak permutation's worth), and
+`bytes` hands those blocks out in order. Numbers are built on those bytes: `uint32` is 4
+of them, `randint` takes just enough bits for its range and draws again (rejection
+sampling) until they fall inside it, so every value in the range is equally likely.
+Making a stream costs one SHA-256, a block one SHAKE-256; a stream is plain data, so
+copy.deepcopy forks it, and the fork draws what the original would have.
 """
 
 from __future__ import annotations
 
 import hashlib
-import random
+
+_BLOCK = 136  # SHAKE-256's rate: the most one permutation gives
+_shake = hashlib.shake_256
 
 
 class SeededRandom:
     """A deterministic random source with named, independent sub-streams."""
 
+    __slots__ = ("seed", "name", "_key", "_blocks", "_buffer", "_used")
+
     def __init__(self, seed: int, name: str = "") -> None:
         self.seed = seed
         self.name = name
-        digest = hashlib.sha256(f"{seed}/{name}".encode()).digest()
-        self._random = random.Random(int.from_bytes(digest, "big"))
+        self._key = hashlib.sha256(f"{seed}/{name}".encode()).digest()
+        self._blocks = 0  # blocks made so far
+        self._buffer = b""  # the last of them not yet handed out, from `_used` on
+        self._used = 0
 
     def child(self, name: str) -> SeededRandom:
         """An independent stream for one purpose, derived from this one's seed and name."""
         return SeededRandom(self.seed, f"{self.name}/{name}" if self.name else name)
 
+    def bytes(self, count: int) -> bytes:
+        """The next `count` bytes of the stream."""
+        start = self._used
+        end = start + count
+        if end <= len(self._buffer):
+            self._used = end
+            return self._buffer[start:end]
+        if count <= 0:
+            return b""
+        have = self._buffer[start:]
+        need = count - len(have)
+        blocks = -(-need // _BLOCK)
+        key, first = self._key, self._blocks + 1
+        fresh = b"".join([_shake(key + n.to_bytes(8, "big")).digest(_BLOCK) for n in range(first, first + blocks)])
+        self._blocks += blocks
+        self._buffer, self._used = fresh, need
+        return have + fresh[:need]
+
     def uint32(self) -> int:
-        return self._random.getrandbits(32)
+        return int.from_bytes(self.bytes(4), "big")
 
     def randint(self, low: int, high: int) -> int:
         """A whole number in [low, high], both ends included."""
-        return self._random.randint(low, high)
-
-    def bytes(self, count: int) -> bytes:
-        return self._random.getrandbits(8 * count).to_bytes(count, "big") if count else b""
+        span = high - low + 1
+        if span <= 0:
+            raise ValueError(f"empty range for randint({low}, {high})")
+        bits = (span - 1).bit_length()
+        size = (bits + 7) // 8
+        shift = 8 * size - bits
+        while True:
+            if size == 1 and self._used < len(self._buffer):  # the next byte, as bytes(1) gives it
+                value = self._buffer[self._used] >> shift
+                self._used += 1
+            else:
+                value = int.from_bytes(self.bytes(size), "big") >> shift
+            if value < span:
+                return low + value

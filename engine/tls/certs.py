@@ -19,7 +19,9 @@ cryptography's X.509 path validation as the final word, after checks of our own 
 each common fault into the alert the RFC names and a sentence a player can read:
 unparsable certificate → bad_certificate, unsupported key → unsupported_certificate,
 no trusted issuer → unknown_ca, outside its dates → certificate_expired, wrong purpose
-(extended key usage) → unsupported_certificate, wrong name → bad_certificate.
+(extended key usage) → unsupported_certificate, wrong name → bad_certificate. A chain
+that validation accepts needs only the one check validation does not make (the key); the
+others run to name the fault when it refuses one.
 """
 
 from __future__ import annotations
@@ -392,16 +394,10 @@ def _untrusted(certificate: x509.Certificate) -> UnknownCa:
     return UnknownCa(reason, "RFC 5280 §6.1, RFC 8446 §6.2")
 
 
-Link: TypeAlias = tuple[x509.Certificate, x509.Certificate]  # (certificate, its issuer)
-
-
-def _trust_path(
-    certificates: list[x509.Certificate], anchors: list[x509.Certificate],
-    verified: frozenset[Link] = frozenset(),
-) -> list[x509.Certificate]:
+def _trust_path(certificates: list[x509.Certificate], anchors: list[x509.Certificate]) -> list[x509.Certificate]:
     """Leaf, intermediates, anchor: each issuer found by name and key identifier, in the
-    anchors first, then in the rest of the chain; each signature checked on the way,
-    unless path validation has already checked that very link (`verified`)."""
+    anchors first, then in the rest of the chain; each signature checked on the way (this
+    runs only after path validation refused the chain, which tells no link as good)."""
     path = [certificates[0]]
     while path[-1] not in anchors:
         current = path[-1]
@@ -410,8 +406,7 @@ def _trust_path(
         issuer = _issuer(current, anchors) or _issuer(current, [c for c in certificates[1:] if c not in path])
         if issuer is None:
             raise _untrusted(current)
-        if (current, issuer) not in verified:
-            _check_signature(current, issuer)
+        _check_signature(current, issuer)
         path.append(issuer)
     return path
 
@@ -568,31 +563,38 @@ def verify_chain(
     `client` says the chain is a client's (EKU clientAuth, no name). Raises the alert the
     fault calls for; returns the chain, parsed, when it is good.
 
-    cryptography's path validation runs first, but its verdict is given last, after our
-    own checks (which name the fault better) have had their say: running it first only
-    lets `_trust_path` skip the signatures it has already checked, so that no signature
-    is verified twice."""
+    cryptography's path validation runs first. When it accepts the chain, it has checked
+    the trust path and its signatures, the dates, the purpose and the name, so only what
+    it does not check is left: that TLS here can use the leaf's key. When it refuses the
+    chain, its verdict is given last, after our own checks (which name the fault better)
+    have had their say, in the order they always had."""
     now = _utc(now)
     certificates = _parse(chain, client)
     parsed_roots, store = _anchors(tuple(anchors))
-    roots = list(parsed_roots)
     leaf = certificates[0]
     verdict: BaseException | None = None
-    verified: frozenset[Link] = frozenset()
     try:
         subject = _wanted_subject(leaf, hostname, client)
-        validated = _path_validation(leaf, certificates[1:], store or roots, subject, now)
-        verified = frozenset(zip(validated, validated[1:]))
+        _path_validation(leaf, certificates[1:], store or list(parsed_roots), subject, now)
     except (KeyboardInterrupt, SystemExit):
         raise
-    except BaseException as error:  # noqa: BLE001 - given below, in the order it always had
+    except BaseException as error:  # noqa: BLE001 - given after our checks, below
         verdict = error
+    if verdict is not None:
+        _name_the_fault(certificates, list(parsed_roots), hostname, now, client)
+        raise verdict
     _check_key(leaf)
-    path = _trust_path(certificates, roots, verified)
+    return certificates
+
+
+def _name_the_fault(certificates: list[x509.Certificate], roots: list[x509.Certificate],
+                    hostname: str | None, now: datetime, client: bool) -> None:
+    """Path validation refused the chain: raise the alert of our own check that names
+    the fault, if one finds it (else the caller gives validation's verdict)."""
+    leaf = certificates[0]
+    _check_key(leaf)
+    path = _trust_path(certificates, roots)
     _check_dates(path, now)
     _check_purpose(leaf, client)
     if not client:
         _check_name(leaf, hostname)
-    if verdict is not None:
-        raise verdict
-    return certificates

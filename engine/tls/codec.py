@@ -11,6 +11,11 @@ when the Reader was given a `SpanRecorder`, also record a FieldSpan per field wi
 path ("client_hello.cipher_suites[0]"), value, meaning and RFC section. So a message's
 byte map is its own bytes read back, and cannot drift from the encoding. Without a
 recorder those reads cost no formatting at all.
+
+`FastReader` is the Reader without the bookkeeping (no path, no spans, faults unnamed),
+for reading messages when no byte map is asked for: it accepts exactly the bytes a Reader
+accepts, and whoever uses it reads a faulty message again with a Reader to name the fault
+(`message_base.read_handshake` does).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from __future__ import annotations
 import builtins
 import dataclasses
 import enum
+import struct
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, NamedTuple, NoReturn, TypeVar
@@ -237,10 +243,8 @@ class Reader:
         members = enum_type._value2member_map_
         with self.group(length_size, fld, minimum, maximum) as span:
             if self.spans is None and (self.end - self.pos) % item_size == 0:  # the fast way
-                data, start, self.pos = self.data, self.pos, self.end
-                return tuple(members.get(v, v) for v in (
-                    int.from_bytes(data[at : at + item_size], "big")
-                    for at in range(start, self.end, item_size)))
+                start, self.pos = self.pos, self.end
+                return _code_points(self.data, start, self.end - start, item_size, enum_type)
             values = self.each(lambda i: members.get(v := self.number(item_size, item, i), v))
             span.value = lambda: plural(len(values), unit)
         return tuple(values)
@@ -312,6 +316,153 @@ class Reader:
 
 
 _LENGTH = Field("length", "Length", "How many bytes follow")
+_UNPACK = {1: "B", 2: "H", 4: "I"}
+
+
+def _code_points(data: builtins.bytes, start: int, length: int, item_size: int,
+                 enum_type: type[enum.IntEnum]) -> tuple[Any, ...]:
+    """`length` bytes from `start` as big-endian `item_size`-byte code points, each as its
+    `enum_type` member or the plain int when it has none."""
+    get = enum_type._value2member_map_.get
+    code = _UNPACK.get(item_size)
+    if code is None:
+        values: Iterable[int] = (int.from_bytes(data[at : at + item_size], "big")
+                                 for at in range(start, start + length, item_size))
+    else:
+        values = struct.unpack_from(f">{length // item_size}{code}", data, start)
+    return tuple([get(v, v) for v in values])
+
+
+class _Unnamed(DecodeError):
+    """A fault a `FastReader` found but does not name: the caller reads again with a
+    `Reader`, which names it."""
+
+
+def unnamed_fault() -> NoReturn:
+    """A `FastReader`'s fault: a DecodeError that the caller re-reads with a `Reader`."""
+    raise _Unnamed("malformed (re-read with a Reader to name the field)", SECTION)
+
+
+class _FastBlock:
+    """An open `FastReader.group`: leaving it checks the block was used up."""
+
+    __slots__ = ("value", "_reader", "_outer_end")
+
+    def __init__(self, reader: FastReader, outer_end: int) -> None:
+        self._reader = reader
+        self._outer_end = outer_end
+
+    def __enter__(self) -> _FastBlock:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, *_: object) -> None:
+        if exc_type is None:
+            reader = self._reader
+            if reader.pos != reader.end:
+                unnamed_fault()
+            reader.end = self._outer_end
+
+
+class _NoSpan:
+    """What a `FastReader`'s `item` and `scope` open: nothing to check, nothing to record
+    (a `value` set on it is dropped)."""
+
+    __slots__ = ("value",)
+
+    def __enter__(self) -> _NoSpan:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        return None
+
+
+_NO_SPAN = _NoSpan()
+
+
+class FastReader(Reader):
+    """A `Reader` for when no byte map is wanted and the bytes are usually good: it keeps
+    no path and opens no spans, and a fault raises a DecodeError that does not name the
+    field. Whoever uses one must, on any exception, read the same bytes again with a
+    plain `Reader` (see `message_base.read_handshake`): the two accept exactly the same
+    bytes and return equal values, and the `Reader` raises the alert that names the fault.
+    The path-taking helpers (`path`) answer "" here, since only a fault would show them."""
+
+    def __init__(self, data: builtins.bytes) -> None:
+        self.data = data
+        self.pos = 0
+        self.end = len(data)
+        self.base = 0
+        self.spans = None
+        self._path = []
+
+    def path(self, fld: Field | None = None, index: int | None = None) -> str:
+        return ""
+
+    def fail(self, where: str, problem: str, rfc: str = "", at: int | None = None) -> NoReturn:
+        unnamed_fault()
+
+    def number(self, size: int, fld: Field, index: int | None = None) -> int:
+        start = self.pos
+        stop = start + size
+        if stop > self.end:
+            unnamed_fault()
+        self.pos = stop
+        return int.from_bytes(self.data[start:stop], "big")
+
+    def fixed(self, count: int, fld: Field, index: int | None = None) -> builtins.bytes:
+        start = self.pos
+        stop = start + count
+        if stop > self.end:
+            unnamed_fault()
+        self.pos = stop
+        return self.data[start:stop]
+
+    def rest(self, fld: Field) -> builtins.bytes:
+        start, self.pos = self.pos, self.end
+        return self.data[start : self.end]
+
+    def length_prefix(self, length_size: int, minimum: int, maximum: int | None) -> int:
+        """Read a length prefix; the bytes it covers must fit in the block and the
+        bounds: the new position is where they start."""
+        start = self.pos
+        body = start + length_size
+        if body > self.end:
+            unnamed_fault()
+        length = int.from_bytes(self.data[start:body], "big")
+        if length < minimum or (maximum is not None and length > maximum) or body + length > self.end:
+            unnamed_fault()
+        self.pos = body
+        return length
+
+    def opaque(self, length_size: int, fld: Field, minimum: int = 0,
+               maximum: int | None = None, index: int | None = None) -> builtins.bytes:
+        start = self.pos + length_size
+        stop = start + self.length_prefix(length_size, minimum, maximum)
+        self.pos = stop
+        return self.data[start:stop]
+
+    def codes(self, length_size: int, item_size: int, fld: Field, item: Field,
+              enum_type: type[enum.IntEnum], minimum: int = 0, maximum: int | None = None,
+              unit: str = "value") -> tuple[Any, ...]:
+        length = self.length_prefix(length_size, minimum, maximum)
+        if length % item_size:
+            unnamed_fault()
+        start = self.pos
+        self.pos = start + length
+        return _code_points(self.data, start, length, item_size, enum_type)
+
+    def scope(self, name: str) -> Span:
+        return _NO_SPAN  # type: ignore[return-value]
+
+    def item(self, fld: Field, index: int | None = None) -> Span:
+        return _NO_SPAN  # type: ignore[return-value]
+
+    def group(self, length_size: int, fld: Field, minimum: int = 0,
+              maximum: int | None = None, index: int | None = None) -> Span:
+        length = self.length_prefix(length_size, minimum, maximum)
+        block = _FastBlock(self, self.end)
+        self.end = self.pos + length
+        return block  # type: ignore[return-value]
 
 
 def _segment(name: str, index: int | None) -> str:
@@ -328,27 +479,27 @@ class Writer:
         self.buffer += value.to_bytes(size, "big")
 
     def uint8(self, value: int) -> None:
-        self.uint(value, 1)
+        self.buffer += value.to_bytes(1, "big")
 
     def uint16(self, value: int) -> None:
-        self.uint(value, 2)
+        self.buffer += value.to_bytes(2, "big")
 
     def uint24(self, value: int) -> None:
-        self.uint(value, 3)
+        self.buffer += value.to_bytes(3, "big")
 
     def uint32(self, value: int) -> None:
-        self.uint(value, 4)
+        self.buffer += value.to_bytes(4, "big")
 
     def bytes(self, value: builtins.bytes) -> None:
         self.buffer += value
 
     def vector(self, value: builtins.bytes, length_size: int) -> None:
-        self.uint(len(value), length_size)
+        self.buffer += len(value).to_bytes(length_size, "big")
         self.buffer += value
 
     def numbers(self, values: Iterable[int], size: int, length_size: int) -> None:
         """A vector of `size`-byte integers with a `length_size`-byte length prefix."""
-        body = b"".join(value.to_bytes(size, "big") for value in values)
+        body = b"".join([value.to_bytes(size, "big") for value in values])
         self.buffer += len(body).to_bytes(length_size, "big") + body
 
     def block(self, length_size: int) -> _Block:

@@ -6,13 +6,50 @@ from these; nothing else of the endpoint's internals is needed.
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from engine.tls.alerts import AlertDescription
 
+_C = TypeVar("_C", bound=type)
 
-@dataclass(frozen=True)
+
+def fast_init(cls: _C) -> _C:
+    """Give a frozen, slotted dataclass an `__init__` about twice as fast as the one
+    `dataclass` writes: the same parameters and defaults, each field stored through its
+    slot rather than through `object.__setattr__`. The class stays frozen (assigning to
+    a field still raises FrozenInstanceError), equal, hashable and `replace`-able as
+    before. Put it above `@dataclass(frozen=True, slots=True)`."""
+    fields = dataclasses.fields(cls)
+    parameters = list(inspect.signature(cls).parameters)
+    if (not cls.__dataclass_params__.frozen or "__slots__" not in vars(cls)  # type: ignore[attr-defined]
+            or hasattr(cls, "__post_init__") or parameters != [field.name for field in fields]
+            or any(field.kw_only or field.default_factory is not dataclasses.MISSING for field in fields)):
+        raise TypeError(f"fast_init wants a frozen, slotted dataclass with plain fields: {cls.__name__}")
+    namespace: dict[str, Any] = {}
+    arguments, lines = [], []
+    for field in fields:
+        slot = next(vars(klass)[field.name] for klass in cls.__mro__ if field.name in vars(klass))
+        namespace[f"_set_{field.name}"] = slot.__set__
+        if field.default is dataclasses.MISSING:
+            arguments.append(field.name)
+        else:
+            namespace[f"_default_{field.name}"] = field.default
+            arguments.append(f"{field.name}=_default_{field.name}")
+        lines.append(f"    _set_{field.name}(self, {field.name})")
+    source = f"def __init__(self, {', '.join(arguments)}):\n" + ("\n".join(lines) or "    pass")
+    exec(source, namespace)  # noqa: S102 - made from the dataclass's own field names
+    init = namespace["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    init.__module__ = cls.__module__
+    cls.__init__ = init  # type: ignore[misc]
+    return cls
+
+
+@fast_init
+@dataclass(frozen=True, slots=True)
 class RecordSent:
     """One record went out: `raw` is its bytes on the wire, `protected_by` the name of the
     traffic secret whose key encrypted it (None for a plaintext record)."""
@@ -23,7 +60,8 @@ class RecordSent:
     protected_by: str | None
 
 
-@dataclass(frozen=True)
+@fast_init
+@dataclass(frozen=True, slots=True)
 class MessageSent:
     """A handshake message (or CCS, alert) this endpoint sent, and under which key."""
 
@@ -32,14 +70,16 @@ class MessageSent:
     protected_by: str | None
 
 
-@dataclass(frozen=True)
+@fast_init
+@dataclass(frozen=True, slots=True)
 class MessageReceived:
     message: Any
     raw: bytes
     protected_by: str | None
 
 
-@dataclass(frozen=True)
+@fast_init
+@dataclass(frozen=True, slots=True)
 class AlertSent:
     description: AlertDescription
     reason: str
@@ -47,7 +87,8 @@ class AlertSent:
     fatal: bool = True
 
 
-@dataclass(frozen=True)
+@fast_init
+@dataclass(frozen=True, slots=True)
 class FaultFound:
     """A player's endpoint found a fault in what the peer sent: the alert it calls for is
     the player's next move."""
@@ -57,13 +98,15 @@ class FaultFound:
     section: str
 
 
-@dataclass(frozen=True)
+@fast_init
+@dataclass(frozen=True, slots=True)
 class AlertReceived:
     description: AlertDescription
     fatal: bool
 
 
-@dataclass(frozen=True)
+@fast_init
+@dataclass(frozen=True, slots=True)
 class HandshakeComplete:
     version: int
     cipher_suite: int
@@ -73,12 +116,14 @@ class HandshakeComplete:
     peer_certificate_subject: str | None
 
 
-@dataclass(frozen=True)
+@fast_init
+@dataclass(frozen=True, slots=True)
 class ApplicationDataReceived:
     data: bytes
 
 
-@dataclass(frozen=True)
+@fast_init
+@dataclass(frozen=True, slots=True)
 class StateChanged:
     old: str
     new: str

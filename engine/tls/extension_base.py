@@ -12,11 +12,13 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from engine.tls.alerts import IllegalParameter
 from engine.tls.codec import Field, Reader, Writer, hex_preview
 from engine.tls.constants import ExtensionType, known, name
+from engine.tls.events import fast_init
 
 __all__ = [
     "TLS13_PLACEMENT",
@@ -186,6 +188,7 @@ class OpaqueExtension(Extension):
 
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class UnknownExtension(Extension):
     """An extension kept verbatim: a type we have no form for in this message."""
@@ -235,18 +238,27 @@ _TLS12_ONLY = frozenset({_CH})  # ec_point_formats, extended_master_secret, ...:
                                 # part of a ClientHello that also offers TLS 1.2
 
 
+_NAMED_TYPES = frozenset(ExtensionType._value2member_map_)
+
+
+@cache
+def _allowed_in(context: ExtensionContext) -> frozenset[int]:
+    """The named extension types TLS 1.3 allows in `context` (worked out once)."""
+    return frozenset(t for t in _NAMED_TYPES if context in TLS13_PLACEMENT.get(ExtensionType(t), _TLS12_ONLY))
+
+
 def check_tls13_placement(extensions: Sequence[Extension], context: ExtensionContext) -> None:
     """Raise illegal_parameter for a known extension in a TLS 1.3 message that RFC 8446
     §4.2 does not allow it in ("If an implementation receives an extension which it
     recognizes and which is not specified for the message in which it appears, it MUST
     abort the handshake with an illegal_parameter alert"). Unknown types pass."""
+    allowed_here = _allowed_in(context)
     for index, extension in enumerate(extensions):
-        extension_type = known(ExtensionType, extension.extension_type)
-        if not isinstance(extension_type, ExtensionType):
+        if extension.extension_type in allowed_here or extension.extension_type not in _NAMED_TYPES:
             continue
+        extension_type = ExtensionType(extension.extension_type)
         allowed = TLS13_PLACEMENT.get(extension_type, _TLS12_ONLY)
-        if context not in allowed:
-            where = ", ".join(sorted(c.value for c in allowed))
-            raise IllegalParameter(f"extensions[{index}]: {extension_type.name} is not allowed "
-                                   f"in {context.value} in TLS 1.3 (only in {where})",
-                                   rfc8446("4.2"))
+        where = ", ".join(sorted(c.value for c in allowed))
+        raise IllegalParameter(f"extensions[{index}]: {extension_type.name} is not allowed "
+                               f"in {context.value} in TLS 1.3 (only in {where})",
+                               rfc8446("4.2"))

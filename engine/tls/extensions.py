@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import ClassVar, Self, TypeVar
 
 from engine.tls.alerts import DecodeError, IllegalParameter
-from engine.tls.codec import Field, Reader, Writer, plural
+from engine.tls.codec import FastReader, Field, Reader, Writer, plural, unnamed_fault
 from engine.tls.constants import (
     ECPointFormat,
     ExtensionType,
@@ -40,6 +40,7 @@ from engine.tls.constants import (
     name,
     shown,
 )
+from engine.tls.events import fast_init
 from engine.tls.extension_base import (
     TLS13_PLACEMENT,
     CodesExtension,
@@ -110,6 +111,7 @@ __all__ = [
 # --- the simple extensions ------------------------------------------------------------------
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class ServerNameAck(EmptyExtension):
     """server_name in a ServerHello or EncryptedExtensions: empty, meaning "I used the
@@ -118,6 +120,7 @@ class ServerNameAck(EmptyExtension):
     extension_type = ExtensionType.server_name
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class StatusRequestAck(EmptyExtension):
     """status_request in a TLS 1.2 ServerHello: empty, "a CertificateStatus message will
@@ -126,6 +129,7 @@ class StatusRequestAck(EmptyExtension):
     extension_type = ExtensionType.status_request
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class EarlyData(EmptyExtension):
     """early_data in a ClientHello ("0-RTT data follows") or EncryptedExtensions
@@ -134,6 +138,7 @@ class EarlyData(EmptyExtension):
     extension_type = ExtensionType.early_data
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class ExtendedMasterSecret(EmptyExtension):
     """extended_master_secret: derive the TLS 1.2 master secret from the whole handshake
@@ -142,6 +147,7 @@ class ExtendedMasterSecret(EmptyExtension):
     extension_type = ExtensionType.extended_master_secret
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class EncryptThenMac(EmptyExtension):
     """encrypt_then_mac: MAC after encrypting, for CBC suites (RFC 7366 §2)."""
@@ -149,6 +155,7 @@ class EncryptThenMac(EmptyExtension):
     extension_type = ExtensionType.encrypt_then_mac
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class PostHandshakeAuth(EmptyExtension):
     """post_handshake_auth: the client will answer a CertificateRequest after the
@@ -157,6 +164,7 @@ class PostHandshakeAuth(EmptyExtension):
     extension_type = ExtensionType.post_handshake_auth
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class SupportedGroups(CodesExtension):
     groups: tuple[NamedGroup | int, ...]
@@ -171,6 +179,7 @@ class SupportedGroups(CodesExtension):
                   "key exchange", rfc8446("4.2.7"), shown(NamedGroup))
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class SignatureAlgorithms(CodesExtension):
     schemes: tuple[SignatureScheme | int, ...]
@@ -186,6 +195,7 @@ class SignatureAlgorithms(CodesExtension):
                   rfc8446("4.2.3"), shown(SignatureScheme))
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class SignatureAlgorithmsCert(CodesExtension):
     schemes: tuple[SignatureScheme | int, ...]
@@ -199,6 +209,7 @@ class SignatureAlgorithmsCert(CodesExtension):
     _item = SignatureAlgorithms._item
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class EcPointFormats(CodesExtension):
     formats: tuple[ECPointFormat | int, ...]
@@ -213,6 +224,7 @@ class EcPointFormats(CodesExtension):
                   shown(ECPointFormat, 2))
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class PskKeyExchangeModes(CodesExtension):
     modes: tuple[PskKeyExchangeMode | int, ...]
@@ -228,6 +240,7 @@ class PskKeyExchangeModes(CodesExtension):
                   shown(PskKeyExchangeMode, 2))
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class SupportedVersionsClientHello(CodesExtension):
     versions: tuple[ProtocolVersion | int, ...]
@@ -242,6 +255,7 @@ class SupportedVersionsClientHello(CodesExtension):
     _item = Field("", "Version", "One TLS version", rfc8446("4.2.1"), shown(ProtocolVersion))
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class SupportedVersionsServerHello(NumberExtension):
     selected_version: ProtocolVersion | int
@@ -253,6 +267,7 @@ class SupportedVersionsServerHello(NumberExtension):
                    shown(ProtocolVersion))
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class KeyShareHelloRetryRequest(NumberExtension):
     selected_group: NamedGroup | int
@@ -264,6 +279,7 @@ class KeyShareHelloRetryRequest(NumberExtension):
                    shown(NamedGroup))
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class PreSharedKeyServerHello(NumberExtension):
     selected_identity: int
@@ -274,6 +290,7 @@ class PreSharedKeyServerHello(NumberExtension):
                    "PSKs the server accepted (0-based index)", rfc8446("4.2.11"))
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class EarlyDataNewSessionTicket(NumberExtension):
     max_early_data_size: int
@@ -284,6 +301,7 @@ class EarlyDataNewSessionTicket(NumberExtension):
                    "data the client may send when resuming with this ticket", rfc8446("4.2.10"))
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class RecordSizeLimit(NumberExtension):
     limit: int
@@ -303,6 +321,7 @@ class RecordSizeLimit(NumberExtension):
         return extension
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Cookie(OpaqueExtension):
     cookie: bytes
@@ -313,6 +332,7 @@ class Cookie(OpaqueExtension):
                    "client must echo in its second ClientHello", rfc8446("4.2.2"))
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class RenegotiationInfo(OpaqueExtension):
     renegotiated_connection: bytes = b""
@@ -323,6 +343,7 @@ class RenegotiationInfo(OpaqueExtension):
                    "handshake; in a renegotiation, the previous Finished values", "RFC 5746 §3.2")
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class SessionTicket(OpaqueExtension):
     ticket: bytes = b""
@@ -333,6 +354,7 @@ class SessionTicket(OpaqueExtension):
                    "ticket from an earlier session, to resume it", "RFC 5077 §3.2")
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Padding(Extension):
     """padding: zero bytes that bring a ClientHello to a size middleboxes handle well."""
@@ -373,10 +395,21 @@ _RAW = Field("raw", "Data", "Content this engine keeps as raw bytes", rfc8446("4
 _FORMS: dict[int, dict[ExtensionContext | None, type[Extension]]] = {}
 
 
+_FORMS_IN: dict[ExtensionContext, dict[int, type[Extension]]] = {}  # form_of, by context
+
+
 def register_forms(extension_type: ExtensionType,
                    forms: dict[ExtensionContext | None, type[Extension]]) -> None:
     """Declare which class reads `extension_type` in which context (None: any other)."""
     _FORMS[extension_type] = forms
+    _FORMS_IN.clear()
+
+
+def _forms_in(context: ExtensionContext) -> dict[int, type[Extension]]:
+    """Every registered type's form in `context` (what `form_of` answers), made once."""
+    table = {int(t): form for t in _FORMS if (form := form_of(t, context)) is not None}
+    _FORMS_IN[context] = table
+    return table
 
 
 def form_of(extension_type: int, context: ExtensionContext) -> type[Extension] | None:
@@ -390,15 +423,19 @@ def form_of(extension_type: int, context: ExtensionContext) -> type[Extension] |
 def encode_extensions(w: Writer, extensions: Sequence[Extension]) -> None:
     """Write an extension block: a 2-byte length, then type, length and data of each."""
     with w.block(2):
+        buffer = w.buffer
         for extension in extensions:
-            w.uint16(extension.extension_type)
-            with w.block(2):
-                extension.encode(w)
+            start = len(buffer) + 4  # after the type and the length, filled in below
+            buffer += extension.extension_type.to_bytes(2, "big") + b"\0\0"
+            extension.encode(w)
+            buffer[start - 2 : start] = (len(buffer) - start).to_bytes(2, "big")
 
 
 def decode_extensions(r: Reader, context: ExtensionContext) -> tuple[Extension, ...]:
     """Read an extension block in `context`; duplicates and a ClientHello whose
     pre_shared_key is not last raise illegal_parameter."""
+    if type(r) is FastReader:
+        return _decode_fast(r, context)
     seen: set[int] = set()
     with r.group(2, _EXTENSIONS) as span:
         extensions = tuple(r.each(lambda i: _decode_one(r, context, i, seen)))
@@ -423,6 +460,41 @@ def _decode_one(r: Reader, context: ExtensionContext, index: int, seen: set[int]
                          else UnknownExtension(extension_type, r.rest(_RAW)))
         span.value = lambda: f"{name(known(ExtensionType, extension_type))}: {extension.describe()}"
     return extension
+
+
+def _decode_fast(r: FastReader, context: ExtensionContext) -> tuple[Extension, ...]:
+    """`decode_extensions` for a FastReader: the same bytes accepted, the same values,
+    with no spans (a fault raises unnamed; the caller re-reads with a Reader)."""
+    length = r.length_prefix(2, 0, None)
+    end = r.pos + length
+    outer_end, r.end = r.end, end
+    data = r.data
+    table = _FORMS_IN.get(context) or _forms_in(context)
+    seen: set[int] = set()
+    extensions: list[Extension] = []
+    while r.pos < end:
+        at = r.pos + 4
+        if at > end:
+            unnamed_fault()
+        extension_type = int.from_bytes(data[at - 4 : at - 2], "big")
+        stop = at + int.from_bytes(data[at - 2 : at], "big")
+        if stop > end or extension_type in seen:
+            unnamed_fault()
+        seen.add(extension_type)
+        form = table.get(extension_type)
+        if form is None:
+            extensions.append(UnknownExtension(extension_type, data[at:stop]))
+        else:
+            r.pos, r.end = at, stop
+            extensions.append(form.decode(r))
+            if r.pos != stop:
+                unnamed_fault()
+        r.pos, r.end = stop, end
+    r.end = outer_end
+    result = tuple(extensions)
+    if context is ExtensionContext.CLIENT_HELLO:
+        _check_psk_last(r, result)
+    return result
 
 
 def _check_psk_last(r: Reader, extensions: tuple[Extension, ...]) -> None:

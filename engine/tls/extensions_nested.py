@@ -19,6 +19,7 @@ from engine.tls.constants import (
     name,
     shown,
 )
+from engine.tls.events import fast_init
 from engine.tls.extension_base import Extension, rfc8446
 
 __all__ = [
@@ -50,6 +51,7 @@ _HOST_NAME = Field("host_name", "Host name", "The DNS name the client typed: let
                    lambda v: v.decode("ascii", "replace"))
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class ServerName(Extension):
     """server_name in a ClientHello: the host the client wants (SNI)."""
@@ -89,6 +91,7 @@ _PROTOCOL = Field("", "Protocol name", "One application protocol (\"h2\", \"http
                   _ALPN, lambda v: v.decode("ascii", "replace"))
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Alpn(Extension):
     """application_layer_protocol_negotiation: the client's list or the server's pick."""
@@ -126,6 +129,7 @@ _KEY_EXCHANGE = Field("key_exchange", "Key exchange", "The ephemeral public key:
                       "for X25519, an uncompressed point (04 || x || y) for the NIST curves", _KS)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class KeyShareEntry:
     """One group and a public key for it (RFC 8446 §4.2.8)."""
@@ -146,6 +150,7 @@ class KeyShareEntry:
         return cls(group, key_exchange)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class KeyShareClientHello(Extension):
     """key_share in a ClientHello: zero or more shares, one per group at most."""
@@ -174,6 +179,7 @@ class KeyShareClientHello(Extension):
         return ", ".join(name(share.group) for share in self.client_shares) or "(no shares)"
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class KeyShareServerHello(Extension):
     """key_share in a ServerHello: the server's one share."""
@@ -208,12 +214,14 @@ _BINDER = Field("", "Binder", "HMAC(binder key, transcript of the truncated Clie
                 rfc8446("4.2.11.2"))
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class PskIdentity:
     identity: bytes
     obfuscated_ticket_age: int
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class PreSharedKeyClientHello(Extension):
     """pre_shared_key in a ClientHello (OfferedPsks); it must be the last extension."""
@@ -282,6 +290,7 @@ def _read_status_type(r: Reader) -> CertificateStatusType:
     return CertificateStatusType.ocsp
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class StatusRequest(Extension):
     """status_request in a ClientHello or CertificateRequest: "staple an OCSP response"."""
@@ -308,6 +317,7 @@ class StatusRequest(Extension):
         return "ocsp"
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class CertificateStatus(Extension):
     """status_request in a TLS 1.3 CertificateEntry: the stapled OCSP response."""

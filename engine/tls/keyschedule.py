@@ -19,14 +19,18 @@ schedule as a tree, node by node, in the order the endpoint learns them.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from typing import Literal
+from typing import Any, Literal
 
-from cryptography.hazmat.primitives import hashes, hmac
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF, HKDFExpand
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDFExpand
 
 from engine.tls.alerts import InternalError
+from engine.tls.events import fast_init
 from engine.tls.suites import SuiteInfo, TrafficKeys, digest_size, suite_info
 
 __all__ = [
@@ -40,6 +44,7 @@ __all__ = [
     "derive_traffic_keys",
     "hkdf_expand_label",
     "hkdf_extract",
+    "hmac_digest",
 ]
 
 HashType = type[hashes.HashAlgorithm]
@@ -52,6 +57,7 @@ BINDER = "RFC 8446 §4.2.11.2"
 ZEROS = "0"  # how the formulas write a string of Hash.length zero bytes
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class SecretDerived:
     """One value of the schedule became known.
@@ -70,12 +76,14 @@ class SecretDerived:
     context: bytes = b""
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class TrafficSecrets:
     client: bytes
     server: bytes
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class ApplicationSecrets:
     client: bytes
@@ -86,23 +94,61 @@ class ApplicationSecrets:
 # --- RFC 8446 §7.1 functions -------------------------------------------------------------
 
 
+_OPAD = bytes(byte ^ 0x5C for byte in range(256))  # HMAC's key pads (RFC 2104 §2)
+_IPAD = bytes(byte ^ 0x36 for byte in range(256))
+_HASHLIB: dict[HashType, tuple[Callable[[bytes], Any], int]] = {  # (hashlib's, block size)
+    hashes.SHA256: (hashlib.sha256, 64),
+    hashes.SHA384: (hashlib.sha384, 128),
+}
+
+
+def hmac_digest(key: bytes, message: bytes, hash: HashType) -> bytes:
+    """HMAC-Hash(key, message) (RFC 2104): H((K ^ opad) || H((K ^ ipad) || message)), K the
+    key zero-padded to the hash's block (hashed first if longer). For SHA-256 and SHA-384
+    it is written out over hashlib, which takes about half as long as `hmac.digest` (the
+    key schedule and the PRF make dozens of these per handshake); other hashes go to
+    `hmac.digest`."""
+    known = _HASHLIB.get(hash)
+    if known is None:
+        return hmac.digest(key, message, hash().name)
+    new, block = known
+    key = bytes(key)
+    if len(key) > block:
+        key = new(key).digest()
+    key = key.ljust(block, b"\0")
+    return new(key.translate(_OPAD) + new(key.translate(_IPAD) + message).digest()).digest()
+
+
 def hkdf_extract(salt: bytes, ikm: bytes, hash: HashType) -> bytes:
-    """HKDF-Extract(salt, IKM) (RFC 5869 §2.2); an empty salt means HashLen zeros."""
-    return HKDF.extract(hash(), salt or bytes(digest_size(hash)), ikm)
+    """HKDF-Extract(salt, IKM) = HMAC-Hash(salt, IKM) (RFC 5869 §2.2); an empty salt means
+    HashLen zeros."""
+    return hmac_digest(salt or bytes(digest_size(hash)), ikm, hash)
+
+
+@cache
+def _label_head(label: bytes, length: int) -> bytes:
+    """The start of an HkdfLabel, up to its context: uint16 length, opaque label<7..255>."""
+    full = b"tls13 " + label
+    return length.to_bytes(2, "big") + len(full).to_bytes(1, "big") + full
 
 
 def hkdf_label(label: bytes, context: bytes, length: int) -> bytes:
     """The HkdfLabel structure: uint16 length, opaque label<7..255> ("tls13 " + Label),
     opaque context<0..255>."""
-    full = b"tls13 " + label
-    return b"".join((length.to_bytes(2, "big"), len(full).to_bytes(1, "big"), full,
-                     len(context).to_bytes(1, "big"), context))
+    return _label_head(label, length) + len(context).to_bytes(1, "big") + context
 
 
 def hkdf_expand_label(secret: bytes, label: bytes, context: bytes, length: int,
                       hash: HashType) -> bytes:
-    """HKDF-Expand-Label(Secret, Label, Context, Length) = HKDF-Expand(Secret, HkdfLabel, Length)."""
-    return HKDFExpand(hash(), length, hkdf_label(label, context, length)).derive(secret)
+    """HKDF-Expand-Label(Secret, Label, Context, Length) = HKDF-Expand(Secret, HkdfLabel, Length).
+
+    Every TLS 1.3 label asks for at most Hash.length bytes, which HKDF-Expand makes in
+    one block, T(1) = HMAC-Hash(Secret, HkdfLabel || 0x01) (RFC 5869 §2.3): that one HMAC
+    is taken directly; a longer output goes through cryptography's HKDFExpand."""
+    info = _label_head(label, length) + len(context).to_bytes(1, "big") + context
+    if 0 < length <= digest_size(hash):
+        return hmac_digest(secret, info + b"\x01", hash)[:length]
+    return HKDFExpand(hash(), length, info).derive(secret)
 
 
 def derive_secret(secret: bytes, label: bytes, messages_hash: bytes, hash: HashType) -> bytes:
@@ -126,6 +172,7 @@ def derive_traffic_keys(secret: bytes, suite: SuiteInfo) -> TrafficKeys:
     )
 
 
+@cache
 def _finished_names(base_name: str) -> tuple[str, str, str]:
     """(finished key name, verify_data name, section) for a Finished or binder BaseKey:
     'client_handshake_traffic_secret' -> client_finished_key, client_verify_data;
@@ -133,6 +180,19 @@ def _finished_names(base_name: str) -> tuple[str, str, str]:
     prefix = base_name.removesuffix("_traffic_secret").removesuffix("_handshake").removesuffix("_key")
     section = BINDER if base_name == "binder_key" else FINISHED
     return f"{prefix}_finished_key", f"{prefix}_verify_data", section
+
+
+@cache
+def _derive_words(base: str, label: bytes, transcript: str) -> tuple[tuple[str, ...], str]:
+    """The inputs and formula a Derive-Secret event shows (the same words every time)."""
+    return (base, f"H({transcript})"), f'Derive-Secret({base}, "{label.decode()}", {transcript})'
+
+
+@cache
+def _traffic_key_words(name: str, part: str, length: str) -> tuple[str, tuple[str, ...], str]:
+    """The name, inputs and formula of a traffic key or IV event ("client_handshake_key")."""
+    return (name.replace("_traffic_secret", f"_{part}"), (name,),
+            f'HKDF-Expand-Label({name}, "{part}", "", {length})')
 
 
 def _next_generation(name: str) -> str:
@@ -190,9 +250,9 @@ class KeySchedule(SecretLog):
     def _derive(self, name: str, base: str, label: bytes, transcript: str,
                 transcript_hash: bytes) -> bytes:
         """Record Derive-Secret(base, label, transcript) under `name`."""
-        value = derive_secret(self.secrets[base], label, transcript_hash, self.hash)
-        formula = f'Derive-Secret({base}, "{label.decode()}", {transcript})'
-        return self._record(name, value, (base, f"H({transcript})"), formula, context=transcript_hash)
+        value = hkdf_expand_label(self.secrets[base], label, transcript_hash, self.hash_length, self.hash)
+        inputs, formula = _derive_words(base, label, transcript)
+        return self._record(name, value, inputs, formula, context=transcript_hash)
 
     def _derived_salt(self, name: str, base: str) -> bytes:
         """Derive-Secret(base, "derived", ""): the salt of the next HKDF-Extract."""
@@ -300,9 +360,8 @@ class KeySchedule(SecretLog):
         `transcript` names the hashed messages for the UI ("ClientHello...CertificateVerify")."""
         base_name = base_name or self.name_of(base)
         key_name, verify_name, section = _finished_names(base_name)
-        mac = hmac.HMAC(self.finished_key(base, base_name), self.hash())
-        mac.update(transcript_hash)
-        return self._record(verify_name, mac.finalize(), (key_name, f"H({transcript})"),
+        value = hmac_digest(self.finished_key(base, base_name), transcript_hash, self.hash)
+        return self._record(verify_name, value, (key_name, f"H({transcript})"),
                             f"HMAC({key_name}, H({transcript}))", section, context=transcript_hash)
 
     def next_application_secret(self, secret: bytes) -> bytes:
@@ -319,6 +378,6 @@ class KeySchedule(SecretLog):
         name = secret_name or self.name_of(secret)
         keys = derive_traffic_keys(secret, self.suite)
         for part, value, length in (("key", keys.key, "key_length"), ("iv", keys.iv, "iv_length")):
-            self._record(name.replace("_traffic_secret", f"_{part}"), value, (name,),
-                         f'HKDF-Expand-Label({name}, "{part}", "", {length})', TRAFFIC_KEYS)
+            key_name, inputs, formula = _traffic_key_words(name, part, length)
+            self._record(key_name, value, inputs, formula, TRAFFIC_KEYS)
         return keys

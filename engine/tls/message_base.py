@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, ClassVar, Self, TypeVar
 
 from engine.bytemap import FieldSpan
-from engine.tls.codec import Field, Reader, SpanRecorder, Writer, plural
+from engine.tls.codec import FastReader, Field, Reader, SpanRecorder, Writer, plural
 from engine.tls.constants import HandshakeType, ProtocolVersion, describe, known
 
 if TYPE_CHECKING:
@@ -33,6 +34,7 @@ __all__ = [
     "certificates_summary",
     "read_certificate_list",
     "read_handshake",
+    "read_message",
 ]
 
 HEADER_LENGTH = 4  # msg_type (1) and a uint24 length (RFC 8446 §4)
@@ -108,11 +110,17 @@ class WithExtensions:
 
     def get(self, form: type[_X]) -> _X | None:
         """The extension of this form (e.g. `KeyShareClientHello`), or None."""
-        return next((e for e in self.extensions if isinstance(e, form)), None)
+        for extension in self.extensions:
+            if isinstance(extension, form):
+                return extension
+        return None
 
     def has(self, extension_type: int) -> bool:
         """True if an extension of this type is present, in whatever form."""
-        return any(e.extension_type == extension_type for e in self.extensions)
+        for extension in self.extensions:
+            if extension.extension_type == extension_type:
+                return True
+        return False
 
 
 class WholeBody(HandshakeMessage):
@@ -143,16 +151,24 @@ def read_certificate_list(r: Reader, rfc: str, entry: Callable[[Reader, bytes], 
     """certificate_list<0..2^24-1>: each item starts with a DER certificate in a uint24
     vector; `entry(r, cert_data)` reads what follows it (TLS 1.3's extensions) and builds
     the item."""
-    fld = _CERTIFICATE_LIST._replace(rfc=rfc)
-    with r.group(3, fld) as span:
-        items = r.each(lambda i: _certificate_entry(r, i, rfc, entry))
+    fields = _certificate_fields(rfc)
+    with r.group(3, fields[0]) as span:
+        items = r.each(lambda i: _certificate_entry(r, i, fields, entry))
         span.value = lambda: plural(len(items), "certificate")
     return items
 
 
-def _certificate_entry(r: Reader, index: int, rfc: str, entry: Callable[[Reader, bytes], _T]) -> _T:
-    with r.item(_CERTIFICATE_ENTRY._replace(rfc=rfc), index):
-        return entry(r, r.opaque(3, _CERT_DATA._replace(rfc=rfc), 1))
+def _certificate_entry(r: Reader, index: int, fields: tuple[Field, Field, Field],
+                       entry: Callable[[Reader, bytes], _T]) -> _T:
+    with r.item(fields[1], index):
+        return entry(r, r.opaque(3, fields[2], 1))
+
+
+@cache
+def _certificate_fields(rfc: str) -> tuple[Field, Field, Field]:
+    """The certificate list's, an entry's and cert_data's fields, citing `rfc`."""
+    return (_CERTIFICATE_LIST._replace(rfc=rfc), _CERTIFICATE_ENTRY._replace(rfc=rfc),
+            _CERT_DATA._replace(rfc=rfc))
 
 
 _CERTIFICATE_LIST = Field("certificate_list", "Certificate list", "The sender's own "
@@ -174,8 +190,23 @@ def read_handshake(data: bytes, classes: dict[int, type[HandshakeMessage]],
     """Read one whole handshake message whose class `classes` names by its type byte.
 
     A type missing from `classes` raises `unknown` (the caller's alert) or, by default,
-    the decode_error alert. Lengths that disagree with `data` raise decode_error."""
-    r = Reader(data, spans=spans)
+    the decode_error alert. Lengths that disagree with `data` raise decode_error.
+
+    Without `spans` the message is first read by a `FastReader` (no paths, no spans); if
+    that finds any fault, the bytes are read again by a `Reader`, whose alert names the
+    field, so the alert is the same either way."""
+    if spans is None:
+        try:
+            return read_message(FastReader(data), classes, context, unknown)
+        except Exception:  # noqa: BLE001 - read again below, to name the fault
+            pass
+    return read_message(Reader(data, spans=spans), classes, context, unknown)
+
+
+def read_message(r: Reader, classes: dict[int, type[HandshakeMessage]], context: DecodeContext,
+                 unknown: type[Exception] | None = None) -> HandshakeMessage:
+    """`read_handshake` with the reader given: a `Reader` (with or without spans), or a
+    `FastReader`, whose faults are unnamed."""
     with r.scope("handshake"):
         msg_type = r.number(1, _MSG_TYPE)
         length = r.number(3, _LENGTH)

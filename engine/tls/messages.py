@@ -39,6 +39,7 @@ from engine.tls.constants import (
     name,
     shown,
 )
+from engine.tls.events import fast_init
 from engine.tls.extension_base import rfc8446
 from engine.tls.extensions import (
     Cookie,
@@ -110,6 +111,7 @@ __all__ = [
     "ServerHelloDone",
     "ServerKeyExchange",
     "decode_handshake",
+    "handshake_classes",
     "split_handshake_messages",
 ]
 
@@ -190,6 +192,7 @@ def _read_extensions(r: Reader, context: ExtensionContext) -> tuple[tuple[Extens
     return (decode_extensions(r, context) if block else ()), block
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class ClientHello(HandshakeMessage, WithExtensions):
     """The client's opening offer. `extensions_block=False` (with no extensions) is a
@@ -254,6 +257,7 @@ class ClientHello(HandshakeMessage, WithExtensions):
         return "ClientHello " + ", ".join(words)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class ServerHello(HandshakeMessage, WithExtensions):
     """The server's choice, or (with the special random) a HelloRetryRequest."""
@@ -323,6 +327,7 @@ _CV_SIGNATURE = Field("signature", "Signature", "The sender's signature over the
                       "hash: proves it holds the certificate's private key", _CV)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class CertificateVerify(HandshakeMessage):
     """CertificateVerify, the same on the wire in TLS 1.3 and TLS 1.2."""
@@ -345,6 +350,7 @@ class CertificateVerify(HandshakeMessage):
         return f"CertificateVerify {name(self.algorithm)}"
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Finished(WholeBody):
     verify_data: bytes
@@ -376,9 +382,13 @@ def decode_handshake(data: bytes, *, context: DecodeContext | None = None) -> Ha
     with no key exchange; pass the negotiated version (and, for TLS 1.2, the suite's key
     exchange) once known. A type the version lacks raises unexpected_message."""
     context = context or DecodeContext()
-    table = _TABLES[ProtocolVersion.TLS1_3 if context.version >= ProtocolVersion.TLS1_3
-                    else ProtocolVersion.TLS1_2]
-    return read_handshake(data, table, context, unknown=UnexpectedMessage)
+    return read_handshake(data, handshake_classes(context), context, unknown=UnexpectedMessage)
+
+
+def handshake_classes(context: DecodeContext) -> dict[int, type[HandshakeMessage]]:
+    """The message classes by type byte that the context's version has."""
+    return _TABLES[ProtocolVersion.TLS1_3 if context.version >= ProtocolVersion.TLS1_3
+                   else ProtocolVersion.TLS1_2]
 
 
 def split_handshake_messages(buffer: bytes) -> tuple[list[bytes], bytes]:

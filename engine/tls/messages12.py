@@ -27,6 +27,7 @@ from engine.tls.constants import (
     name,
     shown,
 )
+from engine.tls.events import fast_init
 from engine.tls.message_base import (
     TLS12,
     DecodeContext,
@@ -65,6 +66,7 @@ class _Tls12:
         return TLS12
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Certificate12(_Tls12, HandshakeMessage):
     """TLS 1.2 Certificate: just the chain, the sender's certificate first (may be empty
@@ -108,6 +110,7 @@ _SKE_SIGNATURE = Field("signature", "Signature", "The server's signature over bo
                        "certificate's owner", _SKE)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class EcdheParams:
     """ServerECDHParams (RFC 8422 §5.4): a named curve and the server's public point."""
@@ -135,6 +138,7 @@ class EcdheParams:
         return f"ECDHE {name(self.group)}"
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class DheParams:
     """ServerDHParams (RFC 5246 §7.4.3): p, g and the server's public value Ys."""
@@ -190,6 +194,7 @@ def _form(context: DecodeContext, message: str, path: str) -> _Form:
     return form
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class ServerKeyExchange(HandshakeMessage):
     """The server's signed ephemeral key (ECDHE or DHE); never sent with RSA key exchange."""
@@ -229,6 +234,7 @@ class ServerKeyExchange(HandshakeMessage):
         return f"ServerKeyExchange {self.params.summary()}, signed {name(self.algorithm)}"
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class ClientKeyExchange(HandshakeMessage):
     """The client's half of the key exchange: its public value (ECDHE, DHE) or the
@@ -273,6 +279,7 @@ _AUTHORITIES = Field("certificate_authorities", "Certificate authorities", "Name
 _AUTHORITY = Field("", "Distinguished name", "One CA's DER-encoded name", _CR)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class CertificateRequest12(_Tls12, HandshakeMessage):
     """TLS 1.2 CertificateRequest: which client certificates the server would accept."""
@@ -304,6 +311,7 @@ class CertificateRequest12(_Tls12, HandshakeMessage):
                 f"{len(self.supported_signature_algorithms)} signature algorithms")
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class ServerHelloDone(_Tls12, WholeBody):
     """"That was all from me": the server's first flight is over (RFC 5246 §7.4.5)."""
@@ -323,6 +331,7 @@ _TICKET_DATA = Field("ticket", "Ticket", "The session state, encrypted under a k
                      "server knows; the client sends it back to resume", _TICKET)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class NewSessionTicket12(_Tls12, HandshakeMessage):
     """TLS 1.2 NewSessionTicket, sent before the server's ChangeCipherSpec."""

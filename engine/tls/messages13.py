@@ -13,6 +13,7 @@ from typing import ClassVar, Self
 from engine.tls.alerts import IllegalParameter
 from engine.tls.codec import Field, Reader, Writer
 from engine.tls.constants import ExtensionType, HandshakeType, KeyUpdateRequest, known, name, shown
+from engine.tls.events import fast_init
 from engine.tls.extension_base import rfc8446
 from engine.tls.extensions import Extension, ExtensionContext, decode_extensions, encode_extensions
 from engine.tls.message_base import (
@@ -37,6 +38,7 @@ __all__ = [
 ]
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class EncryptedExtensions(HandshakeMessage, WithExtensions):
     extensions: tuple[Extension, ...] = ()
@@ -64,12 +66,14 @@ _CR_CONTEXT = _CONTEXT._replace(meaning="Empty in the handshake; in post-handsha
                                rfc=rfc8446("4.3.2"))
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class CertificateEntry:
     cert_data: bytes
     extensions: tuple[Extension, ...] = ()
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Certificate(HandshakeMessage):
     """TLS 1.3 Certificate: a context and entries, the sender's own certificate first."""
@@ -100,6 +104,7 @@ def _read_entry(r: Reader, cert_data: bytes) -> CertificateEntry:
     return CertificateEntry(cert_data, decode_extensions(r, ExtensionContext.CERTIFICATE))
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class CertificateRequest(HandshakeMessage, WithExtensions):
     """TLS 1.3 CertificateRequest: a context and extensions (signature_algorithms...)."""
@@ -123,6 +128,7 @@ class CertificateRequest(HandshakeMessage, WithExtensions):
         return f"CertificateRequest {len(self.extensions)} extensions"
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class MessageHash(WholeBody):
     """The synthetic message that replaces ClientHello1 in the transcript after a
@@ -139,6 +145,7 @@ class MessageHash(WholeBody):
         return "message_hash (synthetic)"
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class EndOfEarlyData(WholeBody):
     """The client's last 0-RTT message (RFC 8446 §4.5): an empty body."""
@@ -161,6 +168,7 @@ _TICKET = Field("ticket", "Ticket", "The label the client presents to resume; op
                 "the client (often the server's encrypted session state)", _NST)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class NewSessionTicket(HandshakeMessage, WithExtensions):
     """TLS 1.3 NewSessionTicket, sent after the handshake (RFC 8446 §4.6.1)."""
@@ -198,6 +206,7 @@ _REQUEST_UPDATE = Field("request_update", "Request update", "1: the receiver mus
                         shown(KeyUpdateRequest, 2))
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class KeyUpdate(HandshakeMessage):
     """"I now send under the next traffic key" (RFC 8446 §4.6.3)."""

@@ -21,10 +21,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cryptography.hazmat.primitives import hmac
-
 from engine.tls.alerts import InternalError
-from engine.tls.keyschedule import HashType, SecretLog
+from engine.tls.events import fast_init
+from engine.tls.keyschedule import HashType, SecretLog, hmac_digest
 from engine.tls.suites import SuiteInfo, TrafficKeys
 
 __all__ = [
@@ -47,21 +46,15 @@ KEY_BLOCK_SECTION = "RFC 5246 §6.3"
 FINISHED_SECTION = "RFC 5246 §7.4.9"
 
 
-def _hmac(secret: bytes, data: bytes, hash: HashType) -> bytes:
-    mac = hmac.HMAC(secret, hash())
-    mac.update(data)
-    return mac.finalize()
-
-
 def p_hash(secret: bytes, seed: bytes, length: int, hash: HashType) -> bytes:
     """P_hash(secret, seed) = HMAC(secret, A(1) + seed) + HMAC(secret, A(2) + seed) + ...
     with A(0) = seed, A(i) = HMAC(secret, A(i-1)), cut to `length` bytes."""
-    output = bytearray()
+    output = b""
     a = seed
     while len(output) < length:
-        a = _hmac(secret, a, hash)
-        output += _hmac(secret, a + seed, hash)
-    return bytes(output[:length])
+        a = hmac_digest(secret, a, hash)
+        output += hmac_digest(secret, a + seed, hash)
+    return output[:length]
 
 
 def prf(secret: bytes, label: bytes, seed: bytes, length: int, hash: HashType) -> bytes:
@@ -79,6 +72,7 @@ def extended_master_secret(pre_master: bytes, session_hash: bytes, hash: HashTyp
     return prf(pre_master, b"extended master secret", session_hash, MASTER_SECRET_LENGTH, hash)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class KeyBlock:
     """The key block of an AEAD suite, split as RFC 5246 §6.3 orders it (no MAC keys)."""

@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM, ChaCha20Poly1305
 
 from engine.tls.alerts import IllegalParameter
 from engine.tls.constants import CipherSuite
+from engine.tls.events import fast_init
 
 __all__ = [
     "Aead",
@@ -98,6 +99,7 @@ class SuiteInfo:
         return ChaCha20Poly1305(key)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class TrafficKeys:
     """One direction's write key and IV under `suite` (RFC 8446 §7.3, RFC 5246 §6.3)."""
