@@ -132,12 +132,13 @@ class RunningHash:
     transcript still starts with them, so a transcript that was replaced or rewritten
     (HelloRetryRequest's message_hash, a new suite's hash) is simply hashed afresh."""
 
-    __slots__ = ("algorithm", "fed", "hasher")
+    __slots__ = ("algorithm", "fed", "hasher", "_digest")
 
     def __init__(self, algorithm: type[hashes.HashAlgorithm]) -> None:
         self.algorithm = algorithm
         self.fed: list[bytes] = []
         self.hasher = hashes.Hash(algorithm())
+        self._digest: bytes | None = None  # the digest of `fed`, once taken
 
     def continues(self, algorithm: type[hashes.HashAlgorithm], transcript: list[bytes]) -> bool:
         fed = self.fed
@@ -145,16 +146,24 @@ class RunningHash:
                 and all(a is b for a, b in zip(fed, transcript)))
 
     def digest(self, transcript: list[bytes]) -> bytes:
-        for raw in transcript[len(self.fed):]:
-            self.hasher.update(raw)
-            self.fed.append(raw)
-        return self.hasher.copy().finalize()
+        fed = self.fed
+        if len(fed) == len(transcript):
+            if self._digest is None:
+                self._digest = self.hasher.copy().finalize()
+            return self._digest
+        hasher = self.hasher
+        for raw in transcript[len(fed):]:
+            hasher.update(raw)
+            fed.append(raw)
+        self._digest = digest = hasher.copy().finalize()
+        return digest
 
     def __deepcopy__(self, memo: dict[int, object]) -> RunningHash:
         """A fork of the connection forks the hash state too (the hasher itself cannot be
         deep-copied, only `copy()`-ed)."""
         twin = RunningHash.__new__(RunningHash)
         twin.algorithm, twin.fed, twin.hasher = self.algorithm, list(self.fed), self.hasher.copy()
+        twin._digest = self._digest
         memo[id(self)] = twin
         return twin
 
@@ -197,7 +206,7 @@ class TlsConnection:
         self.error: Alert | None = None
         self._handshake_buffer = b""
         self._events_seen = 0
-        self._out = bytearray()
+        self._out: list[bytes] = []  # records' bytes, joined once per Output
         self._events: list[Any] = []
 
     # --- public API ----------------------------------------------------------------
@@ -366,10 +375,13 @@ class TlsConnection:
     def _write(self, content_type: ContentType, payload: bytes, shown: Any) -> None:
         records = self.writer.write(content_type, payload)
         protected_by = records[0].protected_by if records else None
-        self._events.append(MessageSent(shown, payload, protected_by))
+        events = self._events
+        events.append(MessageSent(shown, payload, protected_by))
+        out = self._out
         for record in records:
-            self._out += record.raw
-            self._events.append(RecordSent(content_type, record.raw, record.payload, record.protected_by))
+            raw = record.raw
+            out.append(raw)
+            events.append(RecordSent(content_type, raw, record.payload, record.protected_by))
 
     def _send_alert(self, description: AlertDescription, level: AlertLevel = AlertLevel.FATAL) -> None:
         payload = bytes([level, description])
@@ -454,7 +466,7 @@ class TlsConnection:
         if new is not self.state:
             old = self.state
             self.state = new
-            self._events.append(StateChanged(old.value if old else "", new.value))
+            self._events.append(StateChanged(old._value_ if old else "", new._value_))  # `.value`, minus the enum property
 
     def _guard(self, action: Callable[[], None]) -> None:
         """Run a step; an alert it raises goes out and closes the connection."""
@@ -479,8 +491,9 @@ class TlsConnection:
         if self.schedule is not None:
             self._events.extend(self.schedule.events[self._events_seen :])
             self._events_seen = len(self.schedule.events)
-        output = Output(bytes(self._out), self._events)
-        self._out = bytearray()
+        out = self._out
+        output = Output(b"".join(out), self._events)
+        self._out = []
         self._events = []
         return output
 

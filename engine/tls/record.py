@@ -302,6 +302,8 @@ class RecordWriter(_Direction):
         content_type = _as_content_type(content_type)
         if not data and content_type is not ContentType.application_data:
             raise InternalError(f"zero-length {content_type.name} fragments must not be sent", FRAMING)
+        if len(data) <= MAX_PLAINTEXT:  # one record, the common case
+            return [self._one(content_type, data, legacy_record_version)]
         records = []
         at = 0
         while True:

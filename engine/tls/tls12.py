@@ -152,7 +152,7 @@ class Tls12Mixin(TlsConnection):
 
     def complete12(self) -> None:
         self._set_state(self.CONNECTED)
-        subject = x509.load_der_x509_certificate(self.peer_chain[0]).subject.rfc4514_string() if self.peer_chain else None
+        subject = self.peer_leaf12()[0].subject.rfc4514_string() if self.peer_chain else None
         self._events.append(HandshakeComplete(ProtocolVersion.TLS1_2, self.cipher_suite or 0, self.group, self.alpn,
                                               self.abbreviated, subject))
 
@@ -168,18 +168,34 @@ class Tls12Mixin(TlsConnection):
         self.transcript.append(raw)
         if not message.chain:
             return False
+        leaf_der = message.chain[0]
         try:
             if self.config.verify_peer:
                 hostname = self.config.server_name if self.is_client else None
-                verify_chain(message.chain, self.config.trust_anchors, hostname, self.config.now, client=not self.is_client)
-            x509.load_der_x509_certificate(message.chain[0]).public_key()  # what the key exchange will use
+                parsed = verify_chain(message.chain, self.config.trust_anchors, hostname, self.config.now, client=not self.is_client)
+                leaf = parsed[0]
+            else:
+                leaf = x509.load_der_x509_certificate(leaf_der)
+            key = leaf.public_key()  # what the key exchange will use
         except CORRUPT_CERTIFICATE as error:  # DER is parsed lazily: a corrupt field shows late
             raise BadCertificate(f"a certificate in the chain is corrupt: {error}", "RFC 5246 §7.4.2") from None
+        self._peer_leaf12 = (leaf_der, leaf, key)
         self.peer_chain = tuple(message.chain)
         return True
 
+    _peer_leaf12: tuple[bytes, x509.Certificate, Any] | None = None
+
+    def peer_leaf12(self) -> tuple[x509.Certificate, Any]:
+        """The peer's leaf certificate and its public key, parsed once per connection."""
+        der = self.peer_chain[0]
+        cached = self._peer_leaf12
+        if cached is None or cached[0] is not der:
+            leaf = x509.load_der_x509_certificate(der)
+            cached = self._peer_leaf12 = (der, leaf, leaf.public_key())
+        return cached[1], cached[2]
+
     def peer_public_key(self) -> Any:
-        return x509.load_der_x509_certificate(self.peer_chain[0]).public_key()
+        return self.peer_leaf12()[1]
 
     def check_key_fits12(self) -> None:
         """The server's certificate key must be the one the suite's key exchange uses
@@ -258,10 +274,18 @@ def rsaes_pkcs1_v15_encrypt(key: rsa.RSAPublicKey, message: bytes, rng: SeededRa
     """RSAES-PKCS1-v1_5-ENCRYPT (RFC 8017 §7.2.1): 00 02 || PS (nonzero, from `rng`) || 00 || M, then RSAEP."""
     numbers = key.public_numbers()
     size = (numbers.n.bit_length() + 7) // 8
-    padding_string = bytes(rng.randint(1, 255) for _ in range(size - len(message) - 3))
+    # Each byte is rng.randint(1, 255): a stream byte b < 255 gives b + 1, and 255 is drawn again.
+    need = size - len(message) - 3
+    parts = []
+    while need > 0:
+        kept = rng.bytes(need).translate(_PLUS_ONE, b"\xff")
+        parts.append(kept)
+        need -= len(kept)
+    padding_string = b"".join(parts)
     encoded = int.from_bytes(b"\x00\x02" + padding_string + b"\x00" + message, "big")
     return pow(encoded, numbers.e, numbers.n).to_bytes(size, "big")
 
 
+_PLUS_ONE = bytes([(b + 1) & 0xFF for b in range(256)])
 FFDHE_GROUPS = {NamedGroup.ffdhe2048: groups.FFDHE2048, NamedGroup.ffdhe3072: groups.FFDHE3072}
 PKCS1 = (SignatureScheme.rsa_pkcs1_sha256, SignatureScheme.rsa_pkcs1_sha384, SignatureScheme.rsa_pkcs1_sha512)
