@@ -10,11 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App
+from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.theme import Theme
 
+from tui.campaign import Campaign
+from tui.campaign import campaign as campaign_of
 from tui.progress import LevelRecord, Progress, ProgressStore
 from tui.progress import data_dir as data_dir_for
 from tui.screens.menu import MainMenu
@@ -38,6 +42,14 @@ class SynackApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "synack"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark", "help", "help", key_display="?",
+                tooltip="every key of this screen"),
+        Binding("t", "toggle_theme", "theme",
+                tooltip="switch between the dark and the light theme (remembered)"),
+    ]
+    DARK_THEME = "textual-dark"
+    LIGHT_THEME = "textual-light"
 
     def __init__(
         self,
@@ -68,7 +80,10 @@ class SynackApp(App[None]):
         return MainMenu()
 
     def on_mount(self) -> None:
-        _ = self.progress
+        saved_theme = self.progress.settings.theme
+        if saved_theme in self.available_themes:
+            self.theme = saved_theme
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
         if self._load_notice:
             self.notify(self._load_notice, title="Progress", severity="warning", timeout=20)
         if self._start_level_ref is not None:
@@ -83,6 +98,41 @@ class SynackApp(App[None]):
             self._progress, self._load_notice = loaded.progress, loaded.notice
         return self._progress
 
+    def save_progress(self) -> None:
+        """Write the progress file (atomically); a failure is told, never raised."""
+        try:
+            self.store.save(self.progress)
+        except OSError as error:
+            self.notify(
+                f"Could not save your progress to {self.store.path}: {error.strerror}",
+                title="Progress",
+                severity="error",
+                timeout=20,
+            )
+
+    # --- themes and help ----------------------------------------------------------------
+
+    def action_toggle_theme(self) -> None:
+        """Dark ↔ light. Any theme change (this key or the command palette) is saved."""
+        self.theme = self.LIGHT_THEME if self.current_theme.dark else self.DARK_THEME
+
+    def _remember_theme(self, theme: Theme) -> None:
+        if self.progress.settings.theme != theme.name:
+            self.progress.settings.theme = theme.name
+            self.save_progress()
+
+    def action_help(self) -> None:
+        """The help for the screen on top: its keys, generated from the bindings."""
+        from tui.screens.help import HelpScreen, help_sections
+
+        screen = self.screen
+        if isinstance(screen, HelpScreen):
+            return
+        legend = getattr(screen, "HELP_LEGEND", ())
+        title = getattr(screen, "HELP_TITLE", "")
+        self.push_screen(HelpScreen(help_sections(screen), legend,
+                                    title=f"help: {title}" if title else "help"))
+
     def record_result(self, level: Level, score: Score) -> tuple[LevelRecord, bool]:
         """Count a finished level and save; returns the best run and whether this is it."""
         before = self.progress.get(level.id)
@@ -94,15 +144,7 @@ class SynackApp(App[None]):
             hints=score.hints_used,
             seconds=score.seconds,
         )
-        try:
-            self.store.save(self.progress)
-        except OSError as error:
-            self.notify(
-                f"Could not save your progress to {self.store.path}: {error.strerror}",
-                title="Progress",
-                severity="error",
-                timeout=20,
-            )
+        self.save_progress()
         new_best = before is None or best.points > before.points or (
             best.points == before.points and best.seconds < before.seconds
         )
@@ -127,7 +169,22 @@ class SynackApp(App[None]):
                 return number, len(levels)
         return None
 
-    def next_level(self, level: Level) -> Level | None:
+    @property
+    def catalog_loaded(self) -> bool:
+        """True once the catalogue is in memory (the menu waits for it after start-up)."""
+        return self._catalog is not None
+
+    def campaign(self) -> Campaign:
+        """The campaign as far as the player's progress goes (chapters, stars, next)."""
+        return campaign_of(self.catalog().levels, self.progress)
+
+    def suggested_level(self) -> Level | None:
+        """The first level in play order not finished yet; None when every one is done."""
+        next_id = self.campaign().next_id
+        return next((level for level in self.catalog().levels if level.id == next_id), None)
+
+    def following_level(self, level: Level) -> Level | None:
+        """The level after `level` in play order (None after the last, or for a custom one)."""
         position = self.level_position(level)
         if position is None or position[0] >= position[1]:
             return None

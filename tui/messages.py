@@ -1,8 +1,11 @@
 """The one adapter from the referee's events to Textual messages.
 
-The play screen turns each `RefereeEvent` the referee returns into one of these messages
-with `from_event` and posts it to itself; widgets never see engine events directly. Each
-message is a plain dataclass, documented with what the screen does with it.
+The play screen turns the `RefereeEvent`s one referee call returns into these messages
+with `answer` (one `from_event` each) and posts them to itself as one `RefereeAnswered`;
+widgets never see engine events directly. Each message is a plain dataclass, documented
+with what the screen does with it. The screen applies an answer's messages in order inside
+one batch update, so however many messages a flight holds, the screen is laid out and
+painted once.
 """
 
 from __future__ import annotations
@@ -80,6 +83,18 @@ class LevelFinished(Message):
 
     score: Score
     debrief: str
+
+
+@dataclass
+class RefereeAnswered(Message):
+    """What one referee call returned, in order: applied together, then drawn once."""
+
+    messages: tuple[Message, ...]
+
+
+def answer(events: list[RefereeEvent]) -> RefereeAnswered:
+    """One referee call's events as one message."""
+    return RefereeAnswered(tuple(from_event(event) for event in events))
 
 
 def from_event(event: RefereeEvent) -> Message:

@@ -1,4 +1,5 @@
-"""The player's progress: which levels are done and how well, kept in one JSON file.
+"""The player's progress and settings: which levels are done and how well, and the chosen
+theme, kept in one JSON file.
 
 The file lives in the user's data directory (platformdirs' `user_data_dir("synack")`),
 which `SYNACK_DATA_DIR` or the app's `data_dir` argument override. It is written atomically
@@ -50,10 +51,32 @@ class LevelRecord:
 
 
 @dataclass(slots=True)
+class Settings:
+    """The player's choices that outlive a session."""
+
+    theme: str | None = None
+    """A Textual theme name ("textual-light"); None: the app's default. A name the app does
+    not know (a theme from a newer version) is ignored, not an error."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {} if self.theme is None else {"theme": self.theme}
+
+    @classmethod
+    def from_json(cls, data: object) -> Settings:
+        if not isinstance(data, dict):
+            raise ValueError("settings: expected an object")
+        theme = data.get("theme")
+        if theme is not None and not isinstance(theme, str):
+            raise ValueError(f"settings.theme: expected a theme name, found {theme!r}")
+        return cls(theme=theme)
+
+
+@dataclass(slots=True)
 class Progress:
-    """Every level the player has finished, by level id."""
+    """Every level the player has finished, by level id, and the player's settings."""
 
     levels: dict[str, LevelRecord] = field(default_factory=dict)
+    settings: Settings = field(default_factory=Settings)
 
     def get(self, level_id: str) -> LevelRecord | None:
         return self.levels.get(level_id)
@@ -80,10 +103,14 @@ class Progress:
         return best
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        document: dict[str, Any] = {
             "version": FORMAT_VERSION,
             "levels": {level_id: asdict(rec) for level_id, rec in sorted(self.levels.items())},
         }
+        settings = self.settings.to_json()
+        if settings:
+            document["settings"] = settings
+        return document
 
     @classmethod
     def from_json(cls, data: object) -> Progress:
@@ -95,7 +122,7 @@ class Progress:
         levels = data.get("levels")
         if not isinstance(levels, dict):
             raise ValueError("expected 'levels' to be an object")
-        progress = cls()
+        progress = cls(settings=Settings.from_json(data.get("settings", {})))
         for level_id, raw in levels.items():
             progress.levels[str(level_id)] = _record_from_json(level_id, raw)
         return progress

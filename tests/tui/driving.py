@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.pilot import Pilot
 from textual.widgets import Select
 
-from engine.referee import Move, MoveField
+from engine.referee import Move, MoveField, MoveOption, Turn
 from tui.app import SynackApp
 from tui.screens.play import PlayScreen
 
@@ -78,3 +78,51 @@ async def play_to_the_end(pilot: Pilot[None], *, max_turns: int = 50) -> None:
             return
         await make_move(pilot, referee.solution_move())
     raise AssertionError(f"level not finished after {max_turns} turns")
+
+
+def _values_for(option: MoveOption, right: Move) -> dict[str, str]:
+    """Values for a wrong option's fields: the right move's where they fit, else plausible
+    ones (the first choice, 1, a word), all readable so the move is judged and counted."""
+    values: dict[str, str] = {}
+    for move_field in option.fields:
+        known = right.values.get(move_field.name)
+        if known and (not move_field.choices or known in move_field.choices):
+            values[move_field.name] = known
+        elif move_field.choices:
+            values[move_field.name] = move_field.choices[0]
+        else:
+            values[move_field.name] = "1" if move_field.numeric else "hello"
+    return values
+
+
+def wrong_move(turn: Turn, right: Move) -> Move | None:
+    """A move on offer that is not `right`: another option on a number key (the first one),
+    else the right option with a different choice in one of its choice fields; None if the
+    turn offers nothing else."""
+    for option in turn.options[:9]:
+        if option.key != right.key:
+            return Move(option.key, _values_for(option, right))
+    option = next(o for o in turn.options if o.key == right.key)
+    for move_field in option.fields:
+        others = [c for c in move_field.choices if c != right.values.get(move_field.name)]
+        if others:
+            return Move(right.key, {**right.values, move_field.name: others[0]})
+    return None
+
+
+async def play_to_a_wrong_move(pilot: Pilot[None], *, max_turns: int = 50) -> Move | None:
+    """Play the solution until a turn offers a wrong move, then make that wrong move.
+    Returns it, or None if the level ended with no wrong move on offer."""
+    app = pilot.app
+    assert isinstance(app, SynackApp)
+    referee = play_screen(app).referee
+    for _ in range(max_turns):
+        if referee.finished or referee.turn is None:
+            return None
+        right = referee.solution_move()
+        wrong = wrong_move(referee.turn, right)
+        if wrong is not None:
+            await make_move(pilot, wrong)
+            return wrong
+        await make_move(pilot, right)
+    raise AssertionError(f"no wrong move found in {max_turns} turns")

@@ -1,26 +1,34 @@
 """Pilot tests: the game played through key presses, as a player would.
 
 Every built-in level is played to the end with the referee's own solution turned into
-keys (the option's number, the field values typed, enter). No pytest-asyncio: each test
-runs its coroutine with asyncio.run.
+keys (the option's number, the field values typed, enter), with one wrong move on the way
+(the first turn that offers one). No pytest-asyncio: each test runs its coroutine with
+asyncio.run.
 """
 
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
 from engine.levels import load_builtin
 from engine.referee import EntryRole, Move
-from tests.tui.driving import make_move, play_screen, play_to_the_end, type_text
+from tests.tui.driving import (
+    make_move,
+    play_screen,
+    play_to_a_wrong_move,
+    play_to_the_end,
+    type_text,
+)
 from tests.tui.snapshot_app import make_app
 from tui.screens.help import HelpScreen
 from tui.screens.levels import LevelListScreen
 from tui.screens.menu import MainMenu
-from tui.screens.play import PlayScreen
 from tui.screens.summary import SummaryScreen
 from tui.widgets.feedback import FeedbackLine
 from tui.widgets.ladder import LadderView
@@ -29,31 +37,55 @@ from tui.widgets.play_header import PlayHeader
 LEVEL_IDS = [level.id for level in load_builtin().levels]
 
 
+def prompt_text(prompt: object, width: int = 100) -> str:
+    """An option's prompt (a rich renderable) as plain text, as wide as `width`."""
+    console = Console(width=width, record=True, file=io.StringIO())
+    console.print(prompt)
+    return console.export_text().strip()
+
+
 def test_there_are_built_in_levels() -> None:
     assert len(LEVEL_IDS) >= 5
 
 
 @pytest.mark.parametrize("level_id", LEVEL_IDS)
-def test_every_level_can_be_played_to_the_summary(level_id: str, tmp_path: Path) -> None:
+def test_every_level_with_one_wrong_move_to_the_summary(level_id: str, tmp_path: Path) -> None:
+    """Each level through key presses: one wrong move at the first turn that offers one (a
+    different option, or a different choice for the right one), then the solution to the
+    end. The ✗ line shows, the mistake is counted once, and enter on the summary goes to
+    the suggested level (the first one not finished: here the first level, or the second
+    after the first)."""
+
     async def run() -> None:
         app = make_app(tmp_path, level=level_id)
         async with app.run_test(size=(100, 30)) as pilot:
             await pilot.pause()
-            assert play_screen(app).level.id == level_id
+            screen = play_screen(app)
+            assert screen.level.id == level_id
+            wrong = await play_to_a_wrong_move(pilot)
+            assert wrong is not None, f"{level_id}: no wrong move on offer at any turn"
+            await pilot.pause()
+            feedback = screen.query_one(FeedbackLine)
+            assert feedback.text.startswith("✗"), feedback.text
+            assert feedback.has_class("-bad")
+            assert screen.referee.score().mistakes == 1
+            header = screen.query_one(PlayHeader).info
+            assert header is not None and header.mistakes == 1
+
             await play_to_the_end(pilot)
             await pilot.pause()
             summary = app.screen
             assert isinstance(summary, SummaryScreen)
             assert "Level complete" in str(summary.query_one("#summary-title").render())
-            assert summary.score.mistakes == 0
-            # enter goes on: to the next level, or back to the list after the last one
+            assert summary.score.mistakes == 1 and summary.score.stars < 3
+            stars = summary.score.stars
             await pilot.press("enter")
             await pilot.pause()
-            assert isinstance(app.screen, (PlayScreen, LevelListScreen))
-            if isinstance(app.screen, PlayScreen):
-                assert app.screen.level.id != level_id
+            suggested = LEVEL_IDS[1] if level_id == LEVEL_IDS[0] else LEVEL_IDS[0]
+            assert play_screen(app).level.id == suggested
         saved = json.loads((tmp_path / "progress.json").read_text())
-        assert saved["levels"][level_id]["stars"] == 3
+        assert saved["levels"][level_id]["stars"] == stars
+        assert saved["levels"][level_id]["mistakes"] == 1
 
     asyncio.run(run())
 
@@ -74,8 +106,10 @@ def test_from_the_menu_through_the_list_into_the_first_level(tmp_path: Path) -> 
             await pilot.pause()
             assert isinstance(app.screen, LevelListScreen)
             options = app.screen.query_one("#level-options")
-            first = options.get_option(LEVEL_IDS[0])  # type: ignore[attr-defined]
-            assert str(first.prompt.plain).startswith("✓ ★★★")
+            first = prompt_text(options.get_option(LEVEL_IDS[0]).prompt)  # type: ignore[attr-defined]
+            assert first.startswith("✓ ★★★") and first.endswith("3 stars")
+            second = prompt_text(options.get_option(LEVEL_IDS[1]).prompt)  # type: ignore[attr-defined]
+            assert second.startswith("▶ next") and options.highlighted_option.id == LEVEL_IDS[1]  # type: ignore[attr-defined]
 
     asyncio.run(run())
 

@@ -15,6 +15,7 @@ from tui.progress import (
     LevelRecord,
     Progress,
     ProgressStore,
+    Settings,
     data_dir,
 )
 
@@ -38,6 +39,18 @@ def test_save_then_load_round_trips(tmp_path: Path) -> None:
     assert loaded.notice is None
     assert loaded.progress.levels == {"tcp-01": LevelRecord(2, 800, 1, 0, 12.3, 1)}
     assert json.loads(store.path.read_text())["version"] == 1
+
+
+def test_settings_round_trip_and_old_files_have_none(tmp_path: Path) -> None:
+    store = ProgressStore(tmp_path)
+    store.path.write_text('{"version": 1, "levels": {}}')  # written before settings existed
+    loaded = store.load()
+    assert loaded.notice is None and loaded.progress.settings == Settings()
+    progress = loaded.progress
+    progress.settings.theme = "textual-light"
+    store.save(progress)
+    assert json.loads(store.path.read_text())["settings"] == {"theme": "textual-light"}
+    assert store.load().progress.settings.theme == "textual-light"
 
 
 def test_save_is_atomic_and_leaves_no_temp_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -67,6 +80,8 @@ def test_save_is_atomic_and_leaves_no_temp_files(tmp_path: Path, monkeypatch: py
         '{"version": 1, "levels": {"tcp-01": {"stars": "many"}}}',
         '{"version": 1, "levels": {"tcp-01": {"stars": 9, "points": 1, "mistakes": 0,'
         ' "hints": 0, "seconds": 1}}}',
+        '{"version": 1, "levels": {}, "settings": []}',
+        '{"version": 1, "levels": {}, "settings": {"theme": 7}}',
     ],
 )
 def test_corrupt_file_is_moved_aside_with_a_notice(tmp_path: Path, content: str) -> None:

@@ -6,6 +6,7 @@ is `make_snapshot_app`: its catalogue is pinned, so new levels do not move the h
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from textual.pilot import Pilot
@@ -87,3 +88,94 @@ class TestTlsSnapshots:
         assert snap_compare(
             app, press=["2", "enter", "down", "down"], terminal_size=(80, 24)
         )
+
+
+# --- the play screen at full depth, and the campaign, at 120x40 ---------------------------
+
+BIG = (120, 40)
+TLS12_LEVEL = "tls12-01-rsa-client"
+TLS13_SERVER = "tls13-02-handshake-server"
+
+
+async def inspector_on_a_field(pilot: Pilot[None]) -> None:
+    """After the ClientHello: the server's Finished selected, the inspector focused on its
+    third field (tree and bytes highlight each other); the keys pane below it."""
+    await play_one_move(pilot)
+    await pilot.press("i", "down", "down")
+    await pilot.pause()
+
+
+async def tls12_key_block(pilot: Pilot[None]) -> None:
+    """TLS 1.2 after the ClientKeyExchange: pre-master → master → key block → write keys
+    and IVs; the cursor on key_block shows its PRF formula."""
+    await play_one_move(pilot)  # ClientHello
+    await play_one_move(pilot)  # ClientKeyExchange
+    await pilot.press("k", "home", "down", "down")
+    await pilot.pause()
+
+
+async def hint_shown(pilot: Pilot[None]) -> None:
+    """TLS 1.2, the server's flight in: two hints asked (the nudge, then the rule)."""
+    await play_one_move(pilot)
+    await pilot.press("h", "h")
+    await pilot.pause()
+
+
+async def wrong_suite(pilot: Pilot[None]) -> None:
+    """TLS 1.3 as the server: a suite the client did not offer; the client's alert arrow."""
+    from engine.referee import Move
+
+    await pilot.pause()
+    right = play_screen(pilot.app).referee.solution_move()  # type: ignore[arg-type]
+    await make_move(pilot, Move(right.key, {**right.values, "cipher_suite": "TLS_AES_128_GCM_SHA256"}))
+    await pilot.pause()
+
+
+async def help_on_play(pilot: Pilot[None]) -> None:
+    await play_one_move(pilot)
+    await pilot.press("question_mark")
+    await pilot.pause()
+
+
+class TestFullDepth:
+    """The issue-5 screens at 120x40: the side pane shows the inspector and the keys."""
+
+    def test_inspector_on_a_field(self, snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+        app = make_app(tmp_path, level=TLS_LEVEL)
+        assert snap_compare(app, run_before=inspector_on_a_field, terminal_size=BIG)
+
+    def test_keys_tls13(self, snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+        app = make_app(tmp_path, level=TLS_LEVEL)
+        assert snap_compare(app, run_before=tls_keys_mid_handshake, terminal_size=BIG)
+
+    def test_keys_tls12_key_block(self, snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+        app = make_app(tmp_path, level=TLS12_LEVEL)
+        assert snap_compare(app, run_before=tls12_key_block, terminal_size=BIG)
+
+    def test_hint(self, snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+        app = make_app(tmp_path, level=TLS12_LEVEL)
+        assert snap_compare(app, run_before=hint_shown, terminal_size=BIG)
+
+    def test_wrong_move(self, snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+        app = make_app(tmp_path, level=TLS13_SERVER)
+        assert snap_compare(app, run_before=wrong_suite, terminal_size=BIG)
+
+    def test_summary(self, snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+        app = make_app(tmp_path, level=TLS_LEVEL)
+        assert snap_compare(app, run_before=play_all, terminal_size=BIG)
+
+    def test_help(self, snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+        app = make_app(tmp_path, level=TLS_LEVEL)
+        assert snap_compare(app, run_before=help_on_play, terminal_size=BIG)
+
+    def test_level_list_campaign(self, snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+        """Chapter TCP complete, a level with one star, the suggestion highlighted."""
+        (tmp_path / "progress.json").write_text(json.dumps({"version": 1, "levels": {
+            "tcp-01-handshake-client": RECORD | {"stars": 3},
+            "tcp-02-handshake-server": RECORD | {"stars": 2, "mistakes": 1},
+            "tls13-01-handshake-client": RECORD | {"stars": 1, "mistakes": 3},
+        }}))
+        assert snap_compare(make_app(tmp_path), press=["enter"], terminal_size=BIG)
+
+
+RECORD = {"stars": 3, "points": 900, "mistakes": 0, "hints": 0, "seconds": 42.0}

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from engine.levels import Level
     from engine.referee import Score
+    from tui.campaign import Campaign
     from tui.progress import LevelRecord, Progress
 
 
@@ -29,7 +30,14 @@ class Navigator(Protocol):
 
     def start_level(self, level: Level) -> None: ...
 
-    def next_level(self, level: Level) -> Level | None: ...
+    @property
+    def catalog_loaded(self) -> bool: ...
+
+    def campaign(self) -> Campaign: ...
+
+    def suggested_level(self) -> Level | None: ...
+
+    def following_level(self, level: Level) -> Level | None: ...
 
     def level_position(self, level: Level) -> tuple[int, int] | None: ...
 

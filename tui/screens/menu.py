@@ -1,4 +1,9 @@
-"""The main menu: Play and Quit (room for Quiz and Live later). No engine/ imports."""
+"""The main menu: Play and Quit (room for Quiz and Live later), and the campaign overview.
+
+No engine/ imports at start-up: the overview needs the level catalogue (engine.levels and
+pydantic, about 0.2 s to import), so on the first showing it is filled in only after the
+menu has been drawn; later showings have the catalogue already.
+"""
 
 from __future__ import annotations
 
@@ -34,9 +39,10 @@ MENU: tuple[tuple[str, str], ...] = (
 class MainMenu(Screen[None]):
     """The first screen."""
 
+    HELP_TITLE = "main menu"
     BINDINGS = [
-        Binding("p", "choose('play')", "play"),
-        Binding("q", "choose('quit')", "quit"),
+        Binding("p", "choose('play')", "play", tooltip="the level list, the next level highlighted"),
+        Binding("q", "choose('quit')", "quit", tooltip="leave synack (your progress is saved)"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -49,13 +55,26 @@ class MainMenu(Screen[None]):
         yield Footer()
 
     def on_screen_resume(self) -> None:
-        stars = self.nav.progress.total_stars
-        done = len(self.nav.progress.levels)
-        line = f"{done} level{'s' if done != 1 else ''} done · {stars} ★" if done else ""
+        if self.nav.catalog_loaded:
+            self._show_overview()
+        else:  # draw the menu first; the catalogue loads once it is on screen
+            self.call_after_refresh(self._show_overview)
+
+    def _show_overview(self) -> None:
+        """E.g. "3 of 29 levels done · 8 of 87 ★ · 0 of 5 chapters complete", then the
+        suggested next level (or, at the end, a word that the campaign is complete)."""
         # A resume can arrive while the screen is being torn down (the app quitting at
         # once): then there is nothing left to update.
-        for progress in self.query("#menu-progress").results(Static):
-            progress.update(line)
+        lines = self.query("#menu-progress").results(Static)
+        if not self.is_attached or not self.is_current:
+            return
+        campaign = self.nav.campaign()
+        if campaign.total == 0:
+            return
+        suggested = self.nav.suggested_level()
+        following = f"next: {suggested.title}" if suggested else "✓ campaign complete"
+        for line in lines:
+            line.update(f"{campaign.overview()}\n{following}")
 
     @property
     def nav(self) -> Navigator:

@@ -3,32 +3,38 @@ the feedback line.
 
 The screen owns one `Referee` for its level. Every call into it goes through `_referee_call`,
 which turns any failure into a feedback line: no traceback reaches the player. The events a
-call returns are posted as Textual messages (`tui.messages.from_event`) and handled below,
-in order, each by updating one widget. Game state is read back from the referee (the single
-source of truth), never from the widgets.
+call returns are posted as one `RefereeAnswered` message (`tui.messages.answer`) and applied
+below in one batch update: each event's message is handled in order by feeding one widget,
+then `_settle` does once what the whole answer needs (lay out the ladder and select the
+newest arrow, show it in the inspector, say which key protects the next record, update the
+header). So a flight of ten messages costs one layout and one paint. Game state is read
+back from the referee (the single source of truth), never from the widgets.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, ClassVar, TypeVar, cast
+from collections.abc import Awaitable, Callable
+from inspect import isawaitable
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Select
 
 from engine.referee import Referee, RefereeEvent
 from tui import messages
+from tui.gc_settle import settle
 from tui.widgets.feedback import FeedbackLine
 from tui.widgets.inspector import FieldTree, Inspector
 from tui.widgets.keys_model import next_protection, short_name
 from tui.widgets.keys_panel import KeysPanel, KeyTree
-from tui.widgets.ladder import LadderHeading, LadderView
+from tui.widgets.ladder import LADDER_LEGEND, LadderHeading, LadderView
 from tui.widgets.move_picker import MovePicker
-from tui.widgets.play_header import HeaderInfo, PlayHeader
+from tui.widgets.play_header import HeaderInfo, PlayHeader, protocol_title
 from tui.widgets.prose import reflow
 
 if TYPE_CHECKING:
@@ -38,27 +44,31 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 PLAY_BINDINGS: list[BindingType] = [
-    Binding("1", "choose(1)", "choose", key_display="1-9"),
-    *(Binding(str(n), f"choose({n})", f"choose {n}", show=False) for n in range(2, 10)),
-    Binding("enter", "send", "send"),
-    Binding("h", "hint", "hint"),
-    Binding("i", "inspect", "bytes"),
-    Binding("k", "keys", "keys"),
-    Binding("w", "wire", "wire"),
-    Binding("escape", "escape", "ladder"),
-    Binding("question_mark", "help", "help", key_display="?"),
-    Binding("q", "leave", "back"),
+    Binding("1", "choose(1)", "choose", key_display="1-9",
+            tooltip="choose a move (a move with fields opens a small form)"),
+    *(Binding(str(n), f"choose({n})", "choose", show=False) for n in range(2, 10)),
+    Binding("enter", "send", "send", tooltip="send the chosen move"),
+    Binding("h", "hint", "hint", tooltip="a hint: 1 nudge, 2 rule, 3 answer (each costs points)"),
+    Binding("i", "inspect", "bytes",
+            tooltip="inspect the selected message: its fields beside its bytes"),
+    Binding("k", "keys", "keys",
+            tooltip="TLS: the key schedule, and which key protects your next record"),
+    Binding("w", "wire", "wire",
+            tooltip="TLS: the record as sent (ciphertext included) or the message inside"),
+    Binding("escape", "escape", "ladder", tooltip="leave the form or pane, back to the ladder"),
+    Binding("question_mark", "app.help", "help", key_display="?",
+            tooltip="this help: every key of the screen"),
+    Binding("q", "leave", "back", tooltip="back to the level list (this game is not saved)"),
+    Binding("t", "app.toggle_theme", "theme", show=False,
+            tooltip="switch between the dark and the light theme"),
 ]
-
-
-def protocol_title(protocol: str) -> str:
-    """The protocol as a player reads it: tls13 → TLS 1.3, tcp+tls12 → TCP+TLS 1.2."""
-    return protocol.upper().replace("TLS13", "TLS 1.3").replace("TLS12", "TLS 1.2")
 
 
 class PlayScreen(Screen[None]):
     """Play one level against the referee."""
 
+    HELP_TITLE = "play"
+    HELP_LEGEND = LADDER_LEGEND
     BINDINGS: ClassVar[list[BindingType]] = PLAY_BINDINGS
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (40, "-tall")]
@@ -75,6 +85,7 @@ class PlayScreen(Screen[None]):
         kwargs = {} if clock is None else {"clock": clock}
         self.referee = Referee(level, seed=seed, **kwargs)
         self._failed = False
+        self._suggestion: Level | None = None  # set when the level ends
 
     @property
     def is_tls(self) -> bool:
@@ -113,6 +124,7 @@ class PlayScreen(Screen[None]):
         self._refresh_header()
         self.set_interval(1.0, self._refresh_header)
         ladder.focus()
+        self.call_after_refresh(settle)  # the old screens' garbage, out of the moves' way
 
     # --- talking to the referee ---------------------------------------------------------
 
@@ -128,8 +140,8 @@ class PlayScreen(Screen[None]):
             return fallback
 
     def _post_events(self, events: list[RefereeEvent]) -> None:
-        for event in events:
-            self.post_message(messages.from_event(event))
+        if events:
+            self.post_message(messages.answer(events))
 
     def _refresh_header(self) -> None:
         score = self._referee_call(self.referee.score, None)
@@ -147,16 +159,48 @@ class PlayScreen(Screen[None]):
 
     # --- engine events, as messages -----------------------------------------------------
 
-    @on(messages.SegmentSent)
+    @on(messages.RefereeAnswered)
+    async def _answered(self, answer: messages.RefereeAnswered) -> None:
+        """Apply one referee answer: every message in order, then `_settle`, all in one
+        batch update (the screen is laid out and painted once, at the end)."""
+        handlers: dict[type[Message], Callable[[Any], Awaitable[None] | None]] = {
+            messages.SegmentSent: self._segment_sent,
+            messages.SecretLearnedMessage: self._secret_learned,
+            messages.SideStateChanged: self._state_changed,
+            messages.TurnStarted: self._turn_started,
+            messages.MoveJudgedMessage: self._move_judged,
+            messages.Narrated: self._narrated,
+        }
+        finished: messages.LevelFinished | None = None
+        with self.app.batch_update():
+            for message in answer.messages:
+                if isinstance(message, messages.LevelFinished):
+                    finished = message  # handled once the screen has settled, below
+                    continue
+                result = handlers[type(message)](message)
+                if isawaitable(result):
+                    await result
+            self._settle()
+        if finished is not None:
+            await self._level_finished(finished)
+
+    def _settle(self) -> None:
+        """Once per answer: the ladder laid out, its newest arrow in the inspector, the
+        sides' states, the key for the next record and the header."""
+        arrived = self.query_one(LadderView).flush()
+        if arrived is not None:
+            self.query_one(Inspector).show_entry(arrived)
+        self.query_one(LadderHeading).sides = self.referee.sides
+        if self.is_tls:
+            self.query_one(KeysPanel).flush()
+            self._refresh_protection()
+        self._refresh_header()
+
     def _segment_sent(self, message: messages.SegmentSent) -> None:
         self.query_one(LadderView).add_entry(message.entry)
-        if self.is_tls:
-            self._refresh_protection()
 
-    @on(messages.SecretLearnedMessage)
     def _secret_learned(self, message: messages.SecretLearnedMessage) -> None:
         self.query_one(KeysPanel).add_secret(message.secret)
-        self._refresh_protection()
 
     def _refresh_protection(self) -> None:
         """Say, in the keys pane and on the move box, which key protects the next record."""
@@ -165,57 +209,52 @@ class PlayScreen(Screen[None]):
         words = "clear" if key is None else f"🔒 {short_name(key)}"
         self.query_one(MovePicker).border_subtitle = f"next record you send: {words}"
 
-    @on(messages.SideStateChanged)
     def _state_changed(self, message: messages.SideStateChanged) -> None:
         self.query_one(LadderView).add_state(message.side, message.new)
-        self.query_one(LadderHeading).sides = self.referee.sides
 
-    @on(messages.TurnStarted)
     async def _turn_started(self, message: messages.TurnStarted) -> None:
         self.query_one(LadderView).your_turn = self.referee.player
         await self.query_one(MovePicker).set_turn(message.turn)
-        self.refresh_bindings()
 
-    @on(messages.MoveJudgedMessage)
     def _move_judged(self, message: messages.MoveJudgedMessage) -> None:
         self.query_one(FeedbackLine).show_judgement(message.judgement)
-        self._refresh_header()
 
-    @on(messages.Narrated)
     def _narrated(self, message: messages.Narrated) -> None:
         self.query_one(LadderView).add_note(message.text)
 
-    @on(messages.LevelFinished)
     async def _level_finished(self, message: messages.LevelFinished) -> None:
         from tui.screens.summary import SummaryScreen
 
-        self.query_one(LadderView).your_turn = None
+        ladder = self.query_one(LadderView)
+        ladder.your_turn = None
+        ladder.flush()
         await self.query_one(MovePicker).set_turn(None, idle="✓ Level complete.")
-        self.query_one(LadderHeading).sides = self.referee.sides
-        self._refresh_header()
-        self.refresh_bindings()
+        self.refresh_bindings()  # moves and hints are over: shown greyed out
         best, new_best = self.nav.record_result(self.level, message.score)
-        following = self.nav.next_level(self.level)
+        self._suggestion = self.nav.suggested_level()
+        following = self.nav.following_level(self.level)
         summary = SummaryScreen(
             self.level,
             message.score,
             message.debrief,
             seed=self.referee.seed,
-            next_title=following.title if following else None,
+            next_title=self._suggestion.title if self._suggestion else None,
+            next_skips_back=self._suggestion is not None
+            and (following is None or self._suggestion.id != following.id),
             best_stars=best.stars,
             new_best=new_best,
         )
         self.app.push_screen(summary, callback=self._after_summary)
 
     def _after_summary(self, choice: str | None) -> None:
-        following = self.nav.next_level(self.level)
-        if choice == "next" and following is not None:
+        """Enter ("next") goes to the suggested level: the first one not finished yet."""
+        if choice == "next" and self._suggestion is not None:
             self.app.pop_screen()
-            self.nav.start_level(following)
+            self.nav.start_level(self._suggestion)
         elif choice == "retry":
             self.app.pop_screen()
             self.nav.start_level(self.level)
-        elif choice == "list":
+        elif choice in ("list", "next"):
             self.app.pop_screen()
 
     # --- widgets' messages --------------------------------------------------------------
@@ -291,29 +330,10 @@ class PlayScreen(Screen[None]):
             )
 
     def action_escape(self) -> None:
-        self.remove_class("-inspecting", "-keys")
-        self.refresh_bindings()
+        if self.has_class("-inspecting") or self.has_class("-keys"):
+            self.remove_class("-inspecting", "-keys")
+            self.refresh_bindings()
         self.query_one(LadderView).focus()
-
-    def action_help(self) -> None:
-        from tui.screens.help import HelpScreen
-
-        self.app.push_screen(HelpScreen(self.help_rows()))
-
-    def help_rows(self) -> list[tuple[str, str]]:
-        return [
-            ("1-9", "choose a move (a move with fields opens a small form)"),
-            ("enter", "send the chosen move"),
-            ("tab / shift+tab", "next / previous field or pane"),
-            ("esc", "leave the form, back to the ladder"),
-            ("↑ ↓", "select a message on the ladder (the inspector follows)"),
-            ("i", "inspect the selected message: fields and bytes"),
-            ("w", "TLS: the wire bytes (the record as sent, ciphertext included) or the message"),
-            ("k", "TLS: the key schedule, and which key protects your next record"),
-            ("h", "a hint: 1 nudge, 2 rule, 3 answer (each costs points)"),
-            ("?", "this help"),
-            ("q", "back to the level list (this game is not saved)"),
-        ]
 
     def action_leave(self) -> None:
         self.app.pop_screen()

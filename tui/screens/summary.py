@@ -1,6 +1,7 @@
 """The end-of-level summary: the score, the stars and the level's debrief.
 
-A modal that dismisses with "next", "retry" or "list"; the play screen acts on it.
+A modal that dismisses with "next", "retry" or "list"; the play screen acts on it. "Next"
+(enter) is the campaign's suggestion: the first level in play order not finished yet.
 """
 
 from __future__ import annotations
@@ -26,10 +27,14 @@ if TYPE_CHECKING:
 class SummaryScreen(ModalScreen[str]):
     """How the level went."""
 
+    HELP_TITLE = "summary"
     BINDINGS = [
-        Binding("enter", "finish('next')", "next level"),
-        Binding("r", "finish('retry')", "play again"),
-        Binding("escape,q", "finish('list')", "level list"),
+        Binding("enter", "finish('next')", "next level",
+                tooltip="play the suggested level: the first one not finished yet"),
+        Binding("r", "finish('retry')", "play again", tooltip="play this level again"),
+        Binding("escape,q", "finish('list')", "level list", tooltip="back to the level list"),
+        Binding("question_mark", "app.help", "help", key_display="?", show=False,
+                tooltip="every key of this screen"),
     ]
 
     def __init__(
@@ -40,6 +45,7 @@ class SummaryScreen(ModalScreen[str]):
         *,
         seed: int,
         next_title: str | None,
+        next_skips_back: bool = False,
         best_stars: int,
         new_best: bool,
     ) -> None:
@@ -49,6 +55,7 @@ class SummaryScreen(ModalScreen[str]):
         self.debrief = debrief
         self.seed = seed
         self.next_title = next_title
+        self.next_skips_back = next_skips_back
         self.best_stars = best_stars
         self.new_best = new_best
 
@@ -69,14 +76,20 @@ class SummaryScreen(ModalScreen[str]):
             )
             with VerticalScroll(id="summary-debrief"):
                 yield Static(reflow(self.debrief) or "Well played.", markup=False)
-            following = f"Next: {self.next_title}" if self.next_title else "That was the last level."
-            yield Static(following, id="summary-next", markup=False)
+            yield Static(self._next_words(), id="summary-next", markup=False)
             with Horizontal(id="summary-buttons"):
                 label = "Next level ▶" if self.next_title else "Level list ▶"
                 yield Button(label, id="next", variant="primary", compact=True)
                 yield Button("Play again", id="retry", compact=True)
                 yield Button("Level list", id="list", compact=True)
         yield Footer()
+
+    def _next_words(self) -> str:
+        if self.next_title is None:
+            return "✓ Campaign complete: every level is done. Replay any from the list."
+        if self.next_skips_back:
+            return f"Next: {self.next_title} (the first level you have not finished)"
+        return f"Next: {self.next_title}"
 
     def on_mount(self) -> None:
         self.query_one("#summary-box").border_title = "summary"

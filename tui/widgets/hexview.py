@@ -11,6 +11,8 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from tui.widgets.component_style import component_style
+
 OFFSET_WIDTH = 6  # "0010  "
 
 
@@ -39,7 +41,8 @@ class HexView(Widget):
     }
     """
 
-    data: reactive[bytes] = reactive(b"", layout=True)
+    data: reactive[bytes] = reactive(b"")
+    """The bytes shown; a new message lays the screen out again only if its row count differs."""
     highlight: reactive[tuple[int, int] | None] = reactive(None)
 
     @dataclass
@@ -51,12 +54,12 @@ class HexView(Widget):
     def render(self) -> Text:
         data = self.data
         per_row = bytes_per_row(self.size.width)
-        offset_style = self.get_component_rich_style("hexview--offset", partial=True)
-        mark = self.get_component_rich_style("hexview--highlight", partial=True)
+        offset_style = component_style(self, "hexview--offset")
+        mark = component_style(self, "hexview--highlight")
         start, end = self.highlight or (0, 0)
         rows: list[Text] = []
         for row_start in range(0, len(data), per_row):
-            row = Text(f"{row_start:04x}  ", style=offset_style)
+            row = Text.assemble((f"{row_start:04x}  ", offset_style))
             ascii_part = Text(" ")
             for offset in range(row_start, min(row_start + per_row, len(data))):
                 byte = data[offset]
@@ -67,6 +70,11 @@ class HexView(Widget):
             row.append(" " * (3 * (per_row - (min(row_start + per_row, len(data)) - row_start))))
             rows.append(row + ascii_part)
         return Text("\n").join(rows) if rows else Text("(no bytes)", style=offset_style)
+
+    def watch_data(self, old: bytes, new: bytes) -> None:
+        per_row = bytes_per_row(self.size.width)
+        if -(-len(old) // per_row) != -(-len(new) // per_row):
+            self.refresh(layout=True)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return max(1, -(-len(self.data) // bytes_per_row(width)))

@@ -23,6 +23,7 @@ from engine.bytemap import FieldSpan
 from engine.referee import EntryRole, LadderEntry
 from tui.widgets.hexview import HexView
 from tui.widgets.keys_model import short_name
+from tui.widgets.quiet_tree import QuietTree
 from tui.widgets.wire_map import wire_spans
 
 ROLE_WORDS = {
@@ -33,7 +34,7 @@ ROLE_WORDS = {
 }
 
 
-class FieldTree(Tree[FieldSpan]):
+class FieldTree(QuietTree[FieldSpan]):
     """The fields of one message, nested as in its byte map."""
 
     def show_spans(self, title: str, spans: tuple[FieldSpan, ...]) -> TreeNode[FieldSpan] | None:
@@ -57,6 +58,14 @@ class FieldTree(Tree[FieldSpan]):
             node.allow_expand = bool(node.children)
         first = self.root.children[0] if self.root.children else None
         return target or first
+
+
+def _show_line(line: Static, text: str) -> None:
+    """Show `text` on a one-line Static, hidden (-empty) when there is none; a line that
+    does not change is left alone (an update would cost a layout pass)."""
+    if line.content != text:
+        line.update(text)
+    line.set_class(not text, "-empty")
 
 
 def _walk(node: TreeNode[FieldSpan]) -> list[TreeNode[FieldSpan]]:
@@ -116,6 +125,7 @@ class Inspector(Vertical):
         self.tls13 = tls13
         self._entry: LadderEntry | None = None
         self._spans: tuple[FieldSpan, ...] = ()
+        self._described: FieldSpan | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("", id="inspector-role", markup=False)
@@ -148,19 +158,16 @@ class Inspector(Vertical):
         sender = entry.sender.title
         view = "wire" if wire else "inspector"
         self.border_title = f"{view}: {entry.kind} #{entry.index + 1} from {sender}"
-        role = self.query_one("#inspector-role", Static)
         words = ROLE_WORDS[entry.role] or entry.note  # a role says it all; else the note
-        role.update(words)
-        role.set_class(not words, "-empty")
-        line = protection_line(entry, wire=wire)
-        protection = self.query_one("#inspector-wire", Static)
-        protection.update(line)
-        protection.set_class(not line, "-empty")
+        _show_line(self.query_one("#inspector-role", Static), words)
+        _show_line(self.query_one("#inspector-wire", Static), protection_line(entry, wire=wire))
         self._spans = wire_spans(entry, tls13=self.tls13) if wire else entry.fields
         self.query_one(HexView).data = entry.wire if wire else entry.raw
         title = f"{entry.summary} (wire)" if wire else entry.summary
-        node = self.query_one(FieldTree).show_spans(title, self._spans)
-        self.call_after_refresh(self._put_cursor, node)
+        tree = self.query_one(FieldTree)
+        node = tree.show_spans(title, self._spans)
+        tree.get_node_at_line(0)  # lays the tree's lines out now, so the cursor can move
+        self._put_cursor(node)
 
     def _put_cursor(self, node: TreeNode[FieldSpan] | None) -> None:
         # The tree posts no NodeHighlighted when the cursor line stays the same, so the
@@ -171,12 +178,14 @@ class Inspector(Vertical):
 
     @on(Tree.NodeHighlighted, "#field-tree")
     def _field_highlighted(self, event: Tree.NodeHighlighted[FieldSpan]) -> None:
-        self._describe(event.node.data)
+        if event.node.data is not self._described:  # not the field _put_cursor described
+            self._describe(event.node.data)
 
     def _describe(self, span: FieldSpan | None) -> None:
         """Light up the field's bytes and say what it means."""
         if span is None or self._entry is None:
             return
+        self._described = span
         covering = _covering(self._spans, span)
         hexview = self.query_one(HexView)
         hexview.highlight = covering

@@ -18,11 +18,13 @@ from textual.widgets.tree import TreeNode
 
 from engine.referee import SecretLearned
 from tui.widgets.keys_model import parent_of, protection_words, short_hex, short_name
+from tui.widgets.quiet_tree import QuietTree
 
-EMPTY = "No secrets yet: the key schedule starts once a key share (or a PSK) is known."
+EMPTY = ("No secrets yet: the key schedule starts once the key exchange gives a shared "
+         "secret (a key share, a pre-master secret) or a PSK is known.")
 
 
-class KeyTree(Tree[SecretLearned]):
+class KeyTree(QuietTree[SecretLearned]):
     """The secrets, each under the secret it was derived from."""
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -74,6 +76,10 @@ class KeyTree(Tree[SecretLearned]):
 class KeysPanel(Vertical):
     """The protection line, the key tree and the selected secret's derivation."""
 
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._newest: TreeNode[SecretLearned] | None = None
+
     def compose(self) -> ComposeResult:
         yield Static("next record you send: nothing (clear)",
                      id="keys-protection", markup=False)
@@ -88,16 +94,24 @@ class KeysPanel(Vertical):
         return self.query_one(KeyTree)
 
     def add_secret(self, secret: SecretLearned) -> None:
-        """A secret was learned: add it and put the cursor on it (its formula shows)."""
+        """A secret was learned: add it; at the next `flush` the cursor goes to the newest
+        one (its formula shows)."""
         tree = self.key_tree
-        node = tree.add_secret(secret)
+        self._newest = tree.add_secret(secret)
         count = len(tree.names)
         self.border_title = f"keys · {count} secret{'s' if count != 1 else ''}"
-        self.call_after_refresh(self._follow, node)
 
-    def _follow(self, node: TreeNode[SecretLearned]) -> None:
-        self.key_tree.move_cursor(node)
+    def flush(self) -> None:
+        """Put the cursor on the newest secret added since the last flush, and describe it."""
+        node, self._newest = self._newest, None
+        if node is None:
+            return
+        tree = self.key_tree
+        tree.get_node_at_line(0)  # lays the tree's lines out now, so the cursor can move
+        tree.move_cursor(node)
         self._describe(node.data)
+        # The description's height moves the tree's: scroll once the layout is done.
+        tree.call_after_refresh(tree.scroll_to_node, node, False)
 
     def show_protection(self, key: str | None) -> None:
         """Say which key protects the player's next record (None: nothing, it is clear)."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
@@ -22,6 +23,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from engine.referee import LadderEntry, Side, SideView
+from tui.widgets.component_style import component_style
 from tui.widgets.ladder_layout import (
     LadderLine,
     LadderStyles,
@@ -30,6 +32,22 @@ from tui.widgets.ladder_layout import (
     TimelineItem,
     layout,
 )
+
+LADDER_LEGEND: tuple[tuple[str, str], ...] = (
+    ("SYN ──▶", "a segment from the client to the server"),
+    ("◀── SYN-ACK", "a segment from the server to the client"),
+    ("✗ ACK ──▶", "your wrong move, played against a copy of the peer"),
+    ("◀── ↩ RST", "the real peer's reaction to that wrong move"),
+    ("SYN ╌╌✕", "a segment the wire lost"),
+    ("SYN-SENT", "a side's new connection state, in order with the segments"),
+    ("WAIT_EE › WAIT_CV", "one side's states, one after the other, with nothing sent between"),
+    ("Finished · 🔒 s hs", "a TLS record encrypted under a key: here the server's handshake "
+     "traffic key (c = client, s = server; hs handshake, ap application; c key / s key in "
+     "TLS 1.2)"),
+    ("ServerHello · clear", "a TLS record sent in the clear: no key protects it"),
+    ("▸", "the selected segment: the inspector shows its fields and bytes"),
+)
+"""How to read the diagram: the help screen shows it under the play screen's keys."""
 
 
 class LadderView(ScrollView, can_focus=True):
@@ -64,11 +82,13 @@ class LadderView(ScrollView, can_focus=True):
     }
     """
 
+    HELP_TITLE = "the ladder (has the focus)"
     BINDINGS = [
-        Binding("up", "move(-1)", "previous", show=False),
-        Binding("down", "move(1)", "next", show=False),
-        Binding("home", "jump(0)", "first", show=False),
-        Binding("end", "jump(-1)", "last", show=False),
+        Binding("up", "move(-1)", "previous", show=False,
+                tooltip="select the message before (the inspector follows)"),
+        Binding("down", "move(1)", "next", show=False, tooltip="select the message after"),
+        Binding("home", "jump(0)", "first", show=False, tooltip="select the first message"),
+        Binding("end", "jump(-1)", "last", show=False, tooltip="select the latest message"),
     ]
 
     selected: reactive[int | None] = reactive(None, always_update=True)
@@ -90,28 +110,52 @@ class LadderView(ScrollView, can_focus=True):
         self._entries: dict[int, LadderEntry] = {}
         self._lines: list[LadderLine] | None = None
         self._lines_width = 0
+        self._strips: dict[int, Strip] = {}  # drawn lines, by line number
+        self._arrived: int | None = None  # the newest arrow, selected at the next flush
+        self._to_end = False  # scroll to the end at the next flush
 
     # --- feeding the timeline -----------------------------------------------------------
+    #
+    # Feeding only records: nothing is laid out until `flush`, which the play screen calls
+    # once per referee answer, so a flight of ten messages costs one layout, not ten.
 
     def add_entry(self, entry: LadderEntry) -> None:
-        """A new arrow; it becomes the selection so the inspector shows the latest message."""
+        """A new arrow; at the next flush it becomes the selection (the inspector shows the
+        latest message)."""
         self._timeline.append(entry)
         self._entries[entry.index] = entry
-        self._relayout()
-        self.selected = entry.index
+        self._arrived = entry.index
+        self._invalidate()
 
     def add_state(self, side: Side, state: str) -> None:
         self._timeline.append(StateMark(side, state))
-        self._relayout()
+        self._invalidate()
 
     def add_note(self, text: str) -> None:
         self._timeline.append(NoteMark(text))
-        self._relayout()
+        self._invalidate()
 
     def set_initial_states(self, sides: tuple[SideView, SideView]) -> None:
         for view in sides:
             self._timeline.append(StateMark(view.side, view.state))
-        self._relayout()
+        self._invalidate()
+
+    def flush(self) -> LadderEntry | None:
+        """Lay out what was fed since the last flush, select the newest arrow and scroll to
+        it (or to the end, at the player's turn). Returns the newly selected entry, if any;
+        no EntrySelected is posted for it: the caller shows it."""
+        _ = self.lines  # one layout, and the virtual size set for the scroll below
+        arrived, self._arrived = self._arrived, None
+        if arrived is not None:
+            self.set_reactive(LadderView.selected, arrived)
+            self._strips.clear()
+        if self._to_end:
+            self._to_end = False
+            self.scroll_end(animate=False, immediate=True)
+        elif arrived is not None:
+            self._scroll_to_entry(arrived)
+        self.refresh()
+        return self._entries[arrived] if arrived is not None else None
 
     @property
     def entries(self) -> list[LadderEntry]:
@@ -120,15 +164,17 @@ class LadderView(ScrollView, can_focus=True):
     # --- drawing ------------------------------------------------------------------------
 
     def _styles(self) -> LadderStyles:
-        style = self.get_component_rich_style
+        def style(name: str) -> Style:
+            return component_style(self, name)
+
         return LadderStyles(
-            arrow=style("ladder--arrow", partial=True),
-            state=style("ladder--state", partial=True),
-            note=style("ladder--note", partial=True),
-            mistake=style("ladder--mistake", partial=True),
-            reaction=style("ladder--reaction", partial=True),
-            lost=style("ladder--lost", partial=True),
-            turn=style("ladder--turn", partial=True),
+            arrow=style("ladder--arrow"),
+            state=style("ladder--state"),
+            note=style("ladder--note"),
+            mistake=style("ladder--mistake"),
+            reaction=style("ladder--reaction"),
+            lost=style("ladder--lost"),
+            turn=style("ladder--turn"),
         )
 
     @property
@@ -136,28 +182,32 @@ class LadderView(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width or 60
         if self._lines is None or width != self._lines_width:  # a scrollbar came or went
             self._lines_width = width
+            self._strips.clear()
             self._lines = layout(
                 self._timeline, width, your_turn=self.your_turn, styles=self._styles()
             )
-            if self.virtual_size.height != len(self._lines):
-                self.virtual_size = Size(width, len(self._lines))
+            size = Size(width, len(self._lines))
+            if self.virtual_size != size:
+                self.virtual_size = size
         return self._lines
 
-    def _relayout(self) -> None:
+    def _invalidate(self) -> None:
+        """The timeline changed: lay it out again when next needed (drawn or flushed)."""
         self._lines = None
-        self.virtual_size = Size(self.scrollable_content_region.width, len(self.lines))
         self.refresh()
 
     def on_resize(self, event: events.Resize) -> None:
-        self._relayout()
+        self._invalidate()
+        _ = self.lines  # the virtual size follows the new width now: no stray scrollbar
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._lines = None
+        self._strips.clear()
 
     def watch_your_turn(self) -> None:
-        self._relayout()
-        self.scroll_end(animate=False, immediate=False)
+        self._invalidate()
+        self._to_end = True
 
     def render_line(self, y: int) -> Strip:
         index = y + self.scroll_offset.y
@@ -165,7 +215,12 @@ class LadderView(ScrollView, can_focus=True):
         lines = self.lines
         if index >= len(lines):
             return Strip.blank(width, self.rich_style)
-        line = lines[index]
+        strip = self._strips.get(index)
+        if strip is None:
+            strip = self._strips[index] = self._draw(lines[index], width)
+        return strip
+
+    def _draw(self, line: LadderLine, width: int) -> Strip:
         text = line.text
         if line.entry is not None and line.entry == self.selected:
             text = text.copy()
@@ -195,16 +250,18 @@ class LadderView(ScrollView, can_focus=True):
             self.selected = order[position]
 
     def watch_selected(self, selected: int | None) -> None:
+        self._strips.clear()
         if selected is None:
             return
-        for number, line in enumerate(self.lines):
-            if line.entry == selected:
-                self.scroll_to_region(
-                    self._line_region(number), animate=False, immediate=False
-                )
-                break
+        self._scroll_to_entry(selected)
         self.refresh()
         self.post_message(self.EntrySelected(self._entries[selected]))
+
+    def _scroll_to_entry(self, index: int) -> None:
+        for number, line in enumerate(self.lines):
+            if line.entry == index:
+                self.scroll_to_region(self._line_region(number), animate=False, immediate=False)
+                break
 
     def _line_region(self, number: int) -> Region:
         return Region(0, number, max(self.scrollable_content_region.width, 1), 1)

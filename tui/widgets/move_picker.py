@@ -16,7 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
+from rich.style import Style
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
@@ -27,6 +29,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static
 
 from engine.referee import Move, MoveField, MoveOption, Turn
+from tui.widgets.component_style import component_style
 
 CHIP_GAP = 1  # the margin after each chip (app.tcss: .move-chip)
 MAX_OPTIONS = 9  # number keys 1-9
@@ -57,6 +60,15 @@ class MoveChip(Static):
         super().__init__(chip_text(number, option.key, chosen=chosen), markup=False,
                          classes="move-chip -chosen" if chosen else "move-chip")
         self.number = number
+        self.key = option.key
+        self.tooltip = Text(option.label)
+
+    def show(self, option: MoveOption, *, chosen: bool) -> None:
+        """Show `option` (a chip is reused from turn to turn); only what changed is redrawn."""
+        if option.key != self.key or self.has_class("-chosen") != chosen:
+            self.key = option.key
+            self.set_class(chosen, "-chosen")
+            self.update(chip_text(self.number, option.key, chosen=chosen))
         self.tooltip = Text(option.label)
 
     async def on_click(self, event: events.Click) -> None:
@@ -66,6 +78,8 @@ class MoveChip(Static):
 
 class MovePicker(Vertical):
     """The "your move" box."""
+
+    COMPONENT_CLASSES = {"move-picker--muted"}  # "enter sends" (app.tcss)
 
     chosen: reactive[int | None] = reactive(None, init=False)
     """1-based number of the chosen option, or None."""
@@ -104,24 +118,53 @@ class MovePicker(Vertical):
         return self.turn.options[self.chosen - 1]
 
     async def set_turn(self, turn: Turn | None, *, idle: str = "Waiting for the wire…") -> None:
-        """Offer a new turn's options; None: nothing to do, and `idle` says why."""
+        """Offer a new turn's options; None: nothing to do, and `idle` says why.
+
+        The chips of the last turn are reused (new words, the marks cleared); only chips
+        beyond the last turn's count are mounted, and only when a row would overflow are
+        the rows built again: most turns mount nothing."""
         self.turn = turn
         self._idle = idle
         self.chosen = None
-        await self._mount_chips()
-        if turn is None:
-            self.border_title = "your move"
-            await self._show_form(None)
-            return
-        self.border_title = f"your move · turn {turn.number}"
+        await self._refill_chips()
+        self.border_title = "your move" if turn is None else f"your move · turn {turn.number}"
         await self._show_form(None)
 
+    async def _refill_chips(self) -> None:
+        turn = self.turn
+        if turn is None:
+            await self._mount_chips()
+            return
+        rows = self._chip_rows_for(turn)
+        chips = list(self.query(MoveChip))
+        count = min(len(turn.options), MAX_OPTIONS)
+        one_row = len(rows) == 1 and len(self._rows) == 1 and chips
+        if rows != self._rows and not one_row:
+            await self._mount_chips()
+            return
+        for chip in chips[count:]:
+            await chip.remove()
+        if count > len(chips):
+            row = chips[0].parent if chips else None
+            assert isinstance(row, Horizontal)
+            await row.mount_all(MoveChip(n, turn.options[n - 1])
+                                for n in range(len(chips) + 1, count + 1))
+        self._rows = rows
+        self._mark_chips(turn, None)
+
     def _chip_rows(self) -> list[list[int]]:
-        if self.turn is None:
-            return []
+        return [] if self.turn is None else self._chip_rows_for(self.turn)
+
+    def _chip_rows_for(self, turn: Turn) -> list[list[int]]:
         room = self.content_region.width or max(self.app.size.width - 4, 1)
-        keys = [option.key for option in self.turn.options[:MAX_OPTIONS]]
+        keys = _keys(turn)
         return pack_rows([len(chip_text(n, key)) for n, key in enumerate(keys, 1)], room)
+
+    def _mark_chips(self, turn: Turn, chosen: int | None) -> None:
+        """Give each chip its option's words and mark the chosen one (▸ and -chosen)."""
+        for chip in self.query(MoveChip):
+            option = turn.options[chip.number - 1]
+            chip.show(option, chosen=chip.number == chosen)
 
     async def _mount_chips(self) -> None:
         """(Re)build the rows of chips for the turn at the current width."""
@@ -149,10 +192,7 @@ class MovePicker(Vertical):
         if self.turn is None or not 1 <= number <= min(len(self.turn.options), MAX_OPTIONS):
             return
         self.chosen = number
-        for chip in self.query(MoveChip):
-            chip.set_class(chip.number == number, "-chosen")
-            key = self.turn.options[chip.number - 1].key
-            chip.update(chip_text(chip.number, key, chosen=chip.number == number))
+        self._mark_chips(self.turn, number)
         option = self.turn.options[number - 1]
         await self._show_form(option)
         fields = self._field_widgets()
@@ -160,20 +200,28 @@ class MovePicker(Vertical):
             fields[0].focus()
 
     async def _show_form(self, option: MoveOption | None) -> None:
+        """The turn's prompt (no option chosen), the chosen option's label with "enter
+        sends" (an option without fields: both on the one prompt line, so choosing and
+        sending mount nothing), or a row of fields for an option that has them."""
         form = self.query_one("#move-form", Horizontal)
-        await form.remove_children()
         help_line = self.query_one("#field-help", Static)
-        help_line.update("")
-        if option is None:
-            if self.turn is None:
-                text = self._idle
+        if option is None or not option.fields:
+            if option is None:
+                text = Text(self._prompt_text())
             else:
-                count = min(len(self.turn.options), 9)
-                keys = "1" if count == 1 else f"1-{count}"
-                text = f"{self.turn.prompt}  Press {keys} to choose a move."
-            await form.mount(Static(text, id="move-label", classes="-prompt", markup=False))
-            help_line.display = False
+                text = Text.assemble(option.label, ("   enter sends", self._muted()))
+            shown = list(form.children)
+            if len(shown) == 1 and shown[0].has_class("-prompt"):
+                cast(Static, shown[0]).update(text)  # the prompt line is up: new words only
+            else:
+                await form.remove_children()
+                await form.mount(Static(text, id="move-label", classes="-prompt", markup=False))
+            if help_line.display:
+                help_line.update("")
+                help_line.display = False
             return
+        await form.remove_children()
+        help_line.update("")
         choices = any(move_field.choices for move_field in option.fields)
         widgets: list[Widget] = []
         if not choices:  # a row of selects leaves no room: the label goes on the help line
@@ -184,14 +232,20 @@ class MovePicker(Vertical):
                 widgets.append(_field_select(move_field))
             else:
                 widgets.append(_field_input(move_field, blink=not self.app.is_headless))
-        if option.fields:
-            widgets.append(Button("send ⏎", id="move-send", compact=True))
-        else:
-            widgets.append(Static("enter sends", classes="send-hint"))
+        widgets.append(Button("send ⏎", id="move-send", compact=True))
         await form.mount_all(widgets)
-        help_line.display = bool(option.fields)
-        if option.fields:
-            help_line.update(self._help_text(option.fields[0]))
+        help_line.display = True
+        help_line.update(self._help_text(option.fields[0]))
+
+    def _muted(self) -> Style:
+        return component_style(self, "move-picker--muted")
+
+    def _prompt_text(self) -> str:
+        if self.turn is None:
+            return self._idle
+        count = min(len(self.turn.options), 9)
+        keys = "1" if count == 1 else f"1-{count}"
+        return f"{self.turn.prompt}  Press {keys} to choose a move."
 
     def _help_text(self, move_field: MoveField) -> str:
         option = self.option
@@ -271,6 +325,10 @@ class MovePicker(Vertical):
         for move_field in option.fields:
             if move_field.name == widget.name:
                 self.query_one("#field-help", Static).update(self._help_text(move_field))
+
+
+def _keys(turn: Turn) -> list[str]:
+    return [option.key for option in turn.options[:MAX_OPTIONS]]
 
 
 def _field_help(move_field: MoveField) -> str:

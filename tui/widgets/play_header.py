@@ -15,6 +15,11 @@ def stars_text(stars: int) -> str:
     return "★" * stars + "☆" * (3 - stars)
 
 
+def protocol_title(protocol: str) -> str:
+    """The protocol as a player reads it: tls13 → TLS 1.3, tcp+tls12 → TCP+TLS 1.2."""
+    return protocol.upper().replace("TLS13", "TLS 1.3").replace("TLS12", "TLS 1.2")
+
+
 def clock_text(seconds: float) -> str:
     whole = int(max(seconds, 0))
     return f"{whole // 60:02d}:{whole % 60:02d}"
