@@ -133,6 +133,11 @@ def _pem_certificates(chain: Sequence[bytes]) -> bytes:
     return b"".join(certificate.public_bytes(serialization.Encoding.PEM) for certificate in certificates)
 
 
+# What cryptography raises, now or when a field is first read, for a corrupt certificate
+# (it parses DER lazily): TLS 1.2 and 1.3 both turn it into bad_certificate.
+CORRUPT_CERTIFICATE = (ValueError, x509.InvalidVersion, x509.DuplicateExtension, x509.UnsupportedGeneralNameType,
+                       UnsupportedAlgorithm)
+
 @dataclass(frozen=True)
 class Credential:
     """A certificate chain (DER, leaf first) and the leaf's private key."""

@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from cryptography import x509
-from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 
 from engine.rng import SeededRandom
@@ -24,7 +23,7 @@ from engine.tls.alerts import (
     IllegalParameter,
     UnexpectedMessage,
 )
-from engine.tls.certs import Credential, verify_chain
+from engine.tls.certs import CORRUPT_CERTIFICATE, Credential, verify_chain
 from engine.tls.connection import MoveImpossible, TlsConnection
 from engine.tls.constants import NamedGroup, ProtocolVersion, SignatureScheme, known
 from engine.tls.events import HandshakeComplete
@@ -44,9 +43,6 @@ KEY_FOR = {
     KeyExchange.ECDHE_RSA: "rsa",
     KeyExchange.ECDHE_ECDSA: "ecdsa",
 }
-# What cryptography raises, now or when a field is first read, for a corrupt certificate.
-CORRUPT_CERTIFICATE = (ValueError, x509.InvalidVersion, x509.DuplicateExtension, x509.UnsupportedGeneralNameType,
-                       UnsupportedAlgorithm)
 KEY_KINDS = ((rsa.RSAPublicKey, "rsa"), (ec.EllipticCurvePublicKey, "ecdsa"), (ed25519.Ed25519PublicKey, "ed25519"))
 
 

@@ -10,11 +10,10 @@ from cryptography import x509
 
 from engine.tls import signatures
 from engine.tls.alerts import BadCertificate, DecodeError, DecryptError, IllegalParameter
-from engine.tls.certs import Credential, verify_chain
+from engine.tls.certs import CORRUPT_CERTIFICATE, Credential, verify_chain
 from engine.tls.connection import MoveImpossible, TlsConnection
 from engine.tls.constants import ContentType, KeyUpdateRequest, ProtocolVersion, SignatureScheme, known
 from engine.tls.events import HandshakeComplete
-from engine.tls.tls12 import CORRUPT_CERTIFICATE
 from engine.tls.extensions import ExtensionContext, check_tls13_placement
 from engine.tls.keyschedule import KeySchedule
 from engine.tls.messages import (
