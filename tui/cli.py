@@ -7,10 +7,12 @@ what it needs when it runs, not before.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import sys
 from pathlib import Path
+from types import ModuleType
 from typing import Sequence
 
 
@@ -33,10 +35,21 @@ def build_parser() -> argparse.ArgumentParser:
     validate = level_commands.add_parser("validate", help="check level files; exit 1 on any problem")
     validate.add_argument("paths", nargs="+", type=Path)
 
-    from engine.net.commands import add_commands  # argparse only: the engine loads when they run
-
-    add_commands(commands)
+    for module in _command_modules():
+        module.add_commands(commands)
     return parser
+
+
+# Modules that add their own subcommands: each has `add_commands(subparsers)` (argparse
+# only, so start-up stays cheap), `COMMANDS` (the names it adds) and `run(args) -> int`
+# (which imports the engine when the command runs). One line here per module.
+COMMAND_MODULES = (
+    "engine.net.commands",
+)
+
+
+def _command_modules() -> list[ModuleType]:
+    return [importlib.import_module(name) for name in COMMAND_MODULES]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -44,10 +57,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "levels":
             return _levels(args)
-        if args.command in ("serve", "connect"):
-            from engine.net.commands import run
-
-            return run(args)
+        for module in _command_modules():
+            if args.command in module.COMMANDS:
+                return int(module.run(args))
         seed = getattr(args, "play_seed", None) or args.seed
         return _run_app(seed=seed, level=getattr(args, "level", None))
     except KeyboardInterrupt:

@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-NET_COMMANDS = ("serve", "connect")
+COMMANDS = ("serve", "connect")
 CERT_KINDS = ("ed25519", "ecdsa", "rsa")
 TLS_VERSIONS = ("1.2", "1.3")
 EXIT_CODES = "exit status: 0 ok, 1 the handshake or the exchange failed, 2 bad usage or no TCP connection"
@@ -178,4 +178,4 @@ def run(args: argparse.Namespace) -> int:
         return 1
 
 
-__all__ = ["NET_COMMANDS", "add_commands", "port", "run", "seconds"]
+__all__ = ["COMMANDS", "add_commands", "port", "run", "seconds"]
