@@ -29,7 +29,7 @@ VOCABULARY: dict[tuple[str, Side], tuple[str, ...]] = {
                              "KeyUpdate", "ApplicationData", "Alert"),
     ("tls13", Side.SERVER): ("HelloRetryRequest", "ServerHello", "ChangeCipherSpec", "EncryptedExtensions",
                              "CertificateRequest", "Certificate", "CertificateVerify", "Finished",
-                             "NewSessionTicket", "ApplicationData", "Alert"),
+                             "NewSessionTicket", "KeyUpdate", "ApplicationData", "Alert"),
     ("tls12", Side.CLIENT): ("ClientHello", "Certificate", "ClientKeyExchange", "CertificateVerify",
                              "ChangeCipherSpec", "Finished", "ApplicationData", "Alert"),
     ("tls12", Side.SERVER): ("ServerHello", "Certificate", "ServerKeyExchange", "CertificateRequest",
