@@ -45,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
 # (which imports the engine when the command runs). One line here per module.
 COMMAND_MODULES = (
     "engine.net.commands",
+    "engine.export.commands",
 )
 
 
