@@ -46,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
 COMMAND_MODULES = (
     "engine.net.commands",
     "engine.export.commands",
+    "engine.quiz.commands",
 )
 
 
