@@ -7,6 +7,7 @@ it, send the alert, and stop. Nothing else ever reaches the endpoint's caller.
 from __future__ import annotations
 
 import enum
+import re
 
 
 class AlertLevel(enum.IntEnum):
@@ -66,6 +67,43 @@ class Alert(Exception):
         self.reason = reason
         self.section = section
 
+
+
+# Rules both versions share, written once with their RFC 8446 section: where RFC 5246 (or, for
+# ECDHE, RFC 8422) states the same rule, a TLS 1.2 fault cites it there. Sections with no TLS 1.2 twin (the
+# downgrade sentinel, supported_versions) stay as they are: they bind TLS 1.2 peers too.
+TLS12_TWIN_SECTIONS = {
+    "3": "RFC 5246 §4",  # presentation language
+    "4": "RFC 5246 §7.4",  # handshake protocol
+    "4.1.2": "RFC 5246 §7.4.1.2",  # ClientHello
+    "4.2": "RFC 5246 §7.4.1.4",  # hello extensions
+    "4.2.3": "RFC 5246 §7.4.1.4.1",  # signature algorithms
+    "4.4.2": "RFC 5246 §7.4.2",  # the Certificate message
+    "4.4.2.2": "RFC 5246 §7.4.2",  # the server's certificate
+    "4.4.2.4": "RFC 5246 §7.4.2",  # receiving a Certificate
+    "4.4.3": "RFC 5246 §7.4.8",  # CertificateVerify
+    "4.4.4": "RFC 5246 §7.4.9",  # Finished
+    "5": "RFC 5246 §6.2",  # record layer
+    "5.1": "RFC 5246 §6.2.1",  # record framing and fragmentation
+    "5.2": "RFC 5246 §6.2.3",  # record payload protection
+    "6": "RFC 5246 §7.2",  # alerts
+    "6.1": "RFC 5246 §7.2.1",  # closure alerts
+    "6.2": "RFC 5246 §7.2.2",  # error alerts
+    "4.2.8.1": "RFC 7919 §5.1",  # finite-field DHE public value checks
+    "4.2.8.2": "RFC 8422 §5.11",  # ECDHE public key validation
+    "7.4.2": "RFC 8422 §5.11",  # the all-zero X25519 shared secret
+}
+_RFC8446_SECTION = re.compile(r"RFC 8446 §([0-9.]+)")
+
+
+def as_tls12_section(section: str) -> str:
+    """"RFC 5280 §6.1, RFC 8446 §6.2" -> "RFC 5280 §6.1, RFC 5246 §7.2.2" (a twin already
+    cited beside its RFC 8446 section is not repeated)."""
+    def twin(match: re.Match[str]) -> str:
+        return TLS12_TWIN_SECTIONS.get(match[1], match[0])
+
+    cited = _RFC8446_SECTION.sub(twin, section).split(", ")
+    return ", ".join(dict.fromkeys(cited))
 
 
 class UnexpectedMessage(Alert):

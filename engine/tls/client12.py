@@ -18,7 +18,7 @@ import enum
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from engine.tls import signatures
+from engine.tls import alpn, signatures
 from engine.tls.alerts import HandshakeFailure, IllegalParameter, UnsupportedExtension
 from engine.tls.config import Session12
 from engine.tls.connection import Composer, Handler, MoveImpossible
@@ -108,6 +108,7 @@ class Client12(Tls12Mixin):
             raise UnsupportedExtension(f"the ServerHello carries {name(known(ExtensionType, int(unasked.extension_type)))}, "
                                        "which our ClientHello never asked for", "RFC 5246 §7.4.1.4")
         self.check_initial_renegotiation(message, "RFC 5746 §3.4")
+        self.alpn = alpn.accept(message, self.config.alpn)
         self.server_random = message.random
         self.begin12(int(message.cipher_suite))
         self.use_ems = message.get(ExtendedMasterSecret) is not None

@@ -14,7 +14,7 @@ import enum
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from engine.tls import groups
+from engine.tls import alpn, groups
 from engine.tls.alerts import (
     DecodeError,
     HandshakeFailure,
@@ -319,12 +319,7 @@ class TlsClient(Client12, Tls13Connection):
 
     def on_encrypted_extensions(self, message: EncryptedExtensions, raw: bytes) -> None:
         self._check_extensions(message, ExtensionContext.ENCRYPTED_EXTENSIONS)
-        alpn = message.get(Alpn)
-        if alpn is not None:
-            chosen = alpn.protocols[0].decode(errors="replace") if len(alpn.protocols) == 1 else None
-            if chosen is None or chosen not in self.config.alpn:
-                raise IllegalParameter("the server chose an application protocol we did not offer", "RFC 7301 §3.2")
-            self.alpn = chosen
+        self.alpn = alpn.accept(message, self.config.alpn)
         self.transcript.append(raw)
         self._set_state(ClientState.WAIT_FINISHED if self.resumed else ClientState.WAIT_CERT_CR)
 

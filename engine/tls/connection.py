@@ -36,6 +36,7 @@ from engine.tls.alerts import (
     DecodeError,
     InternalError,
     UnexpectedMessage,
+    as_tls12_section,
 )
 from engine.tls.config import TlsConfig
 from engine.tls.constants import ContentType, HandshakeType, ProtocolVersion
@@ -476,6 +477,8 @@ class TlsConnection:
             self._fail(alert)
 
     def _fail(self, alert: Alert) -> None:
+        if self.speaks12:
+            alert.section = as_tls12_section(alert.section)
         self.error = alert
         self.pending.clear()
         if not self.autoflush:

@@ -17,7 +17,7 @@ import enum
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from engine.tls import signatures
+from engine.tls import alpn, signatures
 from engine.tls.alerts import HandshakeFailure, IllegalParameter, ProtocolVersion as ProtocolVersionAlert
 from engine.tls.config import Session12
 from engine.tls.connection import Composer, Handler, MoveImpossible
@@ -31,6 +31,7 @@ from engine.tls.constants import (
     known,
 )
 from engine.tls.extensions import (
+    Alpn,
     EcPointFormats,
     ExtendedMasterSecret,
     RenegotiationInfo,
@@ -54,7 +55,7 @@ from engine.tls.messages import (
     ServerKeyExchange,
 )
 from engine.tls.suites import KeyExchange, suite_info
-from engine.tls.tls12 import FFDHE_GROUPS, KEY_FOR, PKCS1, Tls12Mixin
+from engine.tls.tls12 import FFDHE_GROUPS, PKCS1, Tls12Mixin, key_fits, needed_key
 
 HELLO = "RFC 5246 §7.4.1.3"
 TICKET_LIFETIME = 7200
@@ -98,6 +99,7 @@ class Server12(Tls12Mixin):
         self.ticket_requested12 = self.config.session_tickets and message.get(SessionTicket) is not None
         self.use_ems = self.config.ems and message.get(ExtendedMasterSecret) is not None
         self.resumed12 = self._known_session(message)
+        self.alpn = alpn.choose(message, self.config.alpn)
         self._set_state(Server12State.NEGOTIATED)
         if self.resumed12 is not None:
             self.cipher_suite = self.resumed12.cipher_suite
@@ -135,7 +137,7 @@ class Server12(Tls12Mixin):
         credential = self.config.credential
         kind = credential.key_kind if credential else None
         for suite in self.config.tls12_suites:
-            if suite in message.cipher_suites and KEY_FOR[suite_info(suite).key_exchange] == kind:  # type: ignore[index]
+            if suite in message.cipher_suites and key_fits(suite_info(suite).key_exchange, kind):
                 return int(suite)
         raise HandshakeFailure("no TLS 1.2 cipher suite in common that our certificate can serve", HELLO)
 
@@ -181,6 +183,8 @@ class Server12(Tls12Mixin):
             extensions.append(EcPointFormats((ECPointFormat.uncompressed,)))
         if self.ticket_requested12 and self.config.tickets is not None and resumed is None:
             extensions.append(SessionTicket(b""))
+        if self.alpn is not None:
+            extensions.append(Alpn((self.alpn.encode(),)))
         self.send_handshake(ServerHello(random, session_id, known(CipherSuite, suite), extensions=tuple(extensions),
                                         legacy_version=ProtocolVersion.TLS1_2))
         self.begin12(suite)
@@ -197,9 +201,9 @@ class Server12(Tls12Mixin):
         """The player chose another suite than ours: the rest of the flight follows it."""
         info = suite_info(suite)
         credential = self.config.credential
-        if info.version == "1.2" and credential is not None and KEY_FOR[info.key_exchange] != credential.key_kind:  # type: ignore[index]
+        if info.version == "1.2" and credential is not None and not key_fits(info.key_exchange, credential.key_kind):
             raise MoveImpossible(
-                f"{info.name} needs an {KEY_FOR[info.key_exchange].upper()} certificate, "  # type: ignore[index]
+                f"{info.name} needs an {needed_key(info.key_exchange)} certificate, "
                 f"and yours holds an {credential.key_kind.upper()} key"
             )
         self.cipher_suite = suite

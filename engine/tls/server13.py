@@ -16,14 +16,13 @@ import enum
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from engine.tls import groups
+from engine.tls import alpn, groups
 from engine.tls.alerts import (
     CertificateRequired,
     DecryptError,
     HandshakeFailure,
     IllegalParameter,
     MissingExtension,
-    NoApplicationProtocol,
     ProtocolVersion as ProtocolVersionAlert,
 )
 from engine.tls.connection import Composer, Handler, MoveImpossible, TlsConnection
@@ -132,7 +131,7 @@ class TlsServer(Server12, Tls13Connection):
         if self.psk is None:
             self._check_signature_algorithms(message)
         self.cipher_suite = int(suite)
-        self._choose_alpn(message)
+        self.alpn = alpn.choose(message, self.config.alpn)
         name = message.get(ServerName)
         self.server_name = name.host_name if name else None
         offered_groups = tuple(int(g) for g in supported.groups) if supported else ()
@@ -172,15 +171,6 @@ class TlsServer(Server12, Tls13Connection):
             usable = credential.tls13_schemes
             if not any(s in usable for s in self.peer_signature_schemes):
                 raise HandshakeFailure("the client accepts no signature scheme our certificate's key can make", "RFC 8446 §4.4.2.2")
-
-    def _choose_alpn(self, message: ClientHello) -> None:
-        offer = message.get(Alpn)
-        if offer is None or not self.config.alpn:
-            return
-        offered = [p.decode(errors="replace") for p in offer.protocols]
-        self.alpn = next((p for p in self.config.alpn if p in offered), None)
-        if self.alpn is None:
-            raise NoApplicationProtocol("none of the client's application protocols is one we serve", "RFC 7301 §3.2")
 
     def _ccs_if_due(self, message: ClientHello) -> list[str]:
         """Middlebox compatibility: a CCS right after our first hello, if the client asked

@@ -36,13 +36,24 @@ from engine.tls.suites import KeyExchange, suite_info
 FINISHED = "RFC 5246 §7.4.9"
 CCS = "RFC 5246 §7.1"
 RSA_KEY_EXCHANGE = "RFC 5246 §7.4.7.1"
-# Which certificate key each key exchange needs (RFC 5246 §7.4.2, RFC 8422 §2).
-KEY_FOR = {
-    KeyExchange.RSA: "rsa",
-    KeyExchange.DHE_RSA: "rsa",
-    KeyExchange.ECDHE_RSA: "rsa",
-    KeyExchange.ECDHE_ECDSA: "ecdsa",
+# Which certificate keys each key exchange accepts (RFC 5246 §7.4.2; RFC 8422 §2 and §5.3:
+# an ECDHE_ECDSA server's key is ECDSA- or EdDSA-capable).
+KEY_FOR: dict[KeyExchange | None, tuple[str, ...]] = {
+    KeyExchange.RSA: ("rsa",),
+    KeyExchange.DHE_RSA: ("rsa",),
+    KeyExchange.ECDHE_RSA: ("rsa",),
+    KeyExchange.ECDHE_ECDSA: ("ecdsa", "ed25519"),
 }
+
+
+def key_fits(key_exchange: KeyExchange | None, kind: str | None) -> bool:
+    """Can a certificate holding a `kind` key serve this key exchange?"""
+    return kind in KEY_FOR.get(key_exchange, ())
+
+
+def needed_key(key_exchange: KeyExchange | None) -> str:
+    """What the key exchange needs, for a message: e.g. "ECDSA or ED25519"."""
+    return " or ".join(kind.upper() for kind in KEY_FOR.get(key_exchange, ()))
 KEY_KINDS = ((rsa.RSAPublicKey, "rsa"), (ec.EllipticCurvePublicKey, "ecdsa"), (ed25519.Ed25519PublicKey, "ed25519"))
 
 
@@ -198,9 +209,8 @@ class Tls12Mixin(TlsConnection):
         (RFC 5246 §7.4.2); OpenSSL and BoringSSL say illegal_parameter."""
         key = self.peer_public_key()
         kind = next((name for cls, name in KEY_KINDS if isinstance(key, cls)), type(key).__name__)
-        needed = KEY_FOR[self.key_exchange]
-        if kind != needed:
-            raise IllegalParameter(f"{suite_info(self.cipher_suite or 0).name} needs an {needed.upper()} certificate, "
+        if not key_fits(self.key_exchange, kind):
+            raise IllegalParameter(f"{suite_info(self.cipher_suite or 0).name} needs an {needed_key(self.key_exchange)} certificate, "
                                    f"and the server's holds an {kind.upper()} key", "RFC 5246 §7.4.2")
 
     @staticmethod
@@ -283,5 +293,5 @@ def rsaes_pkcs1_v15_encrypt(key: rsa.RSAPublicKey, message: bytes, rng: SeededRa
 
 
 _PLUS_ONE = bytes([(b + 1) & 0xFF for b in range(256)])
-FFDHE_GROUPS = {NamedGroup.ffdhe2048: groups.FFDHE2048, NamedGroup.ffdhe3072: groups.FFDHE3072}
+FFDHE_GROUPS: dict[int, groups.FfdheGroup] = {NamedGroup.ffdhe2048: groups.FFDHE2048, NamedGroup.ffdhe3072: groups.FFDHE3072}
 PKCS1 = (SignatureScheme.rsa_pkcs1_sha256, SignatureScheme.rsa_pkcs1_sha384, SignatureScheme.rsa_pkcs1_sha512)

@@ -131,7 +131,7 @@ def test_tls12_server_suite_choices_are_judged_by_the_client_and_the_certificate
     assert "illegal_parameter" in not_offered.reaction and "which we did not offer" in not_offered.reaction
     wrong_key = judged(referee.play(Move("ServerHello", {"cipher_suite": "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"}))).judgement
     assert wrong_key.headline == "✗ You cannot send ServerHello now"
-    assert "needs an ECDSA certificate, and yours holds an RSA key" in wrong_key.explanation
+    assert "needs an ECDSA or ED25519 certificate, and yours holds an RSA key" in wrong_key.explanation
     # RSA key exchange is offered and servable: a right move, and the flight follows it.
     right = judged(referee.play(Move("ServerHello", {"cipher_suite": "TLS_RSA_WITH_AES_128_GCM_SHA256"}))).judgement
     assert right.correct

@@ -18,7 +18,7 @@ from engine.tls.server13 import TlsServer
 from tests.engine.tls.openssl_peer import OpenSslPeer, openssl, run, write_pem
 
 CA = CertificateAuthority.generate(SeededRandom(1).child("ca"))
-CREDENTIALS = {kind: CA.issue(["localhost"], kind, SeededRandom(2).child(kind)) for kind in ("ecdsa", "rsa")}
+CREDENTIALS = {kind: CA.issue(["localhost"], kind, SeededRandom(2).child(kind)) for kind in ("ecdsa", "rsa", "ed25519")}
 STUDENT = CA.issue([], "ecdsa", SeededRandom(3).child("student"), client=True)
 TLS12 = (ProtocolVersion.TLS1_2,)
 
@@ -147,6 +147,59 @@ def test_client_authentication_both_ways(tmp_path: Path) -> None:
     peer = openssl(client_side, server_side=False, server_hostname="localhost")
     completed(run(server, peer, b""))
     assert server.peer_chain[0] == STUDENT.chain[0]
+
+
+ED25519_SUITES = {
+    CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256: "ECDHE-ECDSA-AES128-GCM-SHA256",
+    CipherSuite.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256: "ECDHE-ECDSA-CHACHA20-POLY1305",
+}
+
+
+@pytest.mark.parametrize("suite", list(ED25519_SUITES), ids=list(ED25519_SUITES.values()))
+def test_ed25519_certificates_serve_ecdhe_ecdsa_both_ways(tmp_path: Path, suite: int) -> None:
+    """RFC 8422 §5.3: an ECDHE_ECDSA server's certificate may hold an EdDSA key; the
+    ServerKeyExchange is then signed with ed25519 (0x0807)."""
+    name = ED25519_SUITES[suite]
+    peer = openssl(server_context(tmp_path, "ed25519", name), server_side=True)
+    client = engine_client(suite)
+    completed(run(client, peer, client.start().data))
+    assert peer.obj.cipher()[0] == name
+    assert client.peer_chain[0] == CREDENTIALS["ed25519"].chain[0]
+
+    server = engine_server(suite, "ed25519")
+    peer = openssl(client_context(name), server_side=False, server_hostname="localhost")
+    completed(run(server, peer, b""))
+    assert peer.obj.version() == "TLSv1.2" and peer.obj.cipher()[0] == name
+
+
+def test_alpn_is_negotiated_in_the_server_hello_both_ways(tmp_path: Path) -> None:
+    """RFC 7301 §3.1: in TLS 1.2 the server's pick rides in ServerHello."""
+    suite = CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
+    context = server_context(tmp_path, "rsa", "ECDHE-RSA-AES128-GCM-SHA256")
+    context.set_alpn_protocols(["h2", "http/1.1"])
+    peer = openssl(context, server_side=True)
+    client = engine_client(suite, alpn=("http/1.1",))
+    assert completed(run(client, peer, client.start().data)).alpn == "http/1.1"
+    assert peer.obj.selected_alpn_protocol() == "http/1.1"
+
+    server = engine_server(suite, "rsa", alpn=("h2", "http/1.1"))
+    client_side = client_context("ECDHE-RSA-AES128-GCM-SHA256")
+    client_side.set_alpn_protocols(["http/1.1", "h2"])
+    peer = openssl(client_side, server_side=False, server_hostname="localhost")
+    assert completed(run(server, peer, b"")).alpn == "h2"  # the server's preference wins
+    assert peer.obj.selected_alpn_protocol() == "h2"
+
+
+def test_alpn_with_nothing_in_common_is_refused_with_no_application_protocol(tmp_path: Path) -> None:
+    suite = CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
+    server = engine_server(suite, "rsa", alpn=("h2",))
+    client_side = client_context("ECDHE-RSA-AES128-GCM-SHA256")
+    client_side.set_alpn_protocols(["http/1.1"])
+    peer = openssl(client_side, server_side=False, server_hostname="localhost")
+    events = run(server, peer, b"")
+    alerts = [e for e in events if isinstance(e, AlertSent)]
+    assert [a.description.name for a in alerts] == ["no_application_protocol"]
+    assert alerts[0].section == "RFC 7301 §3.2"
 
 
 def test_engine_client_without_a_certificate_sends_an_empty_one(tmp_path: Path) -> None:

@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from engine.rng import SeededRandom
 from engine.tls import groups, signatures
-from engine.tls.alerts import AlertDescription as A
+from engine.tls.alerts import AlertDescription as A, as_tls12_section
 from engine.tls.client13 import TlsClient
 from engine.tls.config import Session12, TicketStore
 from engine.tls.constants import (
@@ -537,6 +537,28 @@ def test_fault_gets_the_rfc_alert(case: Case) -> None:
 
 def test_case_ids_are_unique() -> None:
     assert len({c.id for c in CASES}) == len(CASES)
+
+
+# TLS 1.3-only rules that bind a TLS 1.2 peer as well: there is no RFC 5246 section to cite.
+RFC8446_RULES_FOR_TLS12 = ("RFC 8446 §4.1.3", "RFC 8446 §4.2.1")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_tls12_faults_cite_the_tls12_rfc(case: Case) -> None:
+    """A rule both versions share is cited where RFC 5246 states it, never by its RFC 8446
+    twin (e.g. a bad record MAC is RFC 5246 §6.2.3, not RFC 8446 §5.2)."""
+    pair = case.play()
+    sections = [a.section for side in (CLIENT, SERVER) for a in pair.alerts_sent(side)]
+    cited = [part.strip() for section in sections for part in section.split(",") if "8446" in part]
+    assert [c for c in cited if not c.startswith(RFC8446_RULES_FOR_TLS12)] == [], sections
+
+
+def test_rfc8446_sections_map_to_their_rfc5246_twins() -> None:
+    assert as_tls12_section("RFC 8446 §5.2") == "RFC 5246 §6.2.3"
+    assert as_tls12_section("RFC 5280 §6.1, RFC 8446 §6.2") == "RFC 5280 §6.1, RFC 5246 §7.2.2"
+    assert as_tls12_section("RFC 8446 §4.1.3") == "RFC 8446 §4.1.3"  # the sentinel: 1.3's own rule
+    assert as_tls12_section("RFC 7627 §5.3") == "RFC 7627 §5.3"
+    assert as_tls12_section("RFC 7919 §5.1, RFC 8446 §4.2.8.1") == "RFC 7919 §5.1"
 
 
 # --- RSA decryption failures (RFC 5246 §7.4.7.1) ----------------------------------------------
