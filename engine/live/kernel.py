@@ -63,11 +63,29 @@ def _shown(data: bytes, limit: int = 40) -> str:
     return text + ("…" if len(data) > limit else "")
 
 
+# struct tcp_info's first byte, tcpi_state (include/net/tcp_states.h), in RFC 9293's words
+_LINUX_STATES = {
+    1: "ESTABLISHED", 2: "SYN-SENT", 3: "SYN-RECEIVED", 4: "FIN-WAIT-1", 5: "FIN-WAIT-2",
+    6: "TIME-WAIT", 7: "CLOSED", 8: "CLOSE-WAIT", 9: "LAST-ACK", 10: "LISTEN", 11: "CLOSING",
+}
+
+
+def tcp_state(sock: socket.socket) -> str | None:
+    """The kernel's own word for the socket's TCP state (getsockopt TCP_INFO), or None
+    once the socket is closed."""
+    try:
+        info = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 8)
+    except OSError:
+        return None
+    return _LINUX_STATES.get(info[0], f"state {info[0]}")
+
+
 class KernelService:
     """A thread making socket calls; `calls` receives a KernelCall for each."""
 
     def __init__(self, sock: socket.socket, port: int) -> None:
         self.sock = sock
+        self.current = sock  # the socket whose state the player sees (the accepted one, once there)
         self.port = port
         self.calls: queue.Queue[KernelCall] = queue.Queue()
         self._stop = threading.Event()
@@ -83,6 +101,12 @@ class KernelService:
     def stop(self) -> None:
         self._stop.set()
         self._thread.join(timeout=2 * POLL + 1)
+
+    def state(self) -> str:
+        """The kernel's TCP state for this service's connection, read from the kernel."""
+        if self.current.fileno() < 0:
+            return "CLOSED"
+        return tcp_state(self.current) or "CLOSED"
 
     def drain(self) -> list[KernelCall]:
         """The calls reported since the last drain, in order."""
@@ -161,6 +185,7 @@ class EchoServer(KernelService):
     def _run(self) -> None:
         conn, peer = self.blocking(self.sock.accept)  # type: ignore[misc]
         self.report("accept()", f"a connected socket from {peer[0]}:{peer[1]} (the handshake is complete)")
+        self.current = conn
         conn.settimeout(POLL)
         self.sock.close()
         self._serve(conn)
