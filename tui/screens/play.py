@@ -39,9 +39,11 @@ from tui.widgets.prose import reflow
 
 if TYPE_CHECKING:
     from engine.levels import Level
+    from engine.referee.compare import Figures
     from tui.screens._nav import Navigator
 
 T = TypeVar("T")
+COMPARE_CHAPTER = "Compare"
 
 PLAY_BINDINGS: list[BindingType] = [
     Binding("1", "choose(1)", "choose", key_display="1-9",
@@ -243,8 +245,18 @@ class PlayScreen(Screen[None]):
             and (following is None or self._suggestion.id != following.id),
             best_stars=best.stars,
             new_best=new_best,
+            comparison=self._comparison(),
         )
         self.app.push_screen(summary, callback=self._after_summary)
+
+    def _comparison(self) -> tuple[Figures, Figures] | None:
+        """Compare levels end with two runs counted side by side (the twin run is played
+        here, once, under the same seed)."""
+        if self.level.chapter != COMPARE_CHAPTER:
+            return None
+        from engine.referee.compare import compare
+
+        return self._referee_call(lambda: compare(self.level, self.referee), None)
 
     def _after_summary(self, choice: str | None) -> None:
         """Enter ("next") goes to the suggested level: the first one not finished yet."""

@@ -16,12 +16,14 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Static
 
+from tui.widgets.comparison import comparison_table
 from tui.widgets.play_header import clock_text, stars_text
 from tui.widgets.prose import reflow
 
 if TYPE_CHECKING:
     from engine.levels import Level
     from engine.referee import Score
+    from engine.referee.compare import Figures
 
 
 class SummaryScreen(ModalScreen[str]):
@@ -48,6 +50,7 @@ class SummaryScreen(ModalScreen[str]):
         next_skips_back: bool = False,
         best_stars: int,
         new_best: bool,
+        comparison: tuple[Figures, Figures] | None = None,
     ) -> None:
         super().__init__()
         self.level = level
@@ -58,6 +61,7 @@ class SummaryScreen(ModalScreen[str]):
         self.next_skips_back = next_skips_back
         self.best_stars = best_stars
         self.new_best = new_best
+        self.comparison = comparison  # Compare levels: two runs, counted side by side
 
     def compose(self) -> ComposeResult:
         score = self.score
@@ -75,6 +79,8 @@ class SummaryScreen(ModalScreen[str]):
                 id="summary-score",
             )
             with VerticalScroll(id="summary-debrief"):
+                if self.comparison is not None:
+                    yield Static(comparison_table(self.comparison), id="summary-comparison")
                 yield Static(reflow(self.debrief) or "Well played.", markup=False)
             yield Static(self._next_words(), id="summary-next", markup=False)
             with Horizontal(id="summary-buttons"):
@@ -92,7 +98,9 @@ class SummaryScreen(ModalScreen[str]):
         return f"Next: {self.next_title}"
 
     def on_mount(self) -> None:
-        self.query_one("#summary-box").border_title = "summary"
+        box = self.query_one("#summary-box")
+        box.border_title = "summary"
+        box.set_class(self.comparison is not None, "-compare")
         self.query_one("#next", Button).focus()
 
     @on(Button.Pressed)
