@@ -40,8 +40,8 @@ def test_validate_reports_each_problem_and_exits_1(tmp_path: Path, capsys: pytes
     assert main(["levels", "validate", str(misspelled), str(wrong_turn)]) == 1
     lines = capsys.readouterr().out.splitlines()
     assert lines == [
-        f"{misspelled}: turns[1].move: expected one of 'SYN', 'SYN-ACK', 'ACK', 'DATA', 'FIN', 'RST', 'RST-ACK' or 'WAIT', found 'ACKK' (did you mean 'ACK'?)",
-        f"{wrong_turn}: turns[1].move: expected ACK (what the real client sends here), found FIN",
+        f"{misspelled}:31: turns[1].move: expected one of 'SYN', 'SYN-ACK', 'ACK', 'DATA', 'FIN', 'RST', 'RST-ACK' or 'WAIT', found 'ACKK' (did you mean 'ACK'?)",
+        f"{wrong_turn}:31: turns[1].move: expected ACK (what the real client sends here), found FIN",
     ]
 
 
@@ -51,7 +51,7 @@ def test_validate_catches_a_scenario_with_missing_turns(tmp_path: Path, capsys: 
     short.write_text(source.split("[[turns]]")[0] + '[[turns]]\nmove = "SYN"\n')
     assert main(["levels", "validate", str(short)]) == 1
     assert capsys.readouterr().out.strip() == (
-        f"{short}: turns: expected 4 turns (the real connection asks for SYN, ACK, FIN, ACK), found 1"
+        f"{short}:21: turns: expected 4 turns (the real connection asks for SYN, ACK, FIN, ACK), found 1"
     )
 
 
@@ -66,7 +66,7 @@ def test_validate_catches_a_script_call_the_endpoint_refuses(tmp_path: Path, cap
     refused.write_text(source.replace('{ side = "client", action = "connect" },', '{ side = "client", action = "send", data = "hi" },'))
     assert main(["levels", "validate", str(refused)]) == 1
     out = capsys.readouterr().out.strip()
-    assert out.startswith(f"{refused}: scenario: expected a connection that settles, found: the client's send() is refused in CLOSED: ")
+    assert out.startswith(f"{refused}:13: scenario: expected a connection that settles, found: the client's send() is refused in CLOSED: ")
 
 
 def test_a_closed_pipe_is_not_a_traceback() -> None:

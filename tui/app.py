@@ -7,7 +7,7 @@ app starts about as fast as a bare Textual app.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -25,6 +25,7 @@ from tui.screens.menu import MainMenu
 
 if TYPE_CHECKING:
     from engine.levels import Level
+    from engine.levels.pack import Pack
     from engine.referee import Score
     from tui.screens._nav import LevelCatalog
 
@@ -58,6 +59,8 @@ class SynackApp(App[None]):
         level: str | None = None,
         data_dir: Path | None = None,
         clock: Callable[[], float] | None = None,
+        packs: Sequence[Path] = (),
+        watch: bool = False,
     ) -> None:
         """
         Args:
@@ -66,12 +69,17 @@ class SynackApp(App[None]):
             data_dir: where progress is kept (default: $SYNACK_DATA_DIR, else the user's
                 data directory).
             clock: the referee's clock (seconds); tests pass a frozen one.
+            packs: folders of level files (level packs) to list besides the user's own.
+            watch: with `level` a file, reload it whenever it changes (tui.watch).
         """
         super().__init__()
         self.seed = seed
         self.clock = clock
         self._start_level_ref = level
         self.store = ProgressStore(data_dir_for(data_dir))
+        self._pack_dirs = list(packs)
+        self._packs: tuple[list[Pack], list[str]] | None = None
+        self._watch = watch
         self._progress: Progress | None = None
         self._load_notice: str | None = None
         self._catalog: LevelCatalog | None = None
@@ -169,6 +177,20 @@ class SynackApp(App[None]):
                 return number, len(levels)
         return None
 
+    def packs(self) -> tuple[list[Pack], list[str]]:
+        """Level packs (--pack folders, then the user's levels directory) and the problems
+        of folders that are not packs at all; each pack keeps its own broken files."""
+        if self._packs is None:
+            try:
+                from engine.levels.pack import load_packs
+
+                taken = [level.id for level in self.catalog().levels]
+                user_dir = self.store.path.parent / "levels"
+                self._packs = load_packs(self._pack_dirs, user_dir=user_dir, taken=taken)
+            except Exception as error:  # never a traceback: say it in the level list
+                self._packs = ([], [f"level packs: {error}"])
+        return self._packs
+
     @property
     def catalog_loaded(self) -> bool:
         """True once the catalogue is in memory (the menu waits for it after start-up)."""
@@ -211,6 +233,11 @@ class SynackApp(App[None]):
         from engine.levels import LevelError, load_level
 
         self.open_level_list()
+        if self._watch and Path(ref).is_file():
+            from tui.watch import LevelWatch
+
+            LevelWatch(self, Path(ref)).start()
+            return
         try:
             level = load_level(ref)
         except LevelError as error:

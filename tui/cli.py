@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import json
 import os
 import sys
 from pathlib import Path
@@ -22,18 +21,15 @@ def build_parser() -> argparse.ArgumentParser:
         description="Be the client or the server: play the TCP handshake on real endpoints.",
     )
     parser.add_argument("--seed", type=int, help="reproduce a game byte for byte")
+    parser.add_argument("--pack", action="append", type=Path, default=[], metavar="DIR",
+                        help="also list the levels of this folder (a level pack); repeatable")
     commands = parser.add_subparsers(dest="command")
 
     play = commands.add_parser("play", help="play one level")
     play.add_argument("level", help="a built-in level id or a path to a level file")
     play.add_argument("--seed", type=int, dest="play_seed", help="reproduce a game byte for byte")
-
-    levels = commands.add_parser("levels", help="list and check levels")
-    level_commands = levels.add_subparsers(dest="levels_command", required=True)
-    listing = level_commands.add_parser("list", help="list the built-in levels")
-    listing.add_argument("--json", action="store_true", help="machine-readable output")
-    validate = level_commands.add_parser("validate", help="check level files; exit 1 on any problem")
-    validate.add_argument("paths", nargs="+", type=Path)
+    play.add_argument("--watch", action="store_true",
+                      help="reload the level file whenever it changes (for authors)")
 
     for module in _command_modules():
         module.add_commands(commands)
@@ -45,8 +41,10 @@ def build_parser() -> argparse.ArgumentParser:
 # (which imports the engine when the command runs). One line here per module.
 COMMAND_MODULES = (
     "engine.net.commands",
+    "engine.levels.commands",
     "engine.export.commands",
     "engine.quiz.commands",
+    "tui.screens.live_command",
 )
 
 
@@ -57,13 +55,12 @@ def _command_modules() -> list[ModuleType]:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        if args.command == "levels":
-            return _levels(args)
         for module in _command_modules():
             if args.command in module.COMMANDS:
                 return int(module.run(args))
         seed = getattr(args, "play_seed", None) or args.seed
-        return _run_app(seed=seed, level=getattr(args, "level", None))
+        return _run_app(seed=seed, level=getattr(args, "level", None), packs=args.pack,
+                        watch=getattr(args, "watch", False))
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # e.g. `synack levels list | head`: the reader left early
@@ -71,8 +68,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
-def _run_app(*, seed: int | None, level: str | None) -> int:
-    if level is not None:
+def _run_app(*, seed: int | None, level: str | None, packs: list[Path], watch: bool) -> int:
+    if level is not None and not watch:  # when watching, a broken file is shown in the app
         from engine.levels import LevelError, load_level
 
         try:
@@ -82,60 +79,8 @@ def _run_app(*, seed: int | None, level: str | None) -> int:
             return 1
     from tui.app import SynackApp
 
-    SynackApp(seed=seed, level=level).run()
+    SynackApp(seed=seed, level=level, packs=packs, watch=watch).run()
     return 0
-
-
-def _levels(args: argparse.Namespace) -> int:
-    if args.levels_command == "list":
-        return _list_levels(as_json=args.json)
-    return _validate(args.paths)
-
-
-def _list_levels(*, as_json: bool) -> int:
-    from engine.levels import load_builtin
-
-    catalog = load_builtin()
-    if as_json:
-        rows = [
-            {
-                "id": level.id,
-                "title": level.title,
-                "chapter": level.chapter,
-                "order": level.order,
-                "role": level.role.value,
-                "protocol": level.protocol,
-                "moves": level.moves,
-            }
-            for level in catalog.levels
-        ]
-        print(json.dumps(rows, indent=2))
-    else:
-        for level in catalog.levels:
-            print(f"{level.id:30} {level.chapter:21} {level.protocol:10} {level.role.value:7} {level.title}")
-    for problem in catalog.problems:
-        print(problem, file=sys.stderr)
-    return 1 if catalog.problems else 0
-
-
-def _validate(paths: list[Path]) -> int:
-    from engine.levels import LevelError, load_file
-    from engine.levels.check import check_playable
-
-    files = [file for path in paths for file in (sorted(path.glob("*.toml")) if path.is_dir() else [path])]
-    problems: list[str] = []
-    for file in files:
-        try:
-            level = load_file(file)
-        except LevelError as error:
-            problems.extend(error.problems)
-            continue
-        problems.extend(check_playable(level, str(file)))
-    for problem in problems:
-        print(problem)
-    if not problems:
-        print(f"{len(files)} level file(s): no problems")
-    return 1 if problems else 0
 
 
 if __name__ == "__main__":

@@ -1,45 +1,82 @@
 """Checks that need the engine: does a level play to the end, with the turns it lists?
 
 The loader checks the form of a level; this plays the level's solution once with the real
-referee and compares the turns the real connection asks for with the turns the level file
-names, one line per disagreement in the loader's style.
+referee and compares the turns the real connection asks for (and, where a turn names one,
+the alert the real endpoint sends) with what the level file says, one problem per
+disagreement, placed on the line of the key it is about.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from engine.levels.model import Level
+from engine.levels.source import Problem, TomlDocument
 from engine.referee.referee import Referee
 from engine.referee.tcp_world import ScenarioError
 
 MAX_TURNS = 200
 
 
+@dataclass(frozen=True, slots=True)
+class SolvedTurn:
+    """What the real endpoint sends at one of the player's turns."""
+
+    move: str
+    alert: str | None = None  # for an Alert: which one
+
+
 def solution(level: Level, seed: int | None = None) -> list[str]:
     """The message kinds the real endpoint sends at each of the player's turns."""
-    referee = Referee(level, seed, clock=lambda: 0.0)
+    return [turn.move for turn in solve(level, seed)]
+
+
+def solve(level: Level, seed: int | None = None) -> list[SolvedTurn]:
+    """Play the level's solution; every Alert turn asks for its alert so the answer names it."""
+    asking = _asking_alerts(level)
+    referee = Referee(asking, seed, clock=lambda: 0.0)
     referee.start()
-    kinds = []
-    while referee.turn is not None and len(kinds) < MAX_TURNS:
+    turns: list[SolvedTurn] = []
+    while referee.turn is not None and len(turns) < MAX_TURNS:
         move = referee.solution_move()
-        kinds.append(move.key)
+        turns.append(SolvedTurn(move.key, move.values.get("alert")))
         referee.play(move)
-    return kinds
+    return turns
 
 
-def check_playable(level: Level, name: str) -> list[str]:
+def _asking_alerts(level: Level) -> Level:
+    if "tls" not in level.protocol:
+        return level
+    turns = [
+        turn.model_copy(update={"ask": [*turn.ask, "alert"]}) if turn.move == "Alert" and "alert" not in turn.ask else turn
+        for turn in level.turns
+    ]
+    return level.model_copy(update={"turns": turns})
+
+
+def check_playable(level: Level, document: TomlDocument) -> list[Problem]:
+    """Play the solution once; what the file says that the real connection does not."""
     try:
-        real = solution(level)
+        real = solve(level)
     except ScenarioError as error:
-        return [f"{name}: scenario: expected a connection that settles, found: {error}"]
+        return [document.problem(("scenario",), f"expected a connection that settles, found: {error}")]
+    except Exception as error:  # the engine refused the scenario: a finding, never a traceback
+        return [document.problem(("scenario",), f"expected a scenario the engine can play, found: {type(error).__name__}: {error}")]
     problems = []
-    for index, (written, actual) in enumerate(zip(level.moves, real)):
-        if written != actual:
-            problems.append(
-                f"{name}: turns[{index}].move: expected {actual} (what the real {level.role.value} sends here), found {written}"
-            )
+    for index, (written, actual) in enumerate(zip(level.turns, real)):
+        if written.move != actual.move:
+            problems.append(document.problem(
+                ("turns", index, "move"),
+                f"expected {actual.move} (what the real {level.role.value} sends here), found {written.move}",
+            ))
+        elif getattr(written, "alert", None) not in (None, actual.alert):
+            problems.append(document.problem(
+                ("turns", index, "alert"),
+                f"expected {actual.alert} (the alert the real {level.role.value} sends here), found {written.alert}",  # type: ignore[union-attr]
+            ))
     if len(real) != len(level.turns):
-        problems.append(
-            f"{name}: turns: expected {len(real)} turns (the real connection asks for {', '.join(real) or 'none'}), "
-            f"found {len(level.turns)}"
-        )
+        kinds = ", ".join(turn.move for turn in real) or "none"
+        problems.append(document.problem(
+            ("turns",), f"expected {len(real)} turns (the real connection asks for {kinds}), found {len(level.turns)}"
+        ))
     return problems

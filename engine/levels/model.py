@@ -1,16 +1,19 @@
 """The level format: what a TOML level file may say, as validated models.
 
 Validation is pydantic's; `engine.levels.loader` turns its errors into one line per
-problem (file, key path, expected, found, did-you-mean). Everything an author can write
-is here, with its type and default, so `synack levels schema` can be generated from it.
+problem (file, line, key path, expected, found, did-you-mean). Everything an author can
+write is here, with its type, default and meaning, so `synack levels schema` and the key
+tables of docs/authoring.md come from it. Checks that involve several keys at once (a
+suite of the wrong version, a message the other side sends) live in `engine.levels.rules`,
+where each problem can name its own key path.
 """
 
 from __future__ import annotations
 
 import ipaddress
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt
 
 from engine.side import Side
 
@@ -43,8 +46,18 @@ Misbehaviour = Literal[
 ALL_SUITES: list[SuiteName] = ["TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256"]
 ALL_GROUPS: list[GroupName] = ["x25519", "secp256r1", "secp384r1"]
 Action = Literal["listen", "connect", "send", "close", "abort"]
-Port = Annotated[int, Field(ge=1, le=65535)]
-Uint32 = Annotated[int, Field(ge=0, le=2**32 - 1)]
+# Every alert of RFC 8446 §6 / RFC 5246 §7.2 (tests check this against engine.tls.alerts).
+AlertName = Literal[
+    "close_notify", "unexpected_message", "bad_record_mac", "record_overflow", "handshake_failure",
+    "bad_certificate", "unsupported_certificate", "certificate_revoked", "certificate_expired",
+    "certificate_unknown", "illegal_parameter", "unknown_ca", "access_denied", "decode_error",
+    "decrypt_error", "protocol_version", "insufficient_security", "internal_error",
+    "inappropriate_fallback", "user_canceled", "missing_extension", "unsupported_extension",
+    "unrecognized_name", "bad_certificate_status_response", "unknown_psk_identity",
+    "certificate_required", "no_application_protocol",
+]
+Port = Annotated[StrictInt, Field(ge=1, le=65535)]
+Uint32 = Annotated[StrictInt, Field(ge=0, le=2**32 - 1)]
 
 
 class Strict(BaseModel):
@@ -61,46 +74,46 @@ class Host(Strict):
     isn: Uint32 | None = Field(
         default=None, description="Initial sequence number; omitted: drawn from the seed."
     )
-    window: Annotated[int, Field(ge=0, le=65535)] = 64240
-    mss: Annotated[int, Field(ge=88, le=65535)] = 1460
-    window_scale: Annotated[int, Field(ge=0, le=14)] | None = 7
-    sack_permitted: bool = True
+    window: Annotated[StrictInt, Field(ge=0, le=65535)] = Field(default=64240, description="Receive window in the SYN.")
+    mss: Annotated[StrictInt, Field(ge=88, le=65535)] = Field(default=1460, description="Maximum segment size option.")
+    window_scale: Annotated[StrictInt, Field(ge=0, le=14)] | None = Field(
+        default=7, description="Window scale option (shift count); omitted in TOML: 7."
+    )
+    sack_permitted: StrictBool = Field(default=True, description="Send the SACK-permitted option.")
 
 
 class ScriptStep(Strict):
     """What one side's application does, in order: listen(), connect(), send(), close()."""
 
-    side: Side
-    action: Action
+    side: Side = Field(description="Whose application acts: client or server.")
+    action: Action = Field(description="listen, connect, send, close (FIN) or abort (RST).")
     data: str | None = Field(default=None, description="The bytes sent, for action = send.")
-    together: bool = Field(
+    together: StrictBool = Field(
         default=False, description="Happens at once, without waiting for the wire to fall quiet (simultaneous open)."
     )
-
-    @model_validator(mode="after")
-    def _data_goes_with_send(self) -> ScriptStep:
-        if self.action == "send" and not self.data:
-            raise ValueError("a send step needs data = \"...\"")
-        if self.action != "send" and self.data is not None:
-            raise ValueError(f"data is only for action = \"send\", not {self.action!r}")
-        return self
 
 
 class Fault(Strict):
     """The wire loses the nth segment of a kind sent by a side."""
 
     drop: TcpMove = Field(description="Kind of segment to lose.")
-    sender: Side
-    nth: Annotated[int, Field(ge=1, le=100)] = 1
+    sender: Side = Field(description="The side whose segment is lost.")
+    nth: Annotated[StrictInt, Field(ge=1, le=100)] = Field(default=1, description="Which one of them (1 = the first).")
 
 
 class TcpScenario(Strict):
-    client: Host = Host(ip=ipaddress.IPv4Address("192.0.2.1"))
-    server: Host = Host(ip=ipaddress.IPv4Address("192.0.2.2"), port=80)
-    one_way_delay_ms: Annotated[float, Field(gt=0, le=10_000)] = 10.0
-    msl_seconds: Annotated[float, Field(gt=0, le=600)] = 120.0
-    script: list[ScriptStep] = Field(min_length=1)
-    faults: list[Fault] = []
+    """The TCP connection: the two hosts, the wire, and what each application does."""
+
+    client: Host = Field(default=Host(ip=ipaddress.IPv4Address("192.0.2.1")), description="The client host.")
+    server: Host = Field(default=Host(ip=ipaddress.IPv4Address("192.0.2.2"), port=80), description="The server host.")
+    one_way_delay_ms: Annotated[StrictFloat, Field(gt=0, le=10_000)] = Field(
+        default=10.0, description="How long a segment takes across the wire, in ms."
+    )
+    msl_seconds: Annotated[StrictFloat, Field(gt=0, le=600)] = Field(
+        default=120.0, description="Maximum segment lifetime (TIME-WAIT lasts 2 MSL)."
+    )
+    script: list[ScriptStep] = Field(min_length=1, description="The applications' calls, in order.")
+    faults: list[Fault] = Field(default=[], description="Segments the wire loses.")
 
 
 class TurnSpec(Strict):
@@ -117,9 +130,13 @@ class TurnSpec(Strict):
 
 
 class Scoring(Strict):
-    par_seconds: Annotated[int, Field(ge=1, le=3600)] = 120
-    mistake_cost: Annotated[int, Field(ge=0, le=1000)] = 200
-    hint_costs: tuple[int, int, int] = (50, 100, 200)
+    """Points: 1000, less mistakes, hints and time over par."""
+
+    par_seconds: Annotated[StrictInt, Field(ge=1, le=3600)] = Field(default=120, description="Time allowed before points drop.")
+    mistake_cost: Annotated[StrictInt, Field(ge=0, le=1000)] = Field(default=200, description="Points lost per wrong move.")
+    hint_costs: tuple[
+        Annotated[StrictInt, Field(ge=0, le=1000)], Annotated[StrictInt, Field(ge=0, le=1000)], Annotated[StrictInt, Field(ge=0, le=1000)]
+    ] = Field(default=(50, 100, 200), description="Points each hint costs: nudge, rule, answer.")
 
 
 class TlsScenario(Strict):
@@ -127,65 +144,76 @@ class TlsScenario(Strict):
     the applications say once the handshake is done."""
 
     server_name: str = Field(default="localhost", description="The name the client asks for (SNI).")
-    certificate: Literal["ed25519", "ecdsa", "rsa"] = "ecdsa"
+    certificate: Literal["ed25519", "ecdsa", "rsa"] = Field(
+        default="ecdsa", description="The server certificate's key type (ed25519: TLS 1.3 only)."
+    )
     certificate_names: list[str] = Field(default=["localhost"], min_length=1, description="Names on the server's certificate.")
-    certificate_expired: bool = Field(default=False, description="The server's certificate ran out before today.")
-    certificate_untrusted: bool = Field(default=False, description="Signed by a CA the client does not trust.")
+    certificate_expired: StrictBool = Field(default=False, description="The server's certificate ran out before today.")
+    certificate_untrusted: StrictBool = Field(default=False, description="Signed by a CA the client does not trust.")
     client_suites: list[SuiteName] | None = Field(
         default=None, min_length=1, description="Omitted: every suite of the level's TLS version."
     )
-    client_groups: list[GroupName] = Field(default=ALL_GROUPS, min_length=1)
-    client_key_shares: list[GroupName] = Field(default=["x25519"], min_length=1)
+    client_groups: list[GroupName] = Field(default=ALL_GROUPS, min_length=1, description="Groups the client supports.")
+    client_key_shares: list[GroupName] = Field(
+        default=["x25519"], min_length=1, description="TLS 1.3: groups the client sends a key share for (each in client_groups)."
+    )
     server_suites: list[SuiteName] | None = Field(
         default=None, min_length=1, description="Omitted: every suite of the level's TLS version."
     )
-    server_groups: list[GroupName] = Field(default=ALL_GROUPS, min_length=1)
-    client_auth: Literal["none", "request", "require"] = "none"
-    client_certificate: bool = Field(default=False, description="The client has a certificate to show.")
-    alpn: list[str] = []
-    middlebox_compat: bool = True
-    resumption: bool = Field(default=False, description="Resume with a ticket from an earlier connection.")
+    server_groups: list[GroupName] = Field(default=ALL_GROUPS, min_length=1, description="Groups the server accepts.")
+    client_auth: Literal["none", "request", "require"] = Field(
+        default="none", description="Whether the server sends CertificateRequest, and if it insists on a certificate."
+    )
+    client_certificate: StrictBool = Field(default=False, description="The client has a certificate to show.")
+    alpn: list[str] = Field(default=[], description="Application protocols the client offers (ALPN).")
+    middlebox_compat: StrictBool = Field(default=True, description="TLS 1.3: the dummy ChangeCipherSpec records (RFC 8446 §D.4).")
+    resumption: StrictBool = Field(default=False, description="Resume with a ticket from an earlier connection.")
     resumption_by: Literal["ticket", "session_id"] = Field(
         default="ticket", description="TLS 1.2: resume by session ticket (RFC 5077) or by session id."
     )
-    also_tls12: bool = Field(
+    also_tls12: StrictBool = Field(
         default=False, description="TLS 1.3 levels: both sides also speak TLS 1.2 (for downgrade levels)."
     )
     server_misbehaves: list[Misbehaviour] = Field(
         default=[], description="A broken or malicious server: what it gets wrong on purpose."
     )
-    request: str = "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n"
-    response: str = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"
-    close: bool = Field(default=True, description="The client says close_notify at the end.")
-    key_update: bool = Field(
+    request: str = Field(default="GET / HTTP/1.1\r\nHost: localhost\r\n\r\n", description="What the client application sends.")
+    response: str = Field(
+        default="HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello", description="What the server application answers."
+    )
+    close: StrictBool = Field(default=True, description="The client says close_notify at the end.")
+    key_update: StrictBool = Field(
         default=False, description="TLS 1.3: after the first exchange the client moves to new keys, then asks again."
     )
 
-    @model_validator(mode="after")
-    def _shares_are_supported(self) -> TlsScenario:
-        extra = [group for group in self.client_key_shares if group not in self.client_groups]
-        if extra:
-            raise ValueError(f"client_key_shares {extra} must also be in client_groups")
-        return self
-
 
 class TlsTurnSpec(Strict):
+    """One turn of the player's in a TLS level."""
+
     move: TlsMove = Field(description="The message the real endpoint sends here.")
     ask: list[TlsAskableField] = Field(default=[], description="Choices the player makes with the move.")
-    teach: str = ""
-    hints: list[str] = Field(default=[], max_length=2)
+    alert: AlertName | None = Field(
+        default=None, description="For move = \"Alert\": the alert the real endpoint sends here (checked by validate)."
+    )
+    teach: str = Field(default="", description="Shown after the move: why this message now.")
+    hints: list[str] = Field(default=[], max_length=2, description="Nudge and rule hints; the answer is generated.")
+
+
+LEVEL_ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 
 
 class LevelBase(Strict):
-    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
-    title: Annotated[str, Field(min_length=1, max_length=80)]
-    chapter: Annotated[str, Field(min_length=1, max_length=40)]
-    order: Annotated[int, Field(ge=0, le=10_000)]
-    role: Side
-    goal: Annotated[str, Field(min_length=1)]
-    debrief: str = ""
-    seed: Annotated[int, Field(ge=0)] = 1
-    scoring: Scoring = Scoring()
+    id: Annotated[str, Field(pattern=LEVEL_ID_PATTERN, max_length=64)] = Field(
+        description="Unique id: lowercase letters, digits and dashes (used by `synack play ID`)."
+    )
+    title: Annotated[str, Field(min_length=1, max_length=80)] = Field(description="Shown in the level list.")
+    chapter: Annotated[str, Field(min_length=1, max_length=40)] = Field(description="The chapter it is listed under.")
+    order: Annotated[StrictInt, Field(ge=0, le=10_000)] = Field(description="Its place in the chapter.")
+    role: Side = Field(description="Whom the player plays: client or server.")
+    goal: Annotated[str, Field(min_length=1)] = Field(description="The task, shown before the level starts.")
+    debrief: str = Field(default="", description="Shown when the level is over: what just happened.")
+    seed: Annotated[StrictInt, Field(ge=0)] = Field(default=1, description="Seed when the player gives none (--seed).")
+    scoring: Scoring = Field(default=Scoring(), description="How points are counted.")
 
     @property
     def moves(self) -> list[str]:
@@ -194,33 +222,23 @@ class LevelBase(Strict):
 
 
 class TcpLevel(LevelBase):
-    protocol: Literal["tcp"]
-    scenario: TcpScenario
-    turns: list[TurnSpec] = Field(min_length=1)
+    """A TCP level: the player is one side's TCP."""
+
+    protocol: Literal["tcp"] = Field(description="tcp, tls12, tls13, tcp+tls12 or tcp+tls13.")
+    scenario: TcpScenario = Field(description="The connection the level plays.")
+    turns: list[TurnSpec] = Field(min_length=1, description="The player's turns, in order.")
 
 
 class TlsLevel(LevelBase):
-    protocol: Literal["tls13", "tls12"]
-    scenario: TlsScenario = TlsScenario()
-    turns: list[TlsTurnSpec] = Field(min_length=1)
+    """A TLS level: the player is one side's TLS (the TCP connection is taken as open)."""
+
+    protocol: Literal["tls13", "tls12"] = Field(description="tcp, tls12, tls13, tcp+tls12 or tcp+tls13.")
+    scenario: TlsScenario = Field(default=TlsScenario(), description="The TLS connection the level plays.")
+    turns: list[TlsTurnSpec] = Field(min_length=1, description="The player's turns, in order.")
 
     @property
     def tls_version(self) -> Literal["tls13", "tls12"]:
         return self.protocol
-
-    @model_validator(mode="after")
-    def _suites_fit_the_version(self) -> TlsLevel:
-        tls13 = self.tls_version == "tls13"
-        for side in ("client_suites", "server_suites"):
-            suites = getattr(self.scenario, side) or []
-            wrong = [s for s in suites if s.startswith("TLS_AES") or s.startswith("TLS_CHACHA")] if not tls13 else [
-                s for s in suites if "_WITH_" in s
-            ]
-            if wrong:
-                version = "TLS 1.3" if tls13 else "TLS 1.2"
-                raise ValueError(f"scenario.{side}: {', '.join(wrong)} are not {version} suites")
-        return self
-
 
     def suites(self, side: Literal["client", "server"]) -> list[str]:
         """The suites a side offers or accepts, defaults filled in for the version."""
@@ -231,10 +249,13 @@ class TlsLevel(LevelBase):
 class StackTurnSpec(Strict):
     """A turn of a TCP-then-TLS level: a TCP segment first, TLS messages after."""
 
-    move: TcpMove | TlsMove
-    ask: list[AskableField | TlsAskableField] = []
-    teach: str = ""
-    hints: list[str] = Field(default=[], max_length=2)
+    move: TcpMove | TlsMove = Field(description="The segment or message the real endpoint sends here.")
+    ask: list[AskableField | TlsAskableField] = Field(default=[], description="Fields or choices the player supplies.")
+    alert: AlertName | None = Field(
+        default=None, description="For move = \"Alert\": the alert the real endpoint sends here (checked by validate)."
+    )
+    teach: str = Field(default="", description="Shown after the move: why this message now.")
+    hints: list[str] = Field(default=[], max_length=2, description="Nudge and rule hints; the answer is generated.")
 
 
 def _open_connection() -> TcpScenario:
@@ -247,10 +268,12 @@ def _open_connection() -> TcpScenario:
 class StackLevel(LevelBase):
     """TCP's three-way handshake, then a TLS handshake carried in its segments."""
 
-    protocol: Literal["tcp+tls13", "tcp+tls12"]
-    tcp: TcpScenario = Field(default_factory=_open_connection)
-    scenario: TlsScenario = TlsScenario()
-    turns: list[StackTurnSpec] = Field(min_length=2)
+    protocol: Literal["tcp+tls13", "tcp+tls12"] = Field(description="tcp, tls12, tls13, tcp+tls12 or tcp+tls13.")
+    tcp: TcpScenario = Field(
+        default_factory=_open_connection, description="The TCP connection under TLS (default: the client connects to port 443)."
+    )
+    scenario: TlsScenario = Field(default=TlsScenario(), description="The TLS connection carried in it.")
+    turns: list[StackTurnSpec] = Field(min_length=2, description="TCP turns first, then TLS turns.")
 
     @property
     def tls_version(self) -> Literal["tls13", "tls12"]:
@@ -265,7 +288,7 @@ class StackLevel(LevelBase):
         split = next((i for i, turn in enumerate(self.turns) if turn.move not in TCP_MOVES), len(self.turns))
         common = self.model_dump(include={"id", "title", "chapter", "order", "role", "goal", "debrief", "seed", "scoring"})
         tcp = TcpLevel.model_validate(
-            common | {"protocol": "tcp", "scenario": self.tcp.model_dump(), "turns": [t.model_dump() for t in self.turns[:split]]}
+            common | {"protocol": "tcp", "scenario": self.tcp.model_dump(), "turns": [t.model_dump(exclude={"alert"}) for t in self.turns[:split]]}
         )
         tls = TlsLevel.model_validate(
             common | {"protocol": self.tls_version, "scenario": self.scenario.model_dump(),
@@ -276,6 +299,8 @@ class StackLevel(LevelBase):
 
 TCP_MOVES = set(TcpMove.__args__)  # type: ignore[attr-defined]
 Level = TcpLevel | TlsLevel | StackLevel
+# The same three as one schema: `protocol` says which (for `synack levels schema`).
+AnyLevel = Annotated[Union[TcpLevel, TlsLevel, StackLevel], Field(discriminator="protocol")]
 LEVEL_MODELS: dict[str, type[TcpLevel] | type[TlsLevel] | type[StackLevel]] = {
     "tcp": TcpLevel, "tls13": TlsLevel, "tls12": TlsLevel, "tcp+tls13": StackLevel, "tcp+tls12": StackLevel,
 }

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from engine.levels import Level
+    from engine.levels.pack import Pack
     from engine.referee import Score
     from tui.campaign import Campaign
     from tui.progress import LevelRecord, Progress
@@ -25,6 +26,8 @@ class Navigator(Protocol):
     def progress(self) -> Progress: ...
 
     def catalog(self) -> LevelCatalog: ...
+
+    def packs(self) -> tuple[list[Pack], list[str]]: ...
 
     def open_level_list(self) -> None: ...
 

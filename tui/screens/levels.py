@@ -6,6 +6,10 @@ Each chapter heading says how far the player got in it (✓ complete · 3 of 7 d
 in play order not finished yet, highlighted when the list opens), · for the others. No mark
 relies on colour. The panel beside the list shows the highlighted level's goal and best run.
 Broken level files are listed below, one line each, as the loader reports them.
+
+Level packs (`synack --pack DIR`, the user's levels directory) follow the campaign, each
+as its own group: a heading with the pack's title, author and progress, its levels, and
+its broken files, each with its problems. Without packs the list is the campaign alone.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from tui.widgets.prose import reflow
 
 if TYPE_CHECKING:
     from engine.levels import Level
+    from engine.levels.pack import BrokenFile, Pack
     from tui.progress import LevelRecord
     from tui.screens._nav import Navigator
 
@@ -79,6 +84,33 @@ def chapter_prompt(chapter: ChapterProgress) -> Table:
     return row
 
 
+def pack_prompt(pack: Pack, progress: ChapterProgress) -> Table:
+    """A pack's heading, e.g. "Pack Networks 101 · by Dr. Ada   0 of 3 done · 0 of 9 ★"."""
+    row = Table.grid(expand=True, padding=(0, 1))
+    row.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
+    row.add_column(no_wrap=True, justify="right")
+    author = f" · by {pack.author}" if pack.author else ""
+    row.add_row(
+        Text(f"Pack {pack.title}{author}", style="bold underline"),
+        Text(progress.words(), style="bold" if progress.complete else "dim", justify="right"),
+    )
+    return row
+
+
+def broken_prompt(broken: BrokenFile) -> Text:
+    """A pack file that did not load: ✗, its name, and its problems, one per line."""
+    text = Text(f"✗ {broken.path.name} does not load", style="bold")
+    for line in broken.problems:
+        text.append(f"\n    {line}", style="dim")
+    return text
+
+
+def pack_progress(pack: Pack, records: dict[str, LevelRecord]) -> ChapterProgress:
+    ids = tuple(level.id for level in pack.levels)
+    done = [records[level_id] for level_id in ids if level_id in records]
+    return ChapterProgress(pack.title, ids, len(done), sum(record.stars for record in done))
+
+
 class LevelListScreen(Screen[None]):
     """Pick a level; the suggested next one is highlighted."""
 
@@ -110,7 +142,7 @@ class LevelListScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#level-detail").border_title = "level"
-        problems = self.nav.catalog().problems
+        problems = self.nav.catalog().problems + self.nav.packs()[1]
         panel = self.query_one("#level-problems", Static)
         panel.display = bool(problems)
         if problems:
@@ -149,6 +181,7 @@ class LevelListScreen(Screen[None]):
                 level_prompt(number, level, record, is_next=is_next, wide=self._wide),
                 id=level.id,
             ))
+        self._add_packs(options)
         moved = not self._filled or campaign.next_id != self._suggested
         self._suggested, self._filled = campaign.next_id, True
         target = campaign.next_id if moved and campaign.next_id else keep
@@ -159,6 +192,19 @@ class LevelListScreen(Screen[None]):
         if options.option_count <= 1:
             self.query_one("#level-goal", Static).update("No levels found.")
 
+    def _add_packs(self, options: OptionList) -> None:
+        progress = self.nav.progress
+        for pack in self.nav.packs()[0]:
+            records = {level.id: r for level in pack.levels if (r := progress.get(level.id)) is not None}
+            options.add_option(Option(pack_prompt(pack, pack_progress(pack, records)), disabled=True))
+            for number, level in enumerate(pack.levels, 1):
+                options.add_option(Option(
+                    level_prompt(number, level, records.get(level.id), is_next=False, wide=self._wide),
+                    id=level.id,
+                ))
+            for broken in pack.broken:
+                options.add_option(Option(broken_prompt(broken), disabled=True))
+
     @property
     def suggested(self) -> str | None:
         """The id of the level marked "next" (None once every level is done)."""
@@ -168,6 +214,10 @@ class LevelListScreen(Screen[None]):
         for level in self.nav.catalog().levels:
             if level.id == level_id:
                 return level
+        for pack in self.nav.packs()[0]:
+            for level in pack.levels:
+                if level.id == level_id:
+                    return level
         return None
 
     @on(OptionList.OptionHighlighted, "#level-options")

@@ -1,0 +1,48 @@
+"""`synack levels validate`: every problem of level files and packs, one line each.
+
+A level file is loaded (form, names, cross-key rules) and, if that succeeds, played once on
+the real engine (`check_playable`). A folder is a pack: its pack.toml is checked too, level
+ids must be unique in it, and quiz banks (`*.quiz.toml`) are left to the quiz's own loader.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from engine.levels.check import check_playable
+from engine.levels.loader import LevelError, read_level
+from engine.levels.pack import PACK_FILE, load_pack
+from engine.levels.source import Problem
+
+
+def validate_paths(paths: list[Path]) -> tuple[list[str], int]:
+    """The problem lines of every file under `paths`, and how many level files were checked."""
+    problems: list[str] = []
+    checked = 0
+    for path in paths:
+        if path.is_dir():
+            found, count = _validate_pack(path)
+        else:
+            found, count = _validate_file(path), 1
+        problems += found
+        checked += count
+    return problems, checked
+
+
+def _validate_file(path: Path) -> list[str]:
+    try:
+        level, document = read_level(path)
+    except LevelError as error:
+        return error.problems
+    return [str(problem) for problem in check_playable(level, document)]
+
+
+def _validate_pack(directory: Path) -> tuple[list[str], int]:
+    pack = load_pack(directory)
+    problems = list(pack.problems)
+    for level in pack.levels:
+        problems += [str(problem) for problem in check_playable(level, pack.documents[level.id])]
+    checked = len(pack.levels) + len([b for b in pack.broken if b.path.name != PACK_FILE])
+    if not checked and not pack.bank_files:
+        problems.append(str(Problem(str(directory), "expected level files (*.toml) in the folder, found none")))
+    return problems, checked
