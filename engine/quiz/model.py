@@ -62,7 +62,7 @@ class Question:
         if self.form is Form.CHOICE:
             return f"{self.key}. {self.answer}"
         if self.form is Form.ORDER:
-            return " → ".join(self.choices[n - 1] for n in self.order)
+            return f"{self.key}: " + " → ".join(self.choices[n - 1] for n in self.order)
         return self.answer
 
     def grade(self, response: str) -> bool:

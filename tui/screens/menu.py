@@ -32,6 +32,7 @@ TAGLINE = "Be the client or the server. Every move is a real segment on a real w
 
 MENU: tuple[tuple[str, str], ...] = (
     ("play", "Play       the campaign, level by level"),
+    ("quiz", "Quiz       timed drills on real handshakes"),
     ("quit", "Quit"),
 )
 
@@ -42,6 +43,7 @@ class MainMenu(Screen[None]):
     HELP_TITLE = "main menu"
     BINDINGS = [
         Binding("p", "choose('play')", "play", tooltip="the level list, the next level highlighted"),
+        Binding("z", "choose('quiz')", "quiz", tooltip="a timed quiz drawn from real handshakes"),
         Binding("q", "choose('quit')", "quit", tooltip="leave synack (your progress is saved)"),
     ]
 
@@ -87,5 +89,9 @@ class MainMenu(Screen[None]):
     def action_choose(self, key: str) -> None:
         if key == "play":
             self.nav.open_level_list()
+        elif key == "quiz":
+            from tui.screens.quiz_setup import QuizSetupScreen
+
+            self.app.push_screen(QuizSetupScreen())
         elif key == "quit":
             self.app.exit()

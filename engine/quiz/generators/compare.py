@@ -34,7 +34,7 @@ def first_encrypted(rng: SeededRandom, runs: RunCache) -> Question:
     why = (f"In TLS {version} the first encrypted handshake message is the {first.sender.value}'s {first.kind} "
            f"(under {first.protected_by}); in TLS {'1.3' if version == '1.2' else '1.2'} it is the "
            f"{theirs.sender.value}'s {theirs.kind}.")
-    return choice(rng, kind="compare.first-encrypted", topic=pick(rng, TOPICS), run=asked, answer=answer,
+    return choice(rng, kind="compare.first-encrypted", topic=asked.protocol, run=asked, answer=answer,
                   distractors=wrong, why=why,
                   prompt=f"In a full TLS {version} handshake, which handshake message is the first one sent encrypted?")
 
@@ -52,7 +52,7 @@ def only_in(rng: SeededRandom, runs: RunCache) -> Question:
     other = "1.3" if version == "1.2" else "1.2"
     why = (f"Side by side, the TLS {version} run ({has.source}) had {', '.join(missing)}, which the TLS {other} run "
            f"({lacks.source}) never sent; both had {', '.join(both)}.")
-    return choice(rng, kind="compare.only-in", topic=pick(rng, TOPICS), run=has, answer=answer,
+    return choice(rng, kind="compare.only-in", topic=has.protocol, run=has, answer=answer,
                   distractors=shuffled(rng, both), why=why,
                   prompt=f"Two real handshakes, TLS 1.2 and TLS 1.3, same seed. Which message is in the TLS "
                          f"{version} one but not in the TLS {other} one?")
