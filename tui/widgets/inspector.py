@@ -21,6 +21,7 @@ from textual.widgets.tree import TreeNode
 
 from engine.bytemap import FieldSpan
 from engine.referee import EntryRole, LadderEntry
+from engine.referee.fields import detailed_fields
 from tui.widgets.hexview import HexView
 from tui.widgets.keys_model import short_name
 from tui.widgets.quiet_tree import QuietTree
@@ -161,7 +162,7 @@ class Inspector(Vertical):
         words = ROLE_WORDS[entry.role] or entry.note  # a role says it all; else the note
         _show_line(self.query_one("#inspector-role", Static), words)
         _show_line(self.query_one("#inspector-wire", Static), protection_line(entry, wire=wire))
-        self._spans = wire_spans(entry, tls13=self.tls13) if wire else entry.fields
+        self._spans = wire_spans(entry, tls13=self.tls13) if wire else detailed_fields(entry)
         self.query_one(HexView).data = entry.wire if wire else entry.raw
         title = f"{entry.summary} (wire)" if wire else entry.summary
         tree = self.query_one(FieldTree)
