@@ -14,6 +14,7 @@ from engine.levels.model import Level
 from engine.levels.source import Problem, TomlDocument
 from engine.referee.referee import Referee
 from engine.referee.tcp_world import ScenarioError
+from engine.referee.types import MoveJudged
 
 MAX_TURNS = 200
 
@@ -24,6 +25,11 @@ class SolvedTurn:
 
     move: str
     alert: str | None = None  # for an Alert: which one
+
+
+class Unplayable(Exception):
+    """The level's own solution cannot finish it: the real peer refuses the right move, or
+    the connection never ends."""
 
 
 def solution(level: Level, seed: int | None = None) -> list[str]:
@@ -37,10 +43,17 @@ def solve(level: Level, seed: int | None = None) -> list[SolvedTurn]:
     referee = Referee(asking, seed, clock=lambda: 0.0)
     referee.start()
     turns: list[SolvedTurn] = []
-    while referee.turn is not None and len(turns) < MAX_TURNS:
+    while referee.turn is not None:
+        if len(turns) >= MAX_TURNS:
+            raise Unplayable(f"a connection that ends, found one still asking for moves after {MAX_TURNS} turns")
         move = referee.solution_move()
         turns.append(SolvedTurn(move.key, move.values.get("alert")))
-        referee.play(move)
+        for event in referee.play(move):
+            if isinstance(event, MoveJudged) and not event.judgement.correct:
+                raise Unplayable(
+                    f"a scenario the real endpoints can finish, found that at turn {len(turns)} the "
+                    f"{level.role.value}'s own {move.key} is refused: {event.judgement.explanation}"
+                )
     return turns
 
 
@@ -60,6 +73,8 @@ def check_playable(level: Level, document: TomlDocument) -> list[Problem]:
         real = solve(level)
     except ScenarioError as error:
         return [document.problem(("scenario",), f"expected a connection that settles, found: {error}")]
+    except Unplayable as error:
+        return [document.problem(("scenario",), f"expected {error}")]
     except Exception as error:  # the engine refused the scenario: a finding, never a traceback
         return [document.problem(("scenario",), f"expected a scenario the engine can play, found: {type(error).__name__}: {error}")]
     problems = []

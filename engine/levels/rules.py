@@ -63,8 +63,7 @@ def _tcp_turns(moves: Sequence[str], asks: Sequence[Sequence[str]], offset: int)
 
     found = []
     for index, (move, ask) in enumerate(zip(moves, asks), offset):
-        known = [name for name in ask if name in tcp_moves.FIELDS]
-        option = next(o for o in tcp_moves.options_for(State.CLOSED, move, known) if o.key == move)
+        option = next(o for o in tcp_moves.options_for(State.CLOSED, move, list(tcp_moves.FIELDS)) if o.key == move)
         found += _asked_fields(index, move, ask, [f.name for f in option.fields])
     return found
 
@@ -121,8 +120,9 @@ def _tls_turns(level: TlsLevel | StackLevel, version: Version, offset: int) -> l
                           f"expected a message the {role.value} sends in {VERSION_NAMES[version]} "
                           f"({', '.join(sends)}), found {move!r} ({why})"))
             continue
-        known = [name for name in turn.ask if name in tls_moves.CARRIERS]
-        option = next(o for o in tls_moves.options_for(version, role, [], move, known, certificates) if o.key == move)
+        option = next(
+            o for o in tls_moves.options_for(version, role, [], move, list(tls_moves.CARRIERS), certificates) if o.key == move
+        )
         found += _asked_fields(index, move, turn.ask, [f.name for f in option.fields])
         if turn.alert is not None and move != "Alert":
             found.append((("turns", index, "alert"),
@@ -136,15 +136,14 @@ def _tls_turns(level: TlsLevel | StackLevel, version: Version, offset: int) -> l
 def _stack_turns(level: StackLevel) -> list[tuple[KeyPath, str]]:
     moves = [str(turn.move) for turn in level.turns]
     split = next((i for i, move in enumerate(moves) if move not in TCP_MOVES), len(moves))
-    found = []
-    for index in range(split, len(moves)):
-        if moves[index] in TCP_MOVES:
-            found.append((("turns", index, "move"),
-                          f"expected a TLS message (the TCP turns come first, before turn {split}), found {moves[index]!r}"))
-    if found:
-        return found
     if split == 0:
-        found.append((("turns", 0, "move"), f"expected a TCP segment first (the handshake opens the connection), found {moves[0]!r}"))
+        return [(("turns", 0, "move"), f"expected a TCP segment first (TCP's handshake opens the connection), found {moves[0]!r}")]
+    found = [
+        (("turns", index, "move"), f"expected a TLS message (the TCP turns come first, before turns[{split}]), found {moves[index]!r}")
+        for index in range(split, len(moves))
+        if moves[index] in TCP_MOVES
+    ]
+    if found:
         return found
     found += _tcp_turns(moves[:split], [turn.ask for turn in level.turns[:split]], 0)
     return found + _tls_turns(level, level.tls_version, split)

@@ -237,7 +237,7 @@ def show(value: Any) -> str:
     if isinstance(value, dict):
         return "a table"
     if isinstance(value, list):
-        return "a list"
+        return f"a list of {len(value)} item{'s' if len(value) != 1 else ''}"
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
