@@ -144,8 +144,8 @@ class LiveTcpGame:
         kernel_state = self.service.state() if self.service else "CLOSED: nothing listens"
         views = {
             self.player: SideView(self.player, self.endpoint.state.value, self._address(self.player), True),
-            self.player.other: SideView(self.player.other, f"Linux · {kernel_state}",
-                                        self._address(self.player.other), False),
+            self.player.other: SideView(self.player.other, kernel_state,
+                                        f"Linux {self._address(self.player.other)}", False),
         }
         return views[Side.CLIENT], views[Side.SERVER]
 
@@ -168,12 +168,12 @@ class LiveTcpGame:
         events: list[RefereeEvent] = []
         self._kernel_calls(events)
         while (record := self.wire.receive(0.0)) is not None:
+            note = ""
             if record.retransmission:
-                waited = record.at - self._turn_started
-                events.append(self._record(record.sender, record.segment, record.raw,
-                                           note=f"kernel retransmission: no answer for {waited:.1f} s"))
+                note = f"kernel retransmission: no answer for {record.at - self._turn_started:.1f} s"
             else:
-                self._queued.append(record)
+                self._queued.append(record)  # on the ladder now; the endpoint takes it after the turn
+            events.append(self._record(record.sender, record.segment, record.raw, note=note))
         if self.wire.now() - self._turn_started > PLAYER_PATIENCE:
             self._end(events, f"You left the kernel waiting {PLAYER_PATIENCE:.0f} s: it retransmitted, "
                               "doubling its timeout each time, and gives up in the end. The game is over.")
@@ -191,9 +191,7 @@ class LiveTcpGame:
             self._finish(events)
             return None
         if self._queued:
-            record = self._queued.pop(0)
-            events.append(self._record(record.sender, record.segment, record.raw))
-            return Arrival(self.player, record.segment)
+            return Arrival(self.player, self._queued.pop(0).segment)
         return self._wait(events)
 
     def _opened(self) -> bool:
@@ -307,6 +305,8 @@ class LiveTcpGame:
         detail: TcpTurn = turn.detail
         events: list[RefereeEvent] = []
         if detail.happening is not None:
+            self._replay_now(detail)
+            expected = detail.remaining[0] if detail.remaining else None
             events.extend(self._commit(detail.fork, detail.output))
             detail.happening = None
         judgement = explain.right_move(turn, expected, self.player, self)  # type: ignore[arg-type]
@@ -316,11 +316,18 @@ class LiveTcpGame:
             if expected.seg_len:
                 self._last_sent = expected
             detail.remaining.pop(0)
-        # What the kernel repeated while the player thought is answered by this move.
-        self._queued = [record for record in self._queued if not record.retransmission]
         if detail.remaining:
             self._open_turn(TcpTurn(None, detail.fork, detail.output, detail.remaining))
         return judgement, events
+
+    def _replay_now(self, detail: TcpTurn) -> None:
+        """Apply the turn's happening again at the moment of the move: the real endpoint
+        acts now, not when the turn was offered, so its timers start now (and its
+        timestamps read now). Same ISN (the fork copies the seeded source), same numbers."""
+        assert detail.happening is not None
+        fork = copy.deepcopy(self.endpoint)
+        output = self._apply(detail.happening, fork)
+        detail.fork, detail.output, detail.remaining = fork, output, list(output.segments)
 
     def _reject(
         self, turn: GameTurn, key: str, values: dict[str, int | str], expected: Segment | None, wrong: list[str]

@@ -86,10 +86,7 @@ class LiveReferee(Referee):
         self._clock = clock
         self._pending = None
         self._tally = _Tally()
-
-    def start(self) -> list[RefereeEvent]:
         self.live.start_kernel()
-        return super().start()
 
     def pump(self) -> list[RefereeEvent]:
         if self.finished:
