@@ -28,8 +28,8 @@ def handout_text(settings: RoundSettings, questions: list[Question]) -> str:
     lines += ["Answer key", ""]
     for number, question in enumerate(questions, 1):
         key = question.key if question.form is not Form.TYPED else question.answer
-        lines.append(f"{number}. {key}  ({question.answer_text})" if question.form is not Form.TYPED
-                     else f"{number}. {key}")
+        spelled = question.answer if question.form is Form.ORDER else question.answer_text
+        lines.append(f"{number}. {key}  ({spelled})" if question.form is not Form.TYPED else f"{number}. {key}")
         lines.append(f"   why: {question.why}")
         lines.append(f"   from: {question.source}")
     return "\n".join(lines) + "\n"

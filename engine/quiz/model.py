@@ -46,6 +46,7 @@ class Question:
     order: tuple[int, ...] = ()
     numeric: bool = False  # TYPED: the answer is a whole number
     source: str = ""  # "tcp-01-handshake-client, seed 1234" (or the bank file)
+    runs: tuple[tuple[str, int, tuple[tuple[str, Any], ...]], ...] = ()  # (level id, seed, changes) read
 
     @property
     def key(self) -> str:

@@ -66,6 +66,11 @@ class Run:
         return [m.kind for m in self.messages if sender is None or m.sender is sender]
 
     @property
+    def ref(self) -> tuple[str, int, tuple[tuple[str, Any], ...]]:
+        """What replays this run: `play(*run.ref)`."""
+        return (self.level_id, self.seed, self.changes)
+
+    @property
     def source(self) -> str:
         changed = "".join(f", {key}={value}" for key, value in self.changes)
         return f"{self.level_id}, seed {self.seed}{changed}"

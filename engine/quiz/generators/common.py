@@ -60,7 +60,7 @@ def choice(
         raise ValueError(f"{kind}: fewer than three wrong choices for {answer!r}: {wrong}")
     options = shuffled(rng, [answer, *wrong[:3]])
     return Question(kind, topic, SKILLS[kind], Form.CHOICE, prompt, answer, why,
-                    tuple(context), tuple(options), source=run.source)
+                    tuple(context), tuple(options), source=run.source, runs=(run.ref,))
 
 
 def typed(
@@ -68,7 +68,7 @@ def typed(
     context: Sequence[str] = (), accept: Sequence[str] = (), numeric: bool = False,
 ) -> Question:
     return Question(kind, topic, SKILLS[kind], Form.TYPED, prompt, answer, why, tuple(context),
-                    accept=tuple(accept), numeric=numeric, source=run.source)
+                    accept=tuple(accept), numeric=numeric, source=run.source, runs=(run.ref,))
 
 
 def ordering(
@@ -83,7 +83,7 @@ def ordering(
         shown = shuffled(rng, items)
     order = tuple(shown.index(item) + 1 for item in items)
     return Question(kind, topic, SKILLS[kind], Form.ORDER, prompt, " → ".join(items), why,
-                    tuple(context), tuple(shown), order=order, source=run.source)
+                    tuple(context), tuple(shown), order=order, source=run.source, runs=(run.ref,))
 
 
 def label(message: Message) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from engine.quiz.generators.common import Generator, choice, pick, run_seed, shuffled
 from engine.quiz.model import Question
 from engine.quiz.runs import Message, Run, RunCache
@@ -34,9 +36,10 @@ def first_encrypted(rng: SeededRandom, runs: RunCache) -> Question:
     why = (f"In TLS {version} the first encrypted handshake message is the {first.sender.value}'s {first.kind} "
            f"(under {first.protected_by}); in TLS {'1.3' if version == '1.2' else '1.2'} it is the "
            f"{theirs.sender.value}'s {theirs.kind}.")
-    return choice(rng, kind="compare.first-encrypted", topic=asked.protocol, run=asked, answer=answer,
+    question = choice(rng, kind="compare.first-encrypted", topic=asked.protocol, run=asked, answer=answer,
                   distractors=wrong, why=why,
                   prompt=f"In a full TLS {version} handshake, which handshake message is the first one sent encrypted?")
+    return replace(question, runs=(asked.ref, other.ref), source=f"{asked.source} vs {other.source}")
 
 
 def only_in(rng: SeededRandom, runs: RunCache) -> Question:
@@ -52,10 +55,11 @@ def only_in(rng: SeededRandom, runs: RunCache) -> Question:
     other = "1.3" if version == "1.2" else "1.2"
     why = (f"Side by side, the TLS {version} run ({has.source}) had {', '.join(missing)}, which the TLS {other} run "
            f"({lacks.source}) never sent; both had {', '.join(both)}.")
-    return choice(rng, kind="compare.only-in", topic=has.protocol, run=has, answer=answer,
+    question = choice(rng, kind="compare.only-in", topic=has.protocol, run=has, answer=answer,
                   distractors=shuffled(rng, both), why=why,
                   prompt=f"Two real handshakes, TLS 1.2 and TLS 1.3, same seed. Which message is in the TLS "
                          f"{version} one but not in the TLS {other} one?")
+    return replace(question, runs=(has.ref, lacks.ref), source=f"{has.source} vs {lacks.source}")
 
 
 GENERATORS = (
