@@ -33,6 +33,7 @@ TAGLINE = "Be the client or the server. Every move is a real segment on a real w
 MENU: tuple[tuple[str, str], ...] = (
     ("play", "Play       the campaign, level by level"),
     ("quiz", "Quiz       timed drills on real handshakes"),
+    ("live", "Live       against the Linux kernel"),
     ("quit", "Quit"),
 )
 
@@ -44,6 +45,7 @@ class MainMenu(Screen[None]):
     BINDINGS = [
         Binding("p", "choose('play')", "play", tooltip="the level list, the next level highlighted"),
         Binding("z", "choose('quiz')", "quiz", tooltip="a timed quiz drawn from real handshakes"),
+        Binding("l", "choose('live')", "live", tooltip="play TCP against the real Linux kernel"),
         Binding("q", "choose('quit')", "quit", tooltip="leave synack (your progress is saved)"),
     ]
 
@@ -93,5 +95,9 @@ class MainMenu(Screen[None]):
             from tui.screens.quiz_setup import QuizSetupScreen
 
             self.app.push_screen(QuizSetupScreen())
+        elif key == "live":
+            from tui.screens.live_menu import LiveMenu
+
+            self.app.push_screen(LiveMenu(seed=getattr(self.app, "seed", None)))
         elif key == "quit":
             self.app.exit()
