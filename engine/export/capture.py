@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from engine.export import pcapng
-from engine.export.ipv4 import ipv4_packet
+from engine.live.ipv4 import Ipv4Packet
 
 __all__ = ["APPLICATION", "Capture", "Packet"]
 
@@ -51,6 +51,6 @@ class Capture:
         identification: dict[ipaddress.IPv4Address, int] = {}
         for packet in self.packets:
             number = identification[packet.src] = identification.get(packet.src, 0) + 1
-            frame = ipv4_packet(packet.src, packet.dst, packet.tcp, number)
+            frame = Ipv4Packet(packet.src, packet.dst, packet.tcp, identification=number).encode()
             blocks.append(pcapng.enhanced_packet_block(frame, start + round(packet.time * 1_000_000), [packet.comment]))
         return b"".join(blocks)

@@ -25,9 +25,8 @@ from engine.export.keys import keylog_lines
 from engine.levels.model import StackLevel, TcpLevel, TcpScenario
 from engine.referee.referee import Referee
 from engine.referee.stack_game import StackGame
-from engine.referee.tcp_game import TcpGame
 from engine.referee.tcp_world import EPHEMERAL_PORTS, TcpWorld
-from engine.referee.types import EntryRole, LadderEntry
+from engine.referee.types import EntryRole, LadderEntry, SideView
 from engine.rng import SeededRandom
 from engine.side import Side
 from engine.tcp.endpoint import Address
@@ -82,27 +81,20 @@ def _ips(addresses: dict[Side, Address]) -> dict[Side, ipaddress.IPv4Address]:
 # --- TCP and TCP-then-TLS levels: the game's own segments ----------------------------------
 
 
-def _tcp_world(referee: Referee) -> TcpWorld:
-    game = referee.game
-    if isinstance(game, StackGame):
-        return game.tcp.world
-    if isinstance(game, TcpGame):
-        return game.world
-    raise TypeError(f"not a TCP game: {type(game).__name__}")
-
-
 def _tcp_game_packets(referee: Referee, ladder: list[LadderEntry]) -> tuple[list[Packet], str]:
-    world = _tcp_world(referee)
-    ips = _ips(world.addresses)
+    addresses = _side_addresses(referee.sides)
+    ips = _ips(addresses)
     packets: list[Packet] = []
-    forks = _Forks(world.addresses, world.delay)
+    forks = _Forks(addresses, _delay(referee))
     for group in _groups(ladder, tls_carried=True):
         if isinstance(group, _Fork):
             packets += forks.stream(group, packets)
         else:
             packets.append(Packet(group.time, ips[group.sender], ips[group.sender.other], group.raw, _note(group)))
     note = ""
-    if isinstance(referee.level, StackLevel) and referee.finished and _open(world):
+    game = referee.game
+    if isinstance(game, StackGame) and referee.finished and _open(game.tcp.world):
+        world = game.tcp.world
         closer = _last_tls_sender(ladder)
         carrier = TcpCarrier({side: world.endpoints[side].copy() for side in Side}, world.addresses,
                              world.now + world.delay, world.delay, "closed after the level by the same TCP endpoints")
@@ -111,6 +103,22 @@ def _tcp_game_packets(referee: Referee, ladder: list[LadderEntry]) -> tuple[list
         note = (f"The level ends at the TLS close; the FIN teardown after it (from the {closer.value}) was "
                 "made for this capture by the game's own TCP endpoints.")
     return packets, note
+
+
+def _side_addresses(sides: tuple[SideView, SideView]) -> dict[Side, Address]:
+    """Each side's address as the referee shows it, "192.0.2.1:49152"."""
+    addresses = {}
+    for view in sides:
+        host, _, port = view.address.rpartition(":")
+        addresses[view.side] = Address(ipaddress.ip_address(host.strip("[]")), int(port))
+    return addresses
+
+
+def _delay(referee: Referee) -> float:
+    """The level's one-way delay, in seconds."""
+    level = referee.level
+    scenario = level.tcp if isinstance(level, StackLevel) else level.scenario
+    return float(getattr(scenario, "one_way_delay_ms", TLS_ONLY_DELAY * 1000)) / 1000
 
 
 def _open(world: TcpWorld) -> bool:

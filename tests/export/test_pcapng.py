@@ -1,4 +1,4 @@
-"""The pcapng blocks and the IPv4 header, checked field by field."""
+"""The pcapng blocks and the IPv4 framing of a capture, checked field by field."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 from engine.export import Capture, Packet
 from engine.export import pcapng
-from engine.export.ipv4 import ipv4_packet
+from engine.live.ipv4 import Ipv4Packet
 from engine.tcp.checksum import ones_complement_sum
 
 
@@ -42,8 +42,8 @@ def _options(data: bytes) -> dict[int, list[bytes]]:
 def test_ipv4_header_matches_a_published_example() -> None:
     """The worked example of the IPv4 header checksum (192.168.0.1 -> 192.168.0.199, UDP,
     total length 0x73, DF, TTL 64): checksum 0xB861."""
-    packet = ipv4_packet(ipaddress.IPv4Address("192.168.0.1"), ipaddress.IPv4Address("192.168.0.199"),
-                         bytes(0x73 - 20), identification=0, protocol=17)
+    packet = Ipv4Packet(ipaddress.IPv4Address("192.168.0.1"), ipaddress.IPv4Address("192.168.0.199"),
+                        bytes(0x73 - 20), protocol=17).encode()
     assert packet[:20].hex() == "450000730000400040 11b861c0a80001c0a800c7".replace(" ", "")
     assert ones_complement_sum(packet[:20]) == 0xFFFF
 
