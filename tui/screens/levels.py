@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from tui.progress import LevelRecord
     from tui.screens._nav import Navigator
 
+BROKEN_PREFIX = "broken:"  # option ids of pack files that did not load
 MARK_WIDTH = 6  # "✓ ★★☆", "▶ next"
 WIDE = 100  # columns from which each row names the role too
 
@@ -100,8 +101,9 @@ def pack_prompt(pack: Pack, progress: ChapterProgress) -> Table:
 def broken_prompt(broken: BrokenFile) -> Text:
     """A pack file that did not load: ✗, its name, and its problems, one per line."""
     text = Text(f"✗ {broken.path.name} does not load", style="bold")
+    folder = f"{broken.path.parent}/"
     for line in broken.problems:
-        text.append(f"\n    {line}", style="dim")
+        text.append(f"\n    {line.removeprefix(folder)}", style="dim")
     return text
 
 
@@ -202,8 +204,8 @@ class LevelListScreen(Screen[None]):
                     level_prompt(number, level, records.get(level.id), is_next=False, wide=self._wide),
                     id=level.id,
                 ))
-            for broken in pack.broken:
-                options.add_option(Option(broken_prompt(broken), disabled=True))
+            for broken in pack.broken:  # selectable, so the list scrolls to it and says why
+                options.add_option(Option(broken_prompt(broken), id=f"{BROKEN_PREFIX}{broken.path}"))
 
     @property
     def suggested(self) -> str | None:
@@ -224,6 +226,10 @@ class LevelListScreen(Screen[None]):
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
         level = self._level(event.option.id)
         if level is None:
+            if (event.option.id or "").startswith(BROKEN_PREFIX):
+                self.query_one("#level-goal", Static).update(Text(
+                    "✗ This file does not load; fix the lines beside it and open the list again "
+                    "(or check it with `synack levels validate`).", style="italic"))
             return
         record = self.nav.progress.get(level.id)
         text = Text()

@@ -1,0 +1,118 @@
+"""In the app: packs as their own groups in the level list, and `play FILE --watch`."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from pathlib import Path
+
+from rich.console import Console
+from textual.pilot import Pilot
+from textual.screen import Screen
+from textual.widgets import OptionList
+
+from engine.levels import builtin_dir
+from tui.app import SynackApp
+from tui.screens.levels import LevelListScreen
+from tui.screens.play import PlayScreen
+from tui.watch import LevelProblemsScreen
+
+TCP01 = (builtin_dir() / "tcp-01-handshake-client.toml").read_text()
+
+
+def frozen_clock() -> float:
+    return 0.0
+
+
+def level_text(level_id: str, title: str = "Knock knock: the three-way handshake") -> str:
+    return (TCP01.replace('id = "tcp-01-handshake-client"', f'id = "{level_id}"')
+            .replace('title = "Knock knock: the three-way handshake"', f'title = "{title}"'))
+
+
+def rows_of(screen: LevelListScreen) -> list[str]:
+    options = screen.query_one(OptionList)
+    rows = []
+    for index in range(options.option_count):
+        console = Console(width=100, record=True, file=io.StringIO())
+        console.print(options.get_option_at_index(index).prompt)
+        rows.append(console.export_text().strip())
+    return rows
+
+
+def test_a_pack_is_its_own_group_with_its_broken_file(tmp_path: Path) -> None:
+    course = tmp_path / "course"
+    course.mkdir()
+    (course / "pack.toml").write_text('title = "Networks 101"\nauthor = "Dr. Ada"\n')
+    (course / "a.toml").write_text(level_text("course-a", "Our first handshake"))
+    (course / "b.toml").write_text(level_text("course-b").replace('move = "ACK"', 'move = "AKC"'))
+
+    async def run() -> None:
+        app = SynackApp(seed=7, data_dir=tmp_path / "data", clock=frozen_clock, packs=[course])
+        async with app.run_test(size=(120, 40)) as pilot:
+            app.open_level_list()
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, LevelListScreen)
+            rows = rows_of(screen)
+            builtin = len(app.catalog().levels) + len(app.campaign().chapters)
+            assert rows[builtin].startswith("Pack Networks 101 · by Dr. Ada")
+            assert rows[builtin].endswith("0 of 1 done · 0 of 3 ★")
+            assert rows[builtin + 1].startswith("·") and "1. Our first handshake" in rows[builtin + 1]
+            assert rows[builtin + 2].startswith("✗ b.toml does not load")
+            assert rows[builtin + 2].splitlines()[1].strip().startswith("b.toml:31: turns[1].move: expected one of")
+            options = screen.query_one(OptionList)
+            options.highlighted = builtin + 1
+            await pilot.press("enter")
+            await pilot.pause()
+            assert isinstance(app.screen, PlayScreen) and app.screen.level.id == "course-a"
+
+    asyncio.run(run())
+
+
+async def wait_for(pilot: Pilot[None], kind: type[Screen[None]], title: str | None = None) -> Screen[None]:
+    """Wait (the watch polls every half second) until the top screen is a `kind`."""
+    for _ in range(100):
+        await pilot.pause(0.05)
+        screen = pilot.app.screen
+        if isinstance(screen, kind) and (title is None or screen.level.title == title):  # type: ignore[attr-defined]
+            return screen
+    raise AssertionError(f"expected a {kind.__name__}, found {pilot.app.screen!r}")
+
+
+def test_watch_reloads_on_save_and_shows_a_broken_edit_in_the_app(tmp_path: Path) -> None:
+    path = tmp_path / "mine.toml"
+    path.write_text(level_text("mine", "Version one"))
+
+    async def run() -> None:
+        app = SynackApp(seed=7, level=str(path), data_dir=tmp_path / "data", clock=frozen_clock, watch=True)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await wait_for(pilot, PlayScreen, "Version one")
+            depth = len(app.screen_stack)
+            path.write_text(level_text("mine", "Version one").replace('move = "ACK"', 'move = "AKC"'))
+            problems = await wait_for(pilot, LevelProblemsScreen)
+            assert isinstance(problems, LevelProblemsScreen)
+            assert problems.problems == [
+                f"{path}:31: turns[1].move: expected one of 'SYN', 'SYN-ACK', 'ACK', 'DATA', 'FIN', 'RST', "
+                "'RST-ACK' or 'WAIT', found 'AKC' (did you mean 'ACK'?)"
+            ]
+            path.write_bytes(b"\x89PNG\x00")
+            await pilot.pause(1.0)
+            assert isinstance(app.screen, LevelProblemsScreen) and "binary" in app.screen.problems[0]
+            path.write_text(level_text("mine", "Version two"))
+            await wait_for(pilot, PlayScreen, "Version two")
+            assert len(app.screen_stack) == depth  # replaced, not piled up
+
+    asyncio.run(run())
+
+
+def test_watch_opens_on_a_file_that_is_broken_from_the_start(tmp_path: Path) -> None:
+    path = tmp_path / "mine.toml"
+    path.write_text("")
+
+    async def run() -> None:
+        app = SynackApp(seed=7, level=str(path), data_dir=tmp_path / "data", clock=frozen_clock, watch=True)
+        async with app.run_test(size=(100, 30)) as pilot:
+            screen = await wait_for(pilot, LevelProblemsScreen)
+            assert screen.problems == [f"{path}: expected a level, found an empty file"]  # type: ignore[attr-defined]
+
+    asyncio.run(run())
