@@ -36,6 +36,7 @@ from engine.levels.source import Problem, SourceError, TomlDocument, did_you_mea
 from engine.quiz.model import TOPICS, Form, Question
 from engine.quiz.runs import Message, Run
 from engine.referee import Side
+from engine.rng import SeededRandom
 
 MAX_BANK_BYTES = 256 * 1024
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
@@ -125,8 +126,9 @@ def load_bank(path: Path, *, check_runs: bool = True) -> tuple[Bank, str]:
     except SourceError as error:
         raise QuizBankError(error.issues) from None
     problems = _placeholder_problems(bank, document)
-    if not problems and check_runs:
-        problems = _run_problems(bank, document)
+    if check_runs:
+        broken = {issue.path[1] for issue in problems if len(issue.path) > 1}
+        problems += _run_problems(bank, document, skip=broken)
     if problems:
         raise QuizBankError(problems)
     return bank, document.name
@@ -153,38 +155,50 @@ def _placeholder_problems(bank: Bank, document: TomlDocument) -> list[Problem]:
     return problems
 
 
-def _run_problems(bank: Bank, document: TomlDocument) -> list[Problem]:
+def _run_problems(bank: Bank, document: TomlDocument, skip: set[object]) -> list[Problem]:
     from engine.quiz.runs import RunCache
 
     runs = RunCache()
     problems: list[Problem] = []
     for index, entry in enumerate(bank.question):
-        if entry.run is None:
+        if entry.run is None or index in skip:
             continue
-        try:
-            question_from(entry, index, runs.get(entry.run, 1), document.name)
-        except QuizBankError as error:
-            problems += [document.problem(("question", index), issue.message) for issue in error.issues]
+        run = runs.get(entry.run, 1)
+        for name in dict.fromkeys(n for text in entry.texts() for n in PLACEHOLDER.findall(text)):
+            try:
+                _value(run, name, document.name, index)
+            except QuizBankError as error:
+                problems += [document.problem(("question", index), issue.message) for issue in error.issues]
     return problems
 
 
-def question_from(entry: BankQuestion, index: int, run: Run | None, name: str) -> Question:
-    """The bank entry as a question, its placeholders filled from `run`."""
+def question_from(entry: BankQuestion, index: int, run: Run | None, name: str,
+                  rng: SeededRandom | None = None) -> Question:
+    """The bank entry as a question, its placeholders filled from `run`. An order question's
+    items are shown in a seeded shuffle (`rng`; without one, reversed); choices stay in
+    the author's order."""
     def fill(text: str) -> str:
         return PLACEHOLDER.sub(lambda match: _value(run, match.group(1), name, index), text) if run else text
 
     kind = f"bank.{index + 1}"
     skill = entry.skill or f"{_topic_name(entry.topic)}: your instructor's question {index + 1}"
     source = f"{name}, question {index + 1}" + (f", run {run.source}" if run else "")
+    runs = (run.ref,) if run else ()
     form = Form(entry.form)
     if form is Form.ORDER:
+        from engine.quiz.generators.common import shuffled
+
         items = [fill(item) for item in entry.answer]
+        shown = shuffled(rng, items) if rng is not None else items[::-1]
+        if shown == items:
+            shown = shown[1:] + shown[:1]
         return Question(kind, entry.topic, skill, form, fill(entry.prompt), " → ".join(items), fill(entry.why),
-                        choices=tuple(items), order=tuple(range(1, len(items) + 1)), source=source)
+                        choices=tuple(shown), order=tuple(shown.index(item) + 1 for item in items), source=source,
+                        runs=runs)
     answer = fill(str(entry.answer))
     return Question(kind, entry.topic, skill, form, fill(entry.prompt), answer, fill(entry.why),
                     choices=tuple(fill(c) for c in entry.choices), accept=tuple(fill(a) for a in entry.accept),
-                    numeric=entry.numeric, source=source)
+                    numeric=entry.numeric, source=source, runs=runs)
 
 
 def _topic_name(topic: str) -> str:

@@ -79,7 +79,7 @@ def _bank_maker(entry: BankQuestion, index: int, bank_name: str) -> Callable[[Se
 
         run = runs.get(entry.run, run_seed(rng)) if entry.run else None
         try:
-            return question_from(entry, index, run, bank_name)
+            return question_from(entry, index, run, bank_name, rng)
         except QuizBankError as error:
             raise QuizError("; ".join(error.problems)) from None
 

@@ -64,7 +64,7 @@ def test_the_answer_is_the_runs_and_the_distractors_are_wrong(kind: str, seed: i
     elif question.form is Form.ORDER:
         assert question.grade(question.key)
         assert list(question.order) != sorted(question.order), "an order question is never shown in order"
-    CHECKS[kind.split(".", 1)[1] if kind.startswith(("tcp", "compare")) else kind.split(".")[1]](question)
+    CHECKS[kind.split(".", 1)[1]](question)
 
 
 def wrong_choices(question: Question) -> list[str]:

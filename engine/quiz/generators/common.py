@@ -111,6 +111,8 @@ SKILLS = {
     "tls12.cke": "TLS 1.2: ClientKeyExchange for each key exchange",
     "tls12.order": "TLS 1.2: the order of the handshake messages",
     "tls12.alert": "TLS 1.2: which alert a fault calls for",
-    "compare.first-encrypted": "TLS 1.2 vs 1.3: when encryption starts",
-    "compare.only-in": "TLS 1.2 vs 1.3: which messages each version has",
+    "tls12.first-encrypted": "TLS 1.2 vs 1.3: when encryption starts",
+    "tls13.first-encrypted": "TLS 1.2 vs 1.3: when encryption starts",
+    "tls12.only-in": "TLS 1.2 vs 1.3: which messages each version has",
+    "tls13.only-in": "TLS 1.2 vs 1.3: which messages each version has",
 }
