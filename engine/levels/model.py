@@ -77,7 +77,7 @@ class Host(Strict):
     window: Annotated[StrictInt, Field(ge=0, le=65535)] = Field(default=64240, description="Receive window in the SYN.")
     mss: Annotated[StrictInt, Field(ge=88, le=65535)] = Field(default=1460, description="Maximum segment size option.")
     window_scale: Annotated[StrictInt, Field(ge=0, le=14)] | None = Field(
-        default=7, description="Window scale option (shift count); omitted in TOML: 7."
+        default=7, description="Window scale option (shift count)."
     )
     sack_permitted: StrictBool = Field(default=True, description="Send the SACK-permitted option.")
 

@@ -11,6 +11,16 @@ from engine.levels.pack import LOOSE_PACK_TITLE, load_pack, load_packs
 from tui.cli import main
 
 TCP01 = (builtin_dir() / "tcp-01-handshake-client.toml").read_text()
+BANK = '''title = "Week 1"
+
+[[question]]
+topic = "tcp"
+form = "choice"
+prompt = "Which segment opens a TCP connection?"
+choices = ["SYN", "FIN", "RST"]
+answer = "SYN"
+why = "The active opener's first segment carries the SYN flag."
+'''
 
 
 def level_text(level_id: str, order: int = 1) -> str:
@@ -24,7 +34,7 @@ def make_pack(directory: Path) -> Path:
     (directory / "second.toml").write_text(level_text("second", order=2))
     (directory / "extra.toml").write_text(level_text("extra", order=0))
     (directory / "broken.toml").write_text(level_text("broken").replace('move = "ACK"', 'move = "AKC"'))
-    (directory / "week1.quiz.toml").write_text('title = "Week 1"\n')
+    (directory / "week1.quiz.toml").write_text(BANK)
     return directory
 
 
@@ -92,3 +102,6 @@ def test_validate_a_pack_folder(tmp_path: Path, capsys: pytest.CaptureFixture[st
     (directory / "broken.toml").unlink()
     assert main(["levels", "validate", str(directory)]) == 0
     assert capsys.readouterr().out.strip() == "3 level file(s): no problems"
+    (directory / "week1.quiz.toml").write_text(BANK.replace('form = "choice"', 'from = "choice"'))
+    assert main(["levels", "validate", str(directory)]) == 1
+    assert capsys.readouterr().out.splitlines()[0].startswith(f"{directory / 'week1.quiz.toml'}:3: question[0]")
