@@ -9,10 +9,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from textual.pilot import Pilot
+from textual.widgets.tree import TreeNode
+
+from engine.bytemap import FieldSpan
 
 from tests.tui.driving import make_move, play_screen, play_to_the_end
 from tests.tui.snapshot_app import make_snapshot_app as make_app
+from tui.widgets.inspector import FieldTree
 
 FIRST_LEVEL = "tcp-01-handshake-client"
 TLS_LEVEL = "tls13-01-handshake-client"
@@ -95,6 +100,8 @@ class TestTlsSnapshots:
 BIG = (120, 40)
 TLS12_LEVEL = "tls12-01-rsa-client"
 TLS13_SERVER = "tls13-02-handshake-server"
+WRONG_NAME = "tls13-06-wrong-name"
+COMPARE_LEVEL = "compare-02-tls12-round-trips"
 
 
 async def inspector_on_a_field(pilot: Pilot[None]) -> None:
@@ -137,36 +144,58 @@ async def help_on_play(pilot: Pilot[None]) -> None:
     await pilot.pause()
 
 
+async def certificate_names(pilot: Pilot[None]) -> None:
+    """The wrong-name level after the ClientHello: the server's Certificate selected on the
+    ladder (two arrows up from its Finished) and, in the inspector, the certificate's
+    subjectAltName: the name the player must compare with the one asked for."""
+    await play_one_move(pilot)
+    await pilot.press("up", "up", "i")
+    await pilot.pause()
+    tree = pilot.app.screen.query_one(FieldTree)
+    node = next(n for n in _nodes(tree.root) if n.data is not None and n.data.label == "subjectAltName")
+    tree.move_cursor(node)  # as the arrows would, without counting them here
+    await pilot.pause()
+
+
+def _nodes(node: TreeNode[FieldSpan]) -> list[TreeNode[FieldSpan]]:
+    return [node, *(found for child in node.children for found in _nodes(child))]
+
+
+async def light_theme(pilot: Pilot[None]) -> None:
+    await certificate_names(pilot)
+    await pilot.press("escape", "t")
+    await pilot.pause()
+
+
+# Each screen and panel of the issue, by (level, what is done before the picture).
+FULL_DEPTH = {
+    "inspector_on_a_field": (TLS_LEVEL, inspector_on_a_field),
+    "certificate_names": (WRONG_NAME, certificate_names),
+    "keys_tls13": (TLS_LEVEL, tls_keys_mid_handshake),
+    "keys_tls12_key_block": (TLS12_LEVEL, tls12_key_block),
+    "hint": (TLS12_LEVEL, hint_shown),
+    "wrong_move": (TLS13_SERVER, wrong_suite),
+    "summary": (TLS_LEVEL, play_all),
+    "compare_summary": (COMPARE_LEVEL, play_all),
+    "help": (TLS_LEVEL, help_on_play),
+}
+SIZES = {"80x24": (80, 24), "120x40": BIG}
+
+
 class TestFullDepth:
-    """The issue-5 screens at 120x40: the side pane shows the inspector and the keys."""
+    """The issue-5 screens and panels at 80x24 (the inspector and keys fold under the
+    ladder, a key away) and at 120x40 (the side pane shows them beside it)."""
 
-    def test_inspector_on_a_field(self, snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-        app = make_app(tmp_path, level=TLS_LEVEL)
-        assert snap_compare(app, run_before=inspector_on_a_field, terminal_size=BIG)
+    @pytest.mark.parametrize("size", SIZES)
+    @pytest.mark.parametrize("screen", FULL_DEPTH)
+    def test_screen(self, snap_compare, tmp_path: Path, screen: str, size: str) -> None:  # type: ignore[no-untyped-def]
+        level, run_before = FULL_DEPTH[screen]
+        app = make_app(tmp_path, level=level, pinned=level != COMPARE_LEVEL)
+        assert snap_compare(app, run_before=run_before, terminal_size=SIZES[size])
 
-    def test_keys_tls13(self, snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-        app = make_app(tmp_path, level=TLS_LEVEL)
-        assert snap_compare(app, run_before=tls_keys_mid_handshake, terminal_size=BIG)
-
-    def test_keys_tls12_key_block(self, snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-        app = make_app(tmp_path, level=TLS12_LEVEL)
-        assert snap_compare(app, run_before=tls12_key_block, terminal_size=BIG)
-
-    def test_hint(self, snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-        app = make_app(tmp_path, level=TLS12_LEVEL)
-        assert snap_compare(app, run_before=hint_shown, terminal_size=BIG)
-
-    def test_wrong_move(self, snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-        app = make_app(tmp_path, level=TLS13_SERVER)
-        assert snap_compare(app, run_before=wrong_suite, terminal_size=BIG)
-
-    def test_summary(self, snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-        app = make_app(tmp_path, level=TLS_LEVEL)
-        assert snap_compare(app, run_before=play_all, terminal_size=BIG)
-
-    def test_help(self, snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-        app = make_app(tmp_path, level=TLS_LEVEL)
-        assert snap_compare(app, run_before=help_on_play, terminal_size=BIG)
+    def test_light_theme(self, snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+        app = make_app(tmp_path, level=WRONG_NAME)
+        assert snap_compare(app, run_before=light_theme, terminal_size=BIG)
 
     def test_level_list_campaign(self, snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
         """Chapter TCP complete, a level with one star, the suggestion highlighted."""
