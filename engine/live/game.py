@@ -57,6 +57,7 @@ WAIT_SLICE = 0.05
 KERNEL_PATIENCE = 15.0  # waiting for the kernel this long with nothing coming ends the game
 PLAYER_PATIENCE = 180.0  # a turn left alone this long ends the game (the kernel gave up long ago)
 CLOSED_STATES = (State.TIME_WAIT, State.CLOSED)
+KERNEL_LAST_CALLS = 1.0  # how long the end waits for the kernel side's last socket calls
 
 
 @dataclass
@@ -79,13 +80,18 @@ class LiveTcpGame:
     kernel_calls: list[KernelCall] = field(default_factory=list)
     over: bool = False
     ending: str = ""
+    # For TLS on top: open the connection, then hand over (advance returns None) once
+    # it is ESTABLISHED and no TCP move is due.
+    hand_over_when_established: bool = False
 
     def __post_init__(self) -> None:
         self.wire = LiveWire(self.player)
         rng = SeededRandom(self.seed, "live.tcp")
         if self.player is Side.CLIENT:
             local, remote = engine_address(ENGINE_PORT), kernel_address(self.port)
-            self.script = [_AppStep("connect"), _AppStep("send", CLIENT_DATA), _AppStep("close")]
+            self.script = [_AppStep("connect")]
+            if not self.hand_over_when_established:
+                self.script += [_AppStep("send", CLIENT_DATA), _AppStep("close")]
         else:
             local, remote = engine_address(self.port), None
             self.script = [_AppStep("listen"), _AppStep("send", SERVER_REPLY), _AppStep("close")]
@@ -121,12 +127,14 @@ class LiveTcpGame:
 
     def advance(self, events: list[RefereeEvent]) -> GameTurn | None:
         while True:
-            self._kernel_calls(events)
+            self.collect_kernel_calls(events)
             if self._next is not None:
                 turn, self._next = self._next, None
                 self._turn_started = self.wire.now()
                 return turn
             if self.over:
+                return None
+            if self.hand_over_when_established and self.endpoint.state is State.ESTABLISHED and not self._queued:
                 return None
             happening = self._next_happening(events)
             if happening is not None:
@@ -166,16 +174,16 @@ class LiveTcpGame:
         """Read what the kernel sent meanwhile: retransmissions go on the ladder now (the
         player's coming move answers them); anything new waits for the turn to end."""
         events: list[RefereeEvent] = []
-        self._kernel_calls(events)
+        self.collect_kernel_calls(events)
         while (record := self.wire.receive(0.0)) is not None:
             note = ""
             if record.retransmission:
                 note = f"kernel retransmission: no answer for {record.at - self._turn_started:.1f} s"
             else:
                 self._queued.append(record)  # on the ladder now; the endpoint takes it after the turn
-            events.append(self._record(record.sender, record.segment, record.raw, note=note))
+            events.append(self.record(record.sender, record.segment, record.raw, note=note))
         if self.wire.now() - self._turn_started > PLAYER_PATIENCE:
-            self._end(events, f"You left the kernel waiting {PLAYER_PATIENCE:.0f} s: it retransmitted, "
+            self.end(events, f"You left the kernel waiting {PLAYER_PATIENCE:.0f} s: it retransmitted, "
                               "doubling its timeout each time, and gives up in the end. The game is over.")
         return events
 
@@ -188,7 +196,7 @@ class LiveTcpGame:
             return AppCall(self.player, ScriptStep(side=self.player, action=step.action,  # type: ignore[arg-type]
                                                    data=step.data.decode() or None))
         if self.endpoint.state in CLOSED_STATES and self._opened():
-            self._finish(events)
+            self.finish(events)
             return None
         if self._queued:
             return Arrival(self.player, self._queued.pop(0).segment)
@@ -221,13 +229,13 @@ class LiveTcpGame:
                 return TimerFired(self.player)
             record = self.wire.receive(WAIT_SLICE)
             if record is not None:
-                events.append(self._record(record.sender, record.segment, record.raw,
+                events.append(self.record(record.sender, record.segment, record.raw,
                                            note="kernel retransmission" if record.retransmission else ""))
                 return Arrival(self.player, record.segment)
-            self._kernel_calls(events)
+            self.collect_kernel_calls(events)
             if self.over:
                 return None
-        self._end(events, f"The kernel sent nothing for {KERNEL_PATIENCE:.0f} s while your endpoint "
+        self.end(events, f"The kernel sent nothing for {KERNEL_PATIENCE:.0f} s while your endpoint "
                           f"waited in {self.endpoint.state.value}. The game is over.")
         return None
 
@@ -273,6 +281,10 @@ class LiveTcpGame:
         )
 
     @property
+    def turns_played(self) -> int:
+        return self._turn_count
+
+    @property
     def now(self) -> float:  # what `tcp_explain.prompt` reads of a world
         return self.wire.now()
 
@@ -312,7 +324,7 @@ class LiveTcpGame:
         judgement = explain.right_move(turn, expected, self.player, self)  # type: ignore[arg-type]
         if expected is not None:
             record = self.wire.send(expected)
-            events.append(self._record(self.player, expected, record.raw, by_player=True))
+            events.append(self.record(self.player, expected, record.raw, by_player=True))
             if expected.seg_len:
                 self._last_sent = expected
             detail.remaining.pop(0)
@@ -339,7 +351,7 @@ class LiveTcpGame:
             template = expected or self._idle_segment(detail.fork)
             mistake = moves.build_segment(key, values, template)
             raw = mistake.encode(self.wire_ip(self.player), self.wire_ip(self.player.other))
-            events.append(self._record(self.player, mistake, raw, role=EntryRole.MISTAKE, by_player=True,
+            events.append(self.record(self.player, mistake, raw, role=EntryRole.MISTAKE, by_player=True,
                                        note="your mistake: kept back, not sent"))
             reaction = ("Live mode keeps a wrong move back: the kernel's connection is real and cannot "
                         "be rewound, so only right moves reach it. Try again.")
@@ -366,7 +378,7 @@ class LiveTcpGame:
         remote = self.addresses[side]
         return f"{remote.ip}:{remote.port}" if remote else str(KERNEL_IP)
 
-    def _record(self, sender: Side, segment: Segment, raw: bytes, *, role: EntryRole = EntryRole.NORMAL,
+    def record(self, sender: Side, segment: Segment, raw: bytes, *, role: EntryRole = EntryRole.NORMAL,
                 by_player: bool = False, note: str = "") -> MessageSent:
         entry = LadderEntry(
             index=len(self.ladder), sender=sender, kind=segment.kind.value, summary=segment.summary(),
@@ -376,14 +388,14 @@ class LiveTcpGame:
         self.ladder.append(entry)
         return MessageSent(entry)
 
-    def _kernel_calls(self, events: list[RefereeEvent]) -> None:
+    def collect_kernel_calls(self, events: list[RefereeEvent]) -> None:
         if self.service is None:
             return
         for call in self.service.drain():
             self.kernel_calls.append(call)
             events.append(Narration(f"kernel: {call.line()}"))
             if call.final and "close()" not in call.call:
-                self._end(events, f"The kernel's {call.call} failed: {call.result}.")
+                self.end(events, f"The kernel's {call.call} failed: {call.result}.")
 
     def _explain_options(self, segment: Segment, events: list[RefereeEvent]) -> None:
         """The kernel's SYN options, in words, the first time they arrive."""
@@ -395,13 +407,16 @@ class LiveTcpGame:
         if words:
             events.append(Narration(f"The kernel's {segment.kind.value} offers: " + "; ".join(words) + "."))
 
-    def _finish(self, events: list[RefereeEvent]) -> None:
+    def finish(self, events: list[RefereeEvent]) -> None:
+        if self.service is not None:  # its last calls (recv() of our FIN, close()) come next
+            self.service.done.wait(KERNEL_LAST_CALLS)
+            self.collect_kernel_calls(events)
         words = "TIME-WAIT: it waits 2 MSL before forgetting the connection" if (
             self.endpoint.state is State.TIME_WAIT) else "CLOSED"
-        self._end(events, f"Connection closed. Your endpoint is {words}; the kernel's socket is "
+        self.end(events, f"Connection closed. Your endpoint is {words}; the kernel's socket is "
                           f"{self.service.state() if self.service else 'gone'}.")
 
-    def _end(self, events: list[RefereeEvent], text: str) -> None:
+    def end(self, events: list[RefereeEvent], text: str) -> None:
         if not self.over:
             self.over = True
             self.ending = text

@@ -203,6 +203,7 @@ class TlsEchoServer(EchoServer):
 
     def _serve(self, conn: socket.socket) -> None:
         tls = self.context.wrap_socket(conn, server_side=True, do_handshake_on_connect=False)
+        self.current = tls  # wrap_socket took the descriptor over from conn
         try:
             self.blocking(tls.do_handshake)
         except (ssl.SSLError, OSError) as error:

@@ -11,8 +11,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from engine.levels.model import Scoring, TcpLevel
+from engine.levels.model import Level, Scoring, StackLevel, TcpLevel
 from engine.live.game import LiveTcpGame
+from engine.live.tls_game import LiveTlsGame
 from engine.live.wire import ENGINE_PORT
 from engine.referee.referee import Referee, _Tally
 from engine.referee.types import LevelOver, RefereeEvent, Side
@@ -20,6 +21,7 @@ from engine.referee.types import LevelOver, RefereeEvent, Side
 __all__ = ["LiveOptions", "LiveReferee", "live_level"]
 
 DEFAULT_PORTS = {Side.CLIENT: 7, Side.SERVER: 8080}  # echo; an alternative HTTP port
+TLS_PORT = 443
 CLOSED_PORT = 9  # discard: nothing listens there in the namespace
 
 
@@ -29,24 +31,40 @@ class LiveOptions:
     port: int | None = None
     closed_port: bool = False
     seed: int = 1
+    tls: bool = False  # TCP, then TLS against OpenSSL on the kernel's socket (client only)
+    tls_version: str | None = None  # "1.2" or "1.3"; None: the client offers both
+
+    @property
+    def protocol(self) -> str:
+        if not self.tls:
+            return "tcp"
+        return "tcp+tls12" if self.tls_version == "1.2" else "tcp+tls13"
 
     @property
     def chosen_port(self) -> int:
         if self.port is not None:
             return self.port
+        if self.tls:
+            return TLS_PORT
         return CLOSED_PORT if self.closed_port else DEFAULT_PORTS[self.role]
 
     @property
     def title(self) -> str:
+        if self.tls:
+            return "Live: TLS with OpenSSL over the Linux kernel's TCP"
         if self.closed_port:
             return "Live: knocking on a closed port"
         return "Live: you are the client, Linux serves" if self.role is Side.CLIENT else "Live: Linux connects to you"
 
 
-def live_level(options: LiveOptions) -> TcpLevel:
+def live_level(options: LiveOptions) -> Level:
     """The live game in the level model (role, title, goal, scoring) for the referee and UI."""
     port = options.chosen_port
-    if options.closed_port:
+    if options.tls:
+        goal = (f"OpenSSL (Python's ssl) waits on the Linux kernel's socket at 192.0.2.1:{port}. Open TCP "
+                "segment by segment, then play the TLS client message by message, send a line, read the "
+                "echo and close with close_notify.")
+    elif options.closed_port:
         goal = (f"Send a SYN to 192.0.2.1:{port}, where nothing listens, and see what the real Linux "
                 "kernel answers.")
     elif options.role is Side.CLIENT:
@@ -55,9 +73,13 @@ def live_level(options: LiveOptions) -> TcpLevel:
     else:
         goal = (f"A program on the Linux kernel calls connect() to you at 192.0.2.2:{port}. Accept, "
                 "acknowledge its greeting and its half-close, answer, and close.")
+    engine_port = port if options.role is Side.SERVER else ENGINE_PORT
+    hosts = {"client": {"ip": "192.0.2.2", "port": engine_port}, "server": {"ip": "192.0.2.1", "port": port}}
+    if options.role is Side.SERVER:
+        hosts = {"client": {"ip": "192.0.2.1"}, "server": {"ip": "192.0.2.2", "port": port}}
     script = [{"side": options.role.value, "action": "connect" if options.role is Side.CLIENT else "listen"}]
-    return TcpLevel.model_validate({
-        "id": f"live-{options.role.value}" + ("-closed" if options.closed_port else ""),
+    fields: dict[str, object] = {
+        "id": f"live-{options.role.value}" + ("-closed" if options.closed_port else "") + ("-tls" if options.tls else ""),
         "title": options.title,
         "chapter": "Live",
         "order": 0,
@@ -65,10 +87,16 @@ def live_level(options: LiveOptions) -> TcpLevel:
         "goal": goal,
         "debrief": "Every segment on the other side came from the real Linux TCP stack.",
         "seed": options.seed,
-        "protocol": "tcp",
+        "protocol": options.protocol,
         "scoring": Scoring(par_seconds=300).model_dump(),
-        "scenario": {"script": script, "client": {"ip": "192.0.2.2", "port": ENGINE_PORT},
-                     "server": {"ip": "192.0.2.1", "port": port}},
+    }
+    if options.tls:
+        return StackLevel.model_validate(fields | {
+            "tcp": {"script": script, **hosts},
+            "turns": [{"move": "SYN"}, {"move": "ClientHello"}],
+        })
+    return TcpLevel.model_validate(fields | {
+        "scenario": {"script": script, **hosts},
         "turns": [{"move": "SYN" if options.role is Side.CLIENT else "SYN-ACK"}],
     })
 
@@ -80,7 +108,12 @@ class LiveReferee(Referee):
         self.level = live_level(options)
         self.seed = options.seed
         self.player = options.role
-        self.live = LiveTcpGame(options.role, options.chosen_port, options.closed_port, options.seed)
+        self.live: LiveTcpGame | LiveTlsGame
+        if options.tls:
+            assert isinstance(self.level, StackLevel)
+            self.live = LiveTlsGame(self.level, options.chosen_port, options.tls_version, options.seed)
+        else:
+            self.live = LiveTcpGame(options.role, options.chosen_port, options.closed_port, options.seed)
         self.game = self.live
         self.finished = False
         self._clock = clock

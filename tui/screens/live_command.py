@@ -19,12 +19,21 @@ plays your endpoint at 192.0.2.2. Every segment from the other side is the kerne
 with its real options, and beside the ladder you see the kernel side's socket calls.
 The namespace and the device go when synack ends, however it ends."""
 
+TLS_DESCRIPTION = """
+
+live tls: once TCP is open, you play the TLS client message by message against Python's
+ssl module (a real OpenSSL server) wrapping the kernel's accepted socket; your TCP then
+carries the records by itself. The server's certificate comes from a demo CA made from
+the seed, which your client trusts."""
+
 EPILOG = """\
 examples:
   synack live tcp                    you connect; Linux listens on port 7 with an echo service
   synack live tcp --role server      a program on Linux calls connect() to you on port 8080
   synack live tcp --closed           you connect to a port where nothing listens (port 9)
   sudo synack live tcp --port 2000
+  synack live tls                    TCP, then TLS 1.3 against OpenSSL on port 443
+  synack live tls --tls-version 1.2  the classic TLS 1.2 handshake instead
 
 exit status: 0 played, 2 live mode is not available on this system (the line says why)"""
 
@@ -49,6 +58,15 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     tcp.add_argument("--closed", action="store_true",
                      help="as client: nothing listens on the port, and the kernel answers with RST")
     tcp.add_argument("--seed", type=int, dest="live_seed", metavar="N", help="your ISN and the game's draws from N")
+    tls = kinds.add_parser("tls", help="TCP with Linux, then TLS as the client against OpenSSL on its socket",
+                           description=DESCRIPTION + TLS_DESCRIPTION, epilog=EPILOG,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+    tls.add_argument("--port", type=_port, help="the port OpenSSL's socket listens on (default: 443)")
+    tls.add_argument("--tls-version", choices=("1.2", "1.3"), metavar="{1.2,1.3}",
+                     help="OpenSSL and your client speak only this version (default: you offer both, "
+                          "OpenSSL picks 1.3)")
+    tls.add_argument("--seed", type=int, dest="live_seed", metavar="N",
+                     help="your ISN, randoms and key shares, and the demo CA, from N")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -57,7 +75,8 @@ def run(args: argparse.Namespace) -> int:
     from engine.live.referee import LiveOptions
     from engine.referee.types import Side
 
-    if args.closed and args.role == "server":
+    tls = args.live_command == "tls"
+    if not tls and args.closed and args.role == "server":
         print("synack live tcp: --closed is for the client role (you knock, Linux refuses)", file=sys.stderr)
         return 2
     try:
@@ -66,7 +85,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"synack live: not available here: {error}", file=sys.stderr)
         return 2
     seed = args.live_seed if args.live_seed is not None else (getattr(args, "seed", None) or 1)
-    options = LiveOptions(role=Side(args.role), port=args.port, closed_port=args.closed, seed=seed)
+    if tls:
+        options = LiveOptions(port=args.port, seed=seed, tls=True, tls_version=args.tls_version)
+    else:
+        options = LiveOptions(role=Side(args.role), port=args.port, closed_port=args.closed, seed=seed)
     from tui.screens.live import LiveApp
 
     LiveApp(options).run()

@@ -15,12 +15,15 @@ from engine.referee.types import Side
 INTRO = """\
 Live: the other side is the real Linux TCP stack, in a private network namespace
 (192.0.2.0/24 only, nothing leaves it) reached through a TUN device. Every segment
-it sends is the kernel's own; beside the ladder you see its socket calls."""
+it sends is the kernel's own; beside the ladder you see its socket calls. For TLS,
+OpenSSL (Python's ssl) answers on the kernel's socket."""
 
 CHOICES: tuple[tuple[str, str], ...] = (
     ("client", "You are the client   Linux listens with an echo service"),
     ("server", "You are the server   a program on Linux calls connect() to you"),
     ("closed", "A closed port        send a SYN where nothing listens"),
+    ("tls13", "TLS 1.3              TCP with Linux, then TLS against OpenSSL"),
+    ("tls12", "TLS 1.2              the classic handshake against OpenSSL"),
 )
 
 
@@ -55,5 +58,10 @@ class LiveMenu(Screen[None]):
         from tui.screens.live import open_live
 
         key = event.option.id or "client"
-        role = Side.SERVER if key == "server" else Side.CLIENT
-        open_live(self.app, LiveOptions(role=role, closed_port=key == "closed", seed=self.seed or 1))
+        seed = self.seed or 1
+        if key.startswith("tls"):
+            options = LiveOptions(seed=seed, tls=True, tls_version="1.3" if key == "tls13" else "1.2")
+        else:
+            role = Side.SERVER if key == "server" else Side.CLIENT
+            options = LiveOptions(role=role, closed_port=key == "closed", seed=seed)
+        open_live(self.app, options)

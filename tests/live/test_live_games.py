@@ -1,0 +1,74 @@
+"""The live games through the referee, with the referee's own right moves (and one wrong
+move each, which must be judged by the offline rules and kept back from the kernel)."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.live.errors import LiveUnavailable
+from engine.live.referee import LiveOptions, LiveReferee
+from engine.referee import LevelOver, MessageSent, Move, MoveJudged, Narration, RefereeEvent
+from engine.referee.types import EntryRole, Side
+
+
+def referee_for(options: LiveOptions) -> LiveReferee:
+    try:
+        return LiveReferee(options)
+    except LiveUnavailable as error:
+        pytest.fail(f"live tests need a network namespace and /dev/net/tun (CI runs as root): {error}")
+
+
+def play(referee: LiveReferee, wrong_at: int, wrong: Move) -> list[RefereeEvent]:
+    events = referee.start()
+    for number in range(1, 40):
+        if referee.turn is None:
+            return events
+        if number == wrong_at:
+            judged = referee.play(wrong)
+            verdict = next(e for e in judged if isinstance(e, MoveJudged)).judgement
+            assert not verdict.correct and "keeps a wrong move back" in verdict.reaction
+            kept = [e.entry for e in judged if isinstance(e, MessageSent)]
+            assert kept and all(entry.role is EntryRole.MISTAKE for entry in kept)
+            events += judged
+        events += referee.play(referee.solution_move())
+    raise AssertionError("the live game did not end")
+
+
+def narrations(events: list[RefereeEvent]) -> str:
+    return "\n".join(e.text for e in events if isinstance(e, Narration))
+
+
+@pytest.mark.parametrize("role", [Side.CLIENT, Side.SERVER])
+def test_live_tcp_game_to_the_end(role: Side) -> None:
+    referee = referee_for(LiveOptions(role=role))
+    try:
+        events = play(referee, 2, Move("ACK", {"ack": "1"}))
+        assert isinstance(events[-1], LevelOver) and referee.finished
+        assert referee.score().mistakes == 1
+        assert "Connection closed" in referee.live.ending
+        told = narrations(events)
+        assert "SACK permitted" in told and "window scale" in told and "timestamps" in told
+        calls = [call.call for call in referee.live.kernel_calls]
+        assert ("accept()" if role is Side.CLIENT else "connect()") in calls and "close()" in calls
+        sent_by_kernel = [e.entry for e in events if isinstance(e, MessageSent) and e.entry.sender is role.other]
+        assert sent_by_kernel and all(entry.role is EntryRole.NORMAL for entry in sent_by_kernel)
+    finally:
+        referee.close()
+
+
+@pytest.mark.parametrize(("version", "finished_by"), [("1.3", "TLS 1.3"), ("1.2", "TLS 1.2")])
+def test_live_tls_game_against_openssl_to_the_end(version: str, finished_by: str) -> None:
+    referee = referee_for(LiveOptions(tls=True, tls_version=version))
+    try:
+        events = play(referee, 3, Move("Alert", {"alert": "close_notify"}))  # turn 3: ClientHello is due
+        assert isinstance(events[-1], LevelOver)
+        told = narrations(events)
+        assert f"Your handshake with OpenSSL is complete: {finished_by}" in told
+        assert "Your application received b'hello over TLS, OpenSSL\\n' from OpenSSL." in told
+        assert f"SSL_accept() → 1: TLSv{version}" in told
+        assert "Connection closed" in referee.live.ending
+        assert len(referee.secrets) > 5
+        kinds = [entry.kind for entry in referee.ladder if entry.sender is Side.SERVER]
+        assert "ServerHello" in kinds and "Finished" in kinds and "FIN" in kinds
+    finally:
+        referee.close()
