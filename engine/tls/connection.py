@@ -142,9 +142,13 @@ class RunningHash:
         self._digest: bytes | None = None  # the digest of `fed`, once taken
 
     def continues(self, algorithm: type[hashes.HashAlgorithm], transcript: list[bytes]) -> bool:
+        """The transcript grows only by appending (a rewrite replaces its first message,
+        or all of it): it continues what was hashed if it still starts with the first
+        message fed and holds the last one fed where it was."""
         fed = self.fed
-        return (algorithm is self.algorithm and len(fed) <= len(transcript)
-                and all(a is b for a, b in zip(fed, transcript)))
+        if algorithm is not self.algorithm or len(fed) > len(transcript):
+            return False
+        return not fed or (transcript[0] is fed[0] and transcript[len(fed) - 1] is fed[-1])
 
     def digest(self, transcript: list[bytes]) -> bytes:
         fed = self.fed

@@ -102,21 +102,39 @@ _HASHLIB: dict[HashType, tuple[Callable[[bytes], Any], int]] = {  # (hashlib's, 
 }
 
 
+def _written_out(new: Callable[[bytes], Any], block: int) -> Callable[[bytes, bytes], bytes]:
+    """HMAC over one hashlib hash, its pads and block size bound once."""
+
+    def mac(key: bytes, message: bytes) -> bytes:
+        if len(key) > block:
+            key = new(key).digest()
+        key = key.ljust(block, b"\0")
+        return new(key.translate(_OPAD) + new(key.translate(_IPAD) + message).digest()).digest()
+
+    return mac
+
+
+_MACS: dict[HashType, Callable[[bytes, bytes], bytes]] = {
+    hash: _written_out(new, block) for hash, (new, block) in _HASHLIB.items()
+}
+
+
+def hmac_for(hash: HashType) -> Callable[[bytes, bytes], bytes]:
+    """HMAC-Hash as a function of (key, message), for one hash (see `hmac_digest`)."""
+    mac = _MACS.get(hash)
+    if mac is None:
+        name = hash().name
+        return lambda key, message: hmac.digest(key, message, name)
+    return mac
+
+
 def hmac_digest(key: bytes, message: bytes, hash: HashType) -> bytes:
     """HMAC-Hash(key, message) (RFC 2104): H((K ^ opad) || H((K ^ ipad) || message)), K the
     key zero-padded to the hash's block (hashed first if longer). For SHA-256 and SHA-384
     it is written out over hashlib, which takes about half as long as `hmac.digest` (the
     key schedule and the PRF make dozens of these per handshake); other hashes go to
     `hmac.digest`."""
-    known = _HASHLIB.get(hash)
-    if known is None:
-        return hmac.digest(key, message, hash().name)
-    new, block = known
-    key = bytes(key)
-    if len(key) > block:
-        key = new(key).digest()
-    key = key.ljust(block, b"\0")
-    return new(key.translate(_OPAD) + new(key.translate(_IPAD) + message).digest()).digest()
+    return hmac_for(hash)(key, message)
 
 
 def hkdf_extract(salt: bytes, ikm: bytes, hash: HashType) -> bytes:
@@ -183,16 +201,25 @@ def _finished_names(base_name: str) -> tuple[str, str, str]:
 
 
 @cache
-def _derive_words(base: str, label: bytes, transcript: str) -> tuple[tuple[str, ...], str]:
-    """The inputs and formula a Derive-Secret event shows (the same words every time)."""
-    return (base, f"H({transcript})"), f'Derive-Secret({base}, "{label.decode()}", {transcript})'
+def _derive_words(base: str, label: bytes, transcript: str, length: int) -> tuple[bytes, tuple[str, ...], str]:
+    """The HkdfLabel head of a Derive-Secret, and the inputs and formula its event shows
+    (the same every time)."""
+    words = (base, f"H({transcript})"), f'Derive-Secret({base}, "{label.decode()}", {transcript})'
+    return (_label_head(label, length), *words)
 
 
 @cache
-def _traffic_key_words(name: str, part: str, length: str) -> tuple[str, tuple[str, ...], str]:
-    """The name, inputs and formula of a traffic key or IV event ("client_handshake_key")."""
-    return (name.replace("_traffic_secret", f"_{part}"), (name,),
-            f'HKDF-Expand-Label({name}, "{part}", "", {length})')
+def _traffic_key_words(name: str) -> tuple[tuple[str, tuple[str, ...], str], ...]:
+    """The name, inputs and formula of a traffic secret's key and IV events
+    ("client_handshake_key", "client_handshake_iv")."""
+    return tuple((name.replace("_traffic_secret", f"_{part}"), (name,),
+                  f'HKDF-Expand-Label({name}, "{part}", "", {length})')
+                 for part, length in (("key", "key_length"), ("iv", "iv_length")))
+
+
+def _one_block_info(label: bytes, context: bytes, length: int) -> bytes:
+    """HkdfLabel || 0x01: what the one HMAC of a one-block HKDF-Expand-Label takes."""
+    return hkdf_label(label, context, length) + b"\x01"
 
 
 def _next_generation(name: str) -> str:
@@ -216,6 +243,7 @@ class SecretLog:
             raise InternalError(f"{self.suite.name} is not a TLS {self.version} suite", self.section)
         self.hash: HashType = self.suite.hash
         self.hash_length = digest_size(self.hash)
+        self._mac = hmac_for(self.hash)
         self.events: list[SecretDerived] = []
         self.secrets: dict[str, bytes] = {}
         self._names: dict[bytes, str] = {}
@@ -247,11 +275,21 @@ class SecretLog:
 class KeySchedule(SecretLog):
     """The TLS 1.3 key schedule of one connection, under the hash of its cipher suite."""
 
+    def __init__(self, suite: SuiteInfo | int) -> None:
+        super().__init__(suite)
+        # Every label here asks for at most Hash.length bytes: one HMAC each (RFC 5869
+        # §2.3, T(1)); the labels with an empty context are the same bytes every time.
+        self._traffic_info = (_one_block_info(b"key", b"", self.suite.key_length),
+                              _one_block_info(b"iv", b"", self.suite.iv_length))
+        self._finished_info = _one_block_info(b"finished", b"", self.hash_length)
+        if max(self.suite.key_length, self.suite.iv_length) > self.hash_length:
+            raise InternalError(f"{self.suite.name}: a key longer than its hash", self.section)
+
     def _derive(self, name: str, base: str, label: bytes, transcript: str,
                 transcript_hash: bytes) -> bytes:
         """Record Derive-Secret(base, label, transcript) under `name`."""
-        value = hkdf_expand_label(self.secrets[base], label, transcript_hash, self.hash_length, self.hash)
-        inputs, formula = _derive_words(base, label, transcript)
+        head, inputs, formula = _derive_words(base, label, transcript, self.hash_length)
+        value = self._mac(self.secrets[base], head + bytes((len(transcript_hash),)) + transcript_hash + b"\x01")
         return self._record(name, value, inputs, formula, context=transcript_hash)
 
     def _derived_salt(self, name: str, base: str) -> bytes:
@@ -263,7 +301,8 @@ class KeySchedule(SecretLog):
     def early(self, psk: bytes | None = None) -> bytes:
         """Early Secret = HKDF-Extract(0, PSK), with HashLen zeros when there is no PSK."""
         if psk is None:
-            value = hkdf_extract(b"", bytes(self.hash_length), self.hash)
+            zeros = bytes(self.hash_length)
+            value = self._mac(zeros, zeros)  # HKDF-Extract(salt=0, IKM=0)
             return self._record("early_secret", value, (ZEROS,), f"HKDF-Extract(salt={ZEROS}, IKM={ZEROS})")
         self._record("psk", psk, (), "the pre-shared key (external, or from a NewSessionTicket)",
                      TICKET_PSK)
@@ -298,7 +337,7 @@ class KeySchedule(SecretLog):
             ikm, ikm_name = shared_secret, "shared_secret"
             self._record("shared_secret", shared_secret, (),
                          "(EC)DHE of our private key and the peer's key share", "RFC 8446 §7.4")
-        value = hkdf_extract(salt, ikm, self.hash)
+        value = self._mac(salt, ikm)  # HKDF-Extract(salt, IKM)
         self._record("handshake_secret", value, ("derived_secret_for_handshake", ikm_name),
                      f"HKDF-Extract(salt=derived_secret_for_handshake, IKM={ikm_name})")
         transcript = "ClientHello...ServerHello"
@@ -314,7 +353,7 @@ class KeySchedule(SecretLog):
         then the application traffic secrets and the exporter master secret."""
         self._require("handshake_secret", "master")
         salt = self._derived_salt("derived_secret_for_master", "handshake_secret")
-        value = hkdf_extract(salt, bytes(self.hash_length), self.hash)
+        value = self._mac(salt, bytes(self.hash_length))  # HKDF-Extract(salt, 0)
         self._record("master_secret", value, ("derived_secret_for_master", ZEROS),
                      f"HKDF-Extract(salt=derived_secret_for_master, IKM={ZEROS})")
         transcript, th = "ClientHello...server Finished", transcript_hash_ch_to_server_finished
@@ -349,7 +388,7 @@ class KeySchedule(SecretLog):
         """finished_key = HKDF-Expand-Label(BaseKey, "finished", "", Hash.length)."""
         base_name = base_name or self.name_of(base)
         key_name, _, section = _finished_names(base_name)
-        value = hkdf_expand_label(base, b"finished", b"", self.hash_length, self.hash)
+        value = self._mac(base, self._finished_info)
         formula = f'HKDF-Expand-Label({base_name}, "finished", "", Hash.length)'
         return self._record(key_name, value, (base_name,), formula, section)
 
@@ -360,7 +399,7 @@ class KeySchedule(SecretLog):
         `transcript` names the hashed messages for the UI ("ClientHello...CertificateVerify")."""
         base_name = base_name or self.name_of(base)
         key_name, verify_name, section = _finished_names(base_name)
-        value = hmac_digest(self.finished_key(base, base_name), transcript_hash, self.hash)
+        value = self._mac(self.finished_key(base, base_name), transcript_hash)
         return self._record(verify_name, value, (key_name, f"H({transcript})"),
                             f"HMAC({key_name}, H({transcript}))", section, context=transcript_hash)
 
@@ -376,8 +415,11 @@ class KeySchedule(SecretLog):
         """The write key and IV of a traffic secret, each recorded as an event
         ("client_handshake_key", "client_handshake_iv")."""
         name = secret_name or self.name_of(secret)
-        keys = derive_traffic_keys(secret, self.suite)
-        for part, value, length in (("key", keys.key, "key_length"), ("iv", keys.iv, "iv_length")):
-            key_name, inputs, formula = _traffic_key_words(name, part, length)
-            self._record(key_name, value, inputs, formula, TRAFFIC_KEYS)
-        return keys
+        suite, mac = self.suite, self._mac
+        key_info, iv_info = self._traffic_info
+        key = mac(secret, key_info)[: suite.key_length]
+        iv = mac(secret, iv_info)[: suite.iv_length]
+        (key_name, key_inputs, key_formula), (iv_name, iv_inputs, iv_formula) = _traffic_key_words(name)
+        self._record(key_name, key, key_inputs, key_formula, TRAFFIC_KEYS)
+        self._record(iv_name, iv, iv_inputs, iv_formula, TRAFFIC_KEYS)
+        return TrafficKeys(key, iv, suite)

@@ -39,6 +39,7 @@ from engine.tls.alerts import (
     UnexpectedMessage,
 )
 from engine.tls.constants import ContentType
+from engine.tls.events import fast_init
 from engine.tls.suites import Aead, TrafficKeys
 
 __all__ = [
@@ -62,6 +63,7 @@ PROTECTION_13 = "RFC 8446 §5.2"
 PROTECTION_12 = "RFC 5246 §6.2.3.3"
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Record:
     """One record: `payload` is the plaintext content, `raw` the bytes on the wire,
@@ -173,6 +175,9 @@ class _Protection:
         raise NotImplementedError
 
 
+_OUTER_TYPE_13 = _header(ContentType.application_data, TLS12, 0)[:3]  # the header minus its length
+
+
 class _Tls13Protection(_Protection):
     """RFC 8446 §5.2: TLSInnerPlaintext under the AEAD, outer type application_data.
     ChangeCipherSpec stays in the clear (the middlebox-compatibility record, §5)."""
@@ -183,8 +188,8 @@ class _Tls13Protection(_Protection):
     def seal(self, content_type: ContentType, content: bytes, padding: int,
              version: int) -> tuple[bytes, int]:
         sequence = self.take_sequence()
-        inner = content + bytes([content_type]) + bytes(padding)
-        header = _header(ContentType.application_data, TLS12, len(inner) + self.tag_length)
+        inner = content + bytes((content_type,)) + bytes(padding)
+        header = _OUTER_TYPE_13 + (len(inner) + self.tag_length).to_bytes(2, "big")
         nonce = _xor_nonce(self.keys.iv, sequence)
         return header + self.aead.encrypt(nonce, inner, header), sequence
 
@@ -318,7 +323,7 @@ class RecordWriter(_Direction):
             raw = _header(content_type, version, len(fragment)) + fragment
             return Record(content_type, fragment, None, raw)
         padding = 0
-        if isinstance(protection, _Tls13Protection):
+        if self.padding is not no_padding and isinstance(protection, _Tls13Protection):
             padding = max(0, min(self.padding(content_type, len(fragment)), MAX_PLAINTEXT - len(fragment)))
         raw, sequence = protection.seal(content_type, fragment, padding, version)
         return Record(content_type, fragment, protection.name, raw, padding, sequence)
@@ -359,43 +364,46 @@ class RecordReader(_Direction):
     def next_record(self) -> Record | None:
         """The next whole record, or None if more bytes are needed. On a fault it raises
         the alert and consumes nothing."""
-        if len(self._buffer) < HEADER_LENGTH:
+        buffer = self._buffer
+        if len(buffer) < HEADER_LENGTH:
             return None
-        header = bytes(self._buffer[:HEADER_LENGTH])
+        header = bytes(buffer[:HEADER_LENGTH])
         length = int.from_bytes(header[3:5], "big")
-        self._check_header(header, length)
-        if len(self._buffer) < HEADER_LENGTH + length:
+        content_type = _content_type(header[0], "record header")
+        protection = self._check_header(header, content_type, length)
+        end = HEADER_LENGTH + length
+        if len(buffer) < end:
             return None
-        raw = bytes(self._buffer[: HEADER_LENGTH + length])
-        record = self._unprotect(header, raw)
-        del self._buffer[: len(raw)]
+        raw = bytes(buffer[:end])
+        record = self._unprotect(header, content_type, raw, protection)
+        del buffer[:end]
         return record
 
-    def _protects(self, header: bytes) -> _Protection | None:
-        """The protection this record is under (None for TLS 1.3's clear CCS)."""
+    def _protects(self, content_type: ContentType) -> _Protection | None:
+        """The protection a record of this type is under (None for TLS 1.3's clear CCS)."""
         protection = self._protection
-        if protection is None or not protection.protects(_as_content_type(header[0])):
+        if protection is None or not protection.protects(content_type):
             return None
-        if self.plaintext_alerts and header[0] == ContentType.alert:
+        if self.plaintext_alerts and content_type is ContentType.alert:
             return None
         return protection
 
-    def _check_header(self, header: bytes, length: int) -> None:
-        content_type = _content_type(header[0], "record header")
+    def _check_header(self, header: bytes, content_type: ContentType, length: int) -> _Protection | None:
+        """The header's checks; the protection the record is under."""
         if header[1] != 3:
             raise DecodeError(f"record header: version 0x{header[1]:02x}{header[2]:02x} "
                               "is not TLS (major version must be 3)", FRAMING)
-        protection = self._protects(header)
+        protection = self._protects(content_type)
         limit = protection.max_ciphertext if protection else MAX_PLAINTEXT
         if length > limit:
             raise RecordOverflow(f"{content_type.name} record of {length} bytes exceeds {limit}",
                                  protection.section if protection else FRAMING)
+        return protection
 
-    def _unprotect(self, header: bytes, raw: bytes) -> Record:
+    def _unprotect(self, header: bytes, content_type: ContentType, raw: bytes,
+                   protection: _Protection | None) -> Record:
         body = raw[HEADER_LENGTH:]
-        protection = self._protects(header)
         if protection is None:
-            content_type = _as_content_type(header[0])
             if self._protection and content_type is ContentType.change_cipher_spec and body != b"\x01":
                 raise UnexpectedMessage("a ChangeCipherSpec must be the single byte 0x01",
                                         "RFC 8446 §5")
