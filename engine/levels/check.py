@@ -9,6 +9,7 @@ disagreement, placed on the line of the key it is about.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Sequence
 
 from engine.levels.model import Level
 from engine.levels.source import Problem, TomlDocument
@@ -78,7 +79,8 @@ def check_playable(level: Level, document: TomlDocument) -> list[Problem]:
     except Exception as error:  # the engine refused the scenario: a finding, never a traceback
         return [document.problem(("scenario",), f"expected a scenario the engine can play, found: {type(error).__name__}: {error}")]
     problems = []
-    for index, (written, actual) in enumerate(zip(level.turns, real)):
+    turns: Sequence[Any] = level.turns
+    for index, (written, actual) in enumerate(zip(turns, real)):
         if written.move != actual.move:
             problems.append(document.problem(
                 ("turns", index, "move"),
@@ -87,7 +89,7 @@ def check_playable(level: Level, document: TomlDocument) -> list[Problem]:
         elif getattr(written, "alert", None) not in (None, actual.alert):
             problems.append(document.problem(
                 ("turns", index, "alert"),
-                f"expected {actual.alert} (the alert the real {level.role.value} sends here), found {written.alert}",  # type: ignore[union-attr]
+                f"expected {actual.alert} (the alert the real {level.role.value} sends here), found {written.alert}",
             ))
     if len(real) != len(level.turns):
         kinds = ", ".join(turn.move for turn in real) or "none"

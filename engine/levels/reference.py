@@ -41,13 +41,13 @@ def _type(prop: dict[str, Any], root: dict[str, Any]) -> str:
             return _type(target, root)
         return f"table ({name})"
     if "enum" in prop:
-        values = prop["enum"]
+        values: list[Any] = prop["enum"]
         if len(values) > MAX_LISTED:
             return f"name ({len(values)} allowed)"
         return "one of " + ", ".join(f"`{json.dumps(value)}`" for value in values)
     if "const" in prop:
         return f"`{json.dumps(prop['const'])}`"
-    kind = prop.get("type")
+    kind = str(prop.get("type"))
     if kind == "array":
         if "prefixItems" in prop:
             return f"list of {len(prop['prefixItems'])} × {_type(prop['prefixItems'][0], root)}"

@@ -13,19 +13,20 @@ level is held to exactly what the game offers.
 
 from __future__ import annotations
 
-from typing import Literal, Sequence
+from typing import Any, Literal, Sequence
 
 from engine.levels.model import TCP_MOVES, Level, StackLevel, TcpLevel, TcpScenario, TlsLevel, TlsScenario
 from engine.levels.source import KeyPath, Problem, TomlDocument
 from engine.side import Side
 
 Version = Literal["tls13", "tls12"]
+Finding = tuple[KeyPath, str]  # a key path and what is wrong there
 VERSION_NAMES = {"tls13": "TLS 1.3", "tls12": "TLS 1.2"}
 
 
 def check_rules(level: Level, document: TomlDocument) -> list[Problem]:
     """Every cross-key problem of a level that pydantic accepted."""
-    found: list[tuple[KeyPath, str]] = []
+    found: list[Finding] = []
     if isinstance(level, TcpLevel):
         found += _tcp_scenario(level.scenario, ("scenario",))
         found += _tcp_turns([t.move for t in level.turns], [t.ask for t in level.turns], 0)
@@ -42,8 +43,8 @@ def check_rules(level: Level, document: TomlDocument) -> list[Problem]:
 # --- TCP ---------------------------------------------------------------------------------
 
 
-def _tcp_scenario(scenario: TcpScenario, at: KeyPath) -> list[tuple[KeyPath, str]]:
-    found = []
+def _tcp_scenario(scenario: TcpScenario, at: KeyPath) -> list[Finding]:
+    found: list[Finding] = []
     for index, step in enumerate(scenario.script):
         here = (*at, "script", index)
         if step.action == "send" and not step.data:
@@ -57,11 +58,11 @@ def _tcp_scenario(scenario: TcpScenario, at: KeyPath) -> list[tuple[KeyPath, str
     return found
 
 
-def _tcp_turns(moves: Sequence[str], asks: Sequence[Sequence[str]], offset: int) -> list[tuple[KeyPath, str]]:
+def _tcp_turns(moves: Sequence[str], asks: Sequence[Sequence[str]], offset: int) -> list[Finding]:
     from engine.referee import tcp_moves
     from engine.tcp.states import State
 
-    found = []
+    found: list[Finding] = []
     for index, (move, ask) in enumerate(zip(moves, asks), offset):
         option = next(o for o in tcp_moves.options_for(State.CLOSED, move, list(tcp_moves.FIELDS)) if o.key == move)
         found += _asked_fields(index, move, ask, [f.name for f in option.fields])
@@ -71,8 +72,8 @@ def _tcp_turns(moves: Sequence[str], asks: Sequence[Sequence[str]], offset: int)
 # --- TLS ---------------------------------------------------------------------------------
 
 
-def _tls_scenario(scenario: TlsScenario, version: Version) -> list[tuple[KeyPath, str]]:
-    found = []
+def _tls_scenario(scenario: TlsScenario, version: Version) -> list[Finding]:
+    found: list[Finding] = []
     name = VERSION_NAMES[version]
     for key in ("client_suites", "server_suites"):
         for index, suite in enumerate(getattr(scenario, key) or []):
@@ -103,15 +104,16 @@ def _version_suites(version: Version) -> list[str]:
     return [s for s in SuiteName.__args__ if ("_WITH_" in s) == (version == "tls12")]  # type: ignore[attr-defined]
 
 
-def _tls_turns(level: TlsLevel | StackLevel, version: Version, offset: int) -> list[tuple[KeyPath, str]]:
+def _tls_turns(level: TlsLevel | StackLevel, version: Version, offset: int) -> list[Finding]:
     from engine.referee import tls_moves
 
-    found = []
+    found: list[Finding] = []
     role: Side = level.role
     sends = tls_moves.VOCABULARY[(version, role)]
     other = tls_moves.VOCABULARY[(version, role.other)]
     certificates = ("ed25519", "ecdsa", "rsa")
-    for index, turn in list(enumerate(level.turns))[offset:]:
+    turns: Sequence[Any] = level.turns
+    for index, turn in list(enumerate(turns))[offset:]:
         move = str(turn.move)
         if move not in sends:
             why = (f"the {role.other.value} sends it" if move in other
@@ -133,27 +135,28 @@ def _tls_turns(level: TlsLevel | StackLevel, version: Version, offset: int) -> l
 # --- TCP then TLS ------------------------------------------------------------------------
 
 
-def _stack_turns(level: StackLevel) -> list[tuple[KeyPath, str]]:
-    moves = [str(turn.move) for turn in level.turns]
+def _stack_turns(level: StackLevel) -> list[Finding]:
+    turns: Sequence[Any] = level.turns
+    moves = [str(turn.move) for turn in turns]
     split = next((i for i, move in enumerate(moves) if move not in TCP_MOVES), len(moves))
     if split == 0:
         return [(("turns", 0, "move"), f"expected a TCP segment first (TCP's handshake opens the connection), found {moves[0]!r}")]
-    found = [
+    found: list[Finding] = [
         (("turns", index, "move"), f"expected a TLS message (the TCP turns come first, before turns[{split}]), found {moves[index]!r}")
         for index in range(split, len(moves))
         if moves[index] in TCP_MOVES
     ]
     if found:
         return found
-    found += _tcp_turns(moves[:split], [turn.ask for turn in level.turns[:split]], 0)
+    found += _tcp_turns(moves[:split], [turn.ask for turn in turns[:split]], 0)
     return found + _tls_turns(level, level.tls_version, split)
 
 
 # --- shared ------------------------------------------------------------------------------
 
 
-def _asked_fields(index: int, move: str, ask: Sequence[str], carried: list[str]) -> list[tuple[KeyPath, str]]:
-    found = []
+def _asked_fields(index: int, move: str, ask: Sequence[str], carried: list[str]) -> list[Finding]:
+    found: list[Finding] = []
     for position, name in enumerate(ask):
         if name not in carried:
             what = ", ".join(carried) if carried else "no fields"

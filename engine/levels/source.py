@@ -108,14 +108,15 @@ _AT = re.compile(r" \(at (?:line (\d+), column (\d+)|end of document)\)$")
 
 def parse_document(text: str, name: str, *, what: str = "a level") -> TomlDocument:
     if "\x00" in text:
-        line = text.count("\n", 0, text.index("\x00")) + 1
-        raise SourceError([Problem(name, "expected text, found a NUL byte (is this a binary file?)", line=line)])
+        nul_line = text.count("\n", 0, text.index("\x00")) + 1
+        raise SourceError([Problem(name, "expected text, found a NUL byte (is this a binary file?)", line=nul_line)])
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         message = str(error)
         found = _AT.search(message)
-        line, where = None, ""
+        line: int | None = None
+        where = ""
         if found:
             message = message[: found.start()]
             if found.group(1):
