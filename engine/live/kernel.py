@@ -183,6 +183,7 @@ class EchoServer(KernelService):
         self.report("listen()", f"0: a passive open on {KERNEL_IP}:{self.port} (state LISTEN)")
 
     def _run(self) -> None:
+        self.report("accept()", "blocks: it returns once a handshake has completed")
         conn, peer = self.blocking(self.sock.accept)  # type: ignore[misc]
         self.report("accept()", f"a connected socket from {peer[0]}:{peer[1]} (the handshake is complete)")
         self.current = conn
@@ -240,6 +241,7 @@ class Connector(KernelService):
         self.greeting = greeting
 
     def _run(self) -> None:
+        self.report("connect()", f"blocks: the kernel sends its SYN to {ENGINE_IP}:{self.port} and waits")
         code = self._connect()
         if code:
             self.report("connect()", f"-1, {errno.errorcode.get(code, code)} ({os.strerror(code).lower()})", final=True)

@@ -52,7 +52,7 @@ def test_live_tcp_as_client_played_to_the_end(tmp_path: Path) -> None:
             feedback = screen.query_one(FeedbackLine).text
             assert "Connection closed" in feedback and "mistakes 1" in feedback
             calls = [call.call for call in referee.live.kernel_calls]
-            assert calls[:3] == ["listen()", "accept()", "recv()"] and "close()" in calls
+            assert calls[:4] == ["listen()", "accept()", "accept()", "recv()"] and "close()" in calls
             pane = str(screen.query_one(KernelPane).render())
             assert "accept()" in pane
             kinds = [entry.kind for entry in referee.ladder if entry.sender is Side.SERVER]

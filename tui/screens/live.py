@@ -45,6 +45,9 @@ class KernelPane(Static):
         padding: 0 1;
         overflow-y: auto;
     }
+    LiveScreen.-short KernelPane {  /* no room under the inspector: the calls are on the ladder too */
+        display: none;
+    }
     """
 
     def show(self, calls: list[KernelCall]) -> None:
