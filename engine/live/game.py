@@ -37,14 +37,23 @@ from engine.referee.types import (
     Narration,
     RefereeEvent,
     SecretLearned,
-    Side,
     SideView,
     StateChanged,
 )
 from engine.rng import SeededRandom
+from engine.side import Side
 from engine.tcp.endpoint import Endpoint, Output
 from engine.tcp.events import ConnectionRefused, ConnectionReset, ConnectionTimedOut, DataReceived, PeerClosed
-from engine.tcp.segment import Flag, IPAddress, Segment
+from engine.tcp.segment import (
+    Flag,
+    IPAddress,
+    MaxSegmentSize,
+    SackPermitted,
+    Segment,
+    TcpOption,
+    Timestamps,
+    WindowScale,
+)
 from engine.tcp.states import State
 
 __all__ = ["CLIENT_DATA", "GREETING", "LiveTcpGame", "SERVER_REPLY"]
@@ -402,8 +411,7 @@ class LiveTcpGame:
         if Flag.SYN not in segment.flags or self._explained_options or Flag.RST in segment.flags:
             return
         self._explained_options = True
-        words = [_OPTION_WORDS[type(option).__name__](option) for option in segment.options
-                 if type(option).__name__ in _OPTION_WORDS]
+        words = [text for option in segment.options if (text := _option_words(option))]
         if words:
             events.append(Narration(f"The kernel's {segment.kind.value} offers: " + "; ".join(words) + "."))
 
@@ -423,9 +431,14 @@ class LiveTcpGame:
             events.append(Narration(text))
 
 
-_OPTION_WORDS = {
-    "MaxSegmentSize": lambda o: f"MSS {o.mss} (the largest segment it wants to receive)",
-    "SackPermitted": lambda o: "SACK permitted (it can acknowledge blocks out of order, RFC 2018)",
-    "Timestamps": lambda o: f"timestamps TSval={o.value} (RTT measurement and PAWS, RFC 7323)",
-    "WindowScale": lambda o: f"window scale {o.shift} (its windows count in units of 2^{o.shift} bytes, RFC 7323)",
-}
+def _option_words(option: TcpOption) -> str:
+    """What a SYN option offers, in words ("" for one not worth a word here)."""
+    if isinstance(option, MaxSegmentSize):
+        return f"MSS {option.mss} (the largest segment it wants to receive)"
+    if isinstance(option, SackPermitted):
+        return "SACK permitted (it can acknowledge blocks out of order, RFC 2018)"
+    if isinstance(option, Timestamps):
+        return f"timestamps TSval={option.value} (RTT measurement and PAWS, RFC 7323)"
+    if isinstance(option, WindowScale):
+        return f"window scale {option.shift} (its windows count in units of 2^{option.shift} bytes, RFC 7323)"
+    return ""

@@ -28,11 +28,13 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from engine.live.addresses import ENGINE_IP, KERNEL_IP
 
 __all__ = ["Connector", "EchoServer", "KernelCall", "KernelService", "TlsEchoServer"]
 
+T = TypeVar("T")
 POLL = 0.1
 SERVICE_DEADLINE = 600.0  # a live game left alone this long is over
 RECV_SIZE = 4096
@@ -138,7 +140,7 @@ class KernelService:
         finally:
             self.done.set()
 
-    def blocking(self, call: Callable[[], object]) -> object:
+    def blocking(self, call: Callable[[], T]) -> T:
         """Retry `call` on timeouts until it returns, `stop()` or the deadline."""
         while True:
             if self._stop.is_set() or time.monotonic() > self._deadline:
@@ -156,7 +158,7 @@ class KernelService:
         """recv() and send() back what came, until recv() returns b'' (the peer's FIN)."""
         while True:
             try:
-                data: bytes = self.blocking(lambda: conn.recv(RECV_SIZE))  # type: ignore[assignment]
+                data = self.blocking(lambda: conn.recv(RECV_SIZE))
             except ConnectionResetError as error:
                 self.report(f"{prefix}recv()", _error_name(error), final=True)
                 conn.close()
@@ -184,7 +186,7 @@ class EchoServer(KernelService):
 
     def _run(self) -> None:
         self.report("accept()", "blocks: it returns once a handshake has completed")
-        conn, peer = self.blocking(self.sock.accept)  # type: ignore[misc]
+        conn, peer = self.blocking(self.sock.accept)
         self.report("accept()", f"a connected socket from {peer[0]}:{peer[1]} (the handshake is complete)")
         self.current = conn
         conn.settimeout(POLL)
@@ -211,13 +213,15 @@ class TlsEchoServer(EchoServer):
             self.report("SSL_accept()", f"failed: {error}", final=True)
             tls.close()
             return
-        self.report("SSL_accept()", f"1: {tls.version()} with {tls.cipher()[0]} (OpenSSL's handshake is complete)")
+        cipher = tls.cipher()
+        self.report("SSL_accept()", f"1: {tls.version()} with {cipher[0] if cipher else '?'} "
+                                    "(OpenSSL's handshake is complete)")
         self._echo_tls(tls)
 
     def _echo_tls(self, tls: ssl.SSLSocket) -> None:
         while True:
             try:
-                data: bytes = self.blocking(lambda: tls.recv(RECV_SIZE))  # type: ignore[assignment]
+                data = self.blocking(lambda: tls.recv(RECV_SIZE))
             except (ssl.SSLError, OSError) as error:
                 self.report("SSL_read()", f"failed: {error}", final=True)
                 tls.close()
@@ -255,7 +259,7 @@ class Connector(KernelService):
         self.report("shutdown(SHUT_WR)", "0: the kernel sends its FIN; it can still receive (half-close)")
         while True:
             try:
-                data: bytes = self.blocking(lambda: self.sock.recv(RECV_SIZE))  # type: ignore[assignment]
+                data = self.blocking(lambda: self.sock.recv(RECV_SIZE))
             except ConnectionResetError as error:
                 self.report("recv()", _error_name(error), final=True)
                 self.sock.close()
@@ -276,6 +280,6 @@ class Connector(KernelService):
         def writable() -> int:
             if not select.select([], [self.sock], [], POLL)[1]:
                 raise TimeoutError
-            return self.sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+            return int(self.sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR))
 
-        return int(self.blocking(writable))  # type: ignore[call-overload]
+        return self.blocking(writable)

@@ -16,7 +16,8 @@ from engine.live.game import LiveTcpGame
 from engine.live.tls_game import LiveTlsGame
 from engine.live.wire import ENGINE_PORT
 from engine.referee.referee import Referee, _Tally
-from engine.referee.types import LevelOver, RefereeEvent, Side
+from engine.referee.types import LevelOver, RefereeEvent
+from engine.side import Side
 
 __all__ = ["LiveOptions", "LiveReferee", "live_level"]
 

@@ -23,6 +23,7 @@ from engine.levels.model import StackLevel
 from engine.live.game import WAIT_SLICE, LiveTcpGame
 from engine.live.kernel import TlsEchoServer
 from engine.live.tls import engine_client, live_identity, openssl_server_context
+from engine.live.wire import LiveWire
 from engine.referee import tls_moves as moves
 from engine.referee.game import GameTurn
 from engine.referee.tls_game import CCS_12, PURPOSE, _kind
@@ -35,14 +36,14 @@ from engine.referee.types import (
     Narration,
     RefereeEvent,
     SecretLearned,
-    Side,
     SideView,
     StateChanged,
 )
+from engine.side import Side
 from engine.tcp.events import ConnectionReset
 from engine.tcp.states import State
 from engine.tls import events as tls_events
-from engine.tls.connection import MoveImpossible, Output
+from engine.tls.connection import MoveImpossible, Output, TlsConnection
 from engine.tls.constants import CipherSuite, ProtocolVersion
 from engine.tls.keyschedule import SecretDerived
 
@@ -87,7 +88,7 @@ class LiveTlsGame:
         return self.tcp.ending
 
     @property
-    def wire(self):  # type: ignore[no-untyped-def]
+    def wire(self) -> LiveWire:
         return self.tcp.wire
 
     def start_kernel(self) -> None:
@@ -214,7 +215,7 @@ class LiveTlsGame:
     def _purpose(self, key: str) -> str:
         return CCS_12 if key == "ChangeCipherSpec" and self.me.speaks12 else PURPOSE[key]
 
-    def _make(self, endpoint: Any, key: str, alert: str, detail: TlsLiveTurn) -> Output:
+    def _make(self, endpoint: TlsConnection, key: str, alert: str, detail: TlsLiveTurn) -> Output:
         if detail.app == "ApplicationData" and key == "ApplicationData":
             return endpoint.send_application_data(REQUEST)
         if detail.app == "Alert" and key == "Alert" and alert == "close_notify":

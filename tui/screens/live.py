@@ -91,7 +91,8 @@ class LiveScreen(PlayScreen):
     def _refresh_header(self) -> None:
         super()._refresh_header()
         header = self.query_one(PlayHeader)
-        header.info = replace(header.info, position="live")
+        if header.info is not None:
+            header.info = replace(header.info, position="live")
 
     def _settle(self) -> None:
         super()._settle()
@@ -132,7 +133,7 @@ def open_live(app: App[object], options: LiveOptions) -> bool:
 class LiveApp(SynackApp):
     """The game opened straight on a live screen (`synack live tcp`); q goes to the menu."""
 
-    CSS_PATH = Path(tui.app.__file__).with_name("app.tcss")  # relative paths resolve from here
+    CSS_PATH = str(Path(tui.app.__file__).with_name("app.tcss"))  # relative paths resolve from here
 
     def __init__(self, options: LiveOptions, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]

@@ -73,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
     from engine.live.errors import LiveUnavailable
     from engine.live.namespace import open_namespace
     from engine.live.referee import LiveOptions
-    from engine.referee.types import Side
+    from engine.side import Side
 
     tls = args.live_command == "tls"
     if not tls and args.closed and args.role == "server":

@@ -10,7 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from engine.referee.types import Side
+from engine.side import Side
 
 INTRO = """\
 Live: the other side is the real Linux TCP stack, in a private network namespace
