@@ -22,6 +22,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
@@ -159,8 +160,7 @@ class QuizScreen(Screen[None]):
         else:
             lines = [f" [{n}] {text}" for n, text in enumerate(question.choices, 1)]
             choices.update(Text("\n".join(lines)))
-            box.placeholder = ("the numbers in order, e.g. " + "".join(str(n) for n in range(len(question.choices), 0, -1))
-                               if question.form is Form.ORDER else
+            box.placeholder = ("the numbers in order, first to last, then enter" if question.form is Form.ORDER else
                                "a number, then enter" if question.numeric else "a name, then enter")
             box.set_class(False, "-hidden")
             box.disabled = False
@@ -196,20 +196,16 @@ class QuizScreen(Screen[None]):
         self.refresh_bindings()
         question = answer.question
         if answer.response is None:
-            head = Text("⏱ Time's up. ", style="bold $text-warning")
+            head = ("✗ Time's up. ", "bold $text-warning")
         elif answer.correct:
-            head = Text(f"✓ Right! +{answer.points}", style="bold $text-success")
-            if answer.streak > 1:
-                head.append(f" (streak {answer.streak})")
-            head.append("  ")
+            streak = f" (streak {answer.streak})" if answer.streak > 1 else ""
+            head = (f"✓ Right! +{answer.points}{streak}  ", "bold $text-success")
         else:
-            head = Text("✗ Wrong. ", style="bold $text-error")
-        if not answer.correct:
-            head.append(f"The answer: {question.answer_text}. ")
-        head.append(question.why)
-        head.append("\n")
-        head.append("enter: next question" if not self._last() else "enter: your results", style="dim")
-        self.query_one("#quiz-feedback", Static).update(head)
+            head = ("✗ Wrong. ", "bold $text-error")
+        told = "" if answer.correct else f"The answer: {question.answer_text}. "
+        after = "enter: your results" if self._last() else "enter: next question"
+        feedback = Content.assemble(head, told, question.why, "\n", (after, "dim"))
+        self.query_one("#quiz-feedback", Static).update(feedback)
         self.query_one("#quiz-input", Input).disabled = True
         self.set_focus(None)
         self._header()
@@ -253,7 +249,7 @@ class QuizScreen(Screen[None]):
 
     def _header(self) -> None:
         round_ = self.round
-        text = Text(" Quiz", style="bold")
+        text = Text(" Quiz")
         if round_ is not None and round_.started is not None:
             total = f"/{round_.total}" if round_.total else ""
             text.append(f" · question {round_.number + 1}{total} · score {round_.score}")
@@ -261,12 +257,12 @@ class QuizScreen(Screen[None]):
                 text.append(f" · streak {round_.streak}")
             clocks = []
             if (left := round_.question_left()) is not None:
-                clocks.append(f"question ⏱ {countdown(left)}")
+                clocks.append(f"{countdown(left)} left for this question")
             if (left := round_.round_left()) is not None:
-                clocks.append(f"round ⏱ {countdown(left)}")
+                clocks.append(f"{countdown(left)} left in the round")
             if clocks:
                 text.append("   " + "   ".join(clocks))
-        text.append(f"   seed {self.settings.seed}", style="dim")
+        text.append(f"   seed {self.settings.seed}")
         self.query_one("#quiz-header", Static).update(text)
 
     # --- the end --------------------------------------------------------------------
@@ -287,4 +283,4 @@ class QuizScreen(Screen[None]):
 
     def _fail(self, message: str) -> None:
         self.query_one("#quiz-prompt", Static).update(Text(f"✗ The quiz cannot go on: {message}", style="bold"))
-        self.query_one("#quiz-feedback", Static).update(Text("q: back", style="dim"))
+        self.query_one("#quiz-feedback", Static).update(Text("escape: back", style="dim"))

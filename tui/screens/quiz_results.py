@@ -45,7 +45,7 @@ def save_round(app: App[None], result: RoundResult, export: Path | None) -> tupl
 def _answer_cell(answer: Answer) -> Text:
     question = answer.question
     if answer.response is None:
-        return Text(f"⏱ time's up · {question.answer_text}")
+        return Text(f"✗ time's up · right: {question.answer_text}")
     if answer.correct:
         return Text(f"✓ {question.answer_text}")
     return Text(f"✗ you: {answer.response.strip()} · right: {question.answer_text}")
@@ -92,7 +92,7 @@ class QuizResultsScreen(Screen[None]):
     def _summary(self) -> Text:
         r = self.result
         ended = {"time": "time ran out", "stopped": "stopped early"}.get(r.ended_by, "")
-        text = Text(f"Score {r.score}", style="bold")
+        text = Text.assemble((f"Score {r.score}", "bold"))
         text.append(f"   {r.correct} of {len(r.answers)} right ({r.accuracy:.0%})   best streak {r.best_streak}"
                     f"   {r.mean_seconds:.1f} s a question" + (f"   ({ended})" if ended else ""))
         if self.recorded.place == 1:
@@ -118,18 +118,18 @@ class QuizResultsScreen(Screen[None]):
         review = self.result.review()
         if not review:
             return Text("Nothing to review: every answer was right." if self.result.answers else "")
-        text = Text("To review:\n", style="bold")
+        text = Text.assemble(("To review:", "bold"), "\n")
         for skill, misses in review:
-            text.append(f"  · {skill} ({misses} missed)\n", style="")
+            text.append(f"  · {skill} ({misses} missed)\n")
         return text
 
     def _bests(self) -> Text:
         rows = self.recorded.table.modes.get(self.result.settings.mode, [])
-        text = Text(f"Personal bests · {self.result.settings.mode}\n", style="bold")
+        text = Text.assemble((f"Personal bests · {self.result.settings.mode}", "bold"), "\n")
         for place, row in enumerate(rows, 1):
             mark = "  ◀ this round" if place == self.recorded.place else ""
-            text.append(f"  {place}. {row.score:5d}  {row.accuracy:4.0%}  {row.correct}/{row.asked}  "
-                        f"{row.when.replace('T', ' ')[:16]}  seed {row.seed}{mark}\n")
+            text.append(f"  {place}. {row.score:5d} points  {row.correct}/{row.asked} right ({row.accuracy:.0%})  "
+                        f"{row.seconds:.0f} s  seed {row.seed}{mark}\n")
         return text
 
     def action_leave(self) -> None:
