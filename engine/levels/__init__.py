@@ -1,4 +1,9 @@
-"""Levels: the TOML model, the loader and the built-in pack."""
+"""Levels: the TOML model, the loader and the built-in pack.
+
+The generic TOML machinery (reading, key-path → line, located problems) is in
+`engine.levels.source`, for any file an instructor writes (quiz banks use it too); packs
+are in `engine.levels.pack`, the `synack levels` commands in `engine.levels.commands`.
+"""
 
 from engine.levels.loader import (
     Catalog,
@@ -9,8 +14,10 @@ from engine.levels.loader import (
     load_file,
     load_level,
     parse_level,
+    read_level,
 )
 from engine.levels.model import Level, TcpLevel, TlsLevel, TurnSpec
+from engine.levels.source import Problem, SourceError, TomlDocument, parse_document, read_document
 
 __all__ = [
     "Catalog",
@@ -25,4 +32,10 @@ __all__ = [
     "load_file",
     "load_level",
     "parse_level",
+    "read_level",
+    "Problem",
+    "SourceError",
+    "TomlDocument",
+    "parse_document",
+    "read_document",
 ]
