@@ -32,7 +32,7 @@ TAGLINE = "Be the client or the server. Every move is a real segment on a real w
 
 MENU: tuple[tuple[str, str], ...] = (
     ("play", "Play       the campaign, level by level"),
-    ("quiz", "Quiz       timed drills on real handshakes"),
+    ("quiz", "Quiz       timed drills, real handshakes"),
     ("live", "Live       against the Linux kernel"),
     ("quit", "Quit"),
 )
