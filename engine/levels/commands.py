@@ -23,7 +23,10 @@ exit status: 0 no problems, 1 any problem"""
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    levels = commands.add_parser("levels", help="list, check and write levels")
+    levels = commands.add_parser(
+        "levels", help="list, check and write levels",
+        description="Tools for level authors. The level format, every key and worked examples: docs/authoring.md.",
+    )
     level_commands = levels.add_subparsers(dest="levels_command", required=True)
     listing = level_commands.add_parser("list", help="list the built-in levels")
     listing.add_argument("--json", action="store_true", help="machine-readable output")

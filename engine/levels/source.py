@@ -112,6 +112,9 @@ def parse_document(text: str, name: str, *, what: str = "a level") -> TomlDocume
         raise SourceError([Problem(name, "expected text, found a NUL byte (is this a binary file?)", line=nul_line)])
     try:
         data = tomllib.loads(text)
+    except RecursionError:
+        raise SourceError([Problem(name, "expected TOML nested a few levels deep, found arrays or tables "
+                                         "nested too deep to read")]) from None
     except tomllib.TOMLDecodeError as error:
         message = str(error)
         found = _AT.search(message)
@@ -126,7 +129,11 @@ def parse_document(text: str, name: str, *, what: str = "a level") -> TomlDocume
         raise SourceError([Problem(name, f"expected valid TOML, found a syntax error{where}: {message}", line=line)]) from None
     if not data:
         raise SourceError([Problem(name, f"expected {what}, found an empty file")])
-    return TomlDocument(name, text, data, key_lines(text))
+    try:
+        lines = key_lines(text)
+    except RecursionError:  # valid but absurdly deep: the problems will just have no line
+        lines = {}
+    return TomlDocument(name, text, data, lines)
 
 
 # --- validating ----------------------------------------------------------------------
