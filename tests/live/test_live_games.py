@@ -72,3 +72,28 @@ def test_live_tls_game_against_openssl_to_the_end(version: str, finished_by: str
         assert "ServerHello" in kinds and "Finished" in kinds and "FIN" in kinds
     finally:
         referee.close()
+
+
+def test_the_kernels_retransmissions_reach_the_ladder_while_the_player_waits() -> None:
+    """After our SYN the kernel's SYN-ACK waits for our ACK; Linux resends it when its
+    retransmission timer runs out, and `pump` puts each resend on the ladder at once."""
+    import time
+
+    referee = referee_for(LiveOptions(role=Side.CLIENT))
+    try:
+        referee.start()
+        referee.play(referee.solution_move())  # SYN; the ACK is now the player's to make
+        assert referee.turn is not None and referee.solution_move().key == "ACK"
+        resent: list[MessageSent] = []
+        for _ in range(200):  # the kernel's first timeout is about a second; never more than 20 s
+            resent += [e for e in referee.pump() if isinstance(e, MessageSent) and "retransmission" in e.entry.note]
+            if resent:
+                break
+            time.sleep(0.1)
+        assert resent, "the kernel did not retransmit its SYN-ACK"
+        first_syn_ack = next(e for e in referee.ladder if e.kind == "SYN-ACK")
+        assert resent[0].entry.kind == "SYN-ACK" and resent[0].entry.raw[4:8] == first_syn_ack.raw[4:8]
+        events = referee.play(referee.solution_move())  # the ACK still answers both
+        assert any(isinstance(e, MoveJudged) and e.judgement.correct for e in events)
+    finally:
+        referee.close()
