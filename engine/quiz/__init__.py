@@ -1,25 +1,34 @@
 """The quiz: questions generated from real handshakes (and instructors' banks), timed rounds.
 
 No Textual here: the TUI (tui/screens/quiz*.py) and the `synack quiz` command use this.
+The names below load on first use, so that `synack` parsing its command line (which
+imports engine.quiz.commands, and so this package) does not pay for the engine.
 """
 
-from engine.quiz.bank import Bank, QuizBankError, load_bank
-from engine.quiz.model import TOPICS, Answer, Form, Question, RoundSettings
-from engine.quiz.round import QuizRound, RoundResult, points_for
-from engine.quiz.source import QuestionSource, QuizError
+from __future__ import annotations
 
-__all__ = [
-    "TOPICS",
-    "Answer",
-    "Bank",
-    "Form",
-    "Question",
-    "QuestionSource",
-    "QuizBankError",
-    "QuizError",
-    "QuizRound",
-    "RoundResult",
-    "RoundSettings",
-    "load_bank",
-    "points_for",
-]
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from engine.quiz.bank import Bank, QuizBankError, load_bank
+    from engine.quiz.model import TOPICS, Answer, Form, Question, RoundSettings
+    from engine.quiz.round import QuizRound, RoundResult, points_for
+    from engine.quiz.source import QuestionSource, QuizError
+
+_HOMES = {
+    "Bank": "bank", "QuizBankError": "bank", "load_bank": "bank",
+    "TOPICS": "model", "Answer": "model", "Form": "model", "Question": "model", "RoundSettings": "model",
+    "QuizRound": "round", "RoundResult": "round", "points_for": "round",
+    "QuestionSource": "source", "QuizError": "source",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'engine.quiz' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"engine.quiz.{home}"), name)
+
+
+__all__ = sorted(_HOMES)
