@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from engine.levels.model import Level
+from engine.levels.model import Level, StackLevel, TcpLevel
 from engine.levels.source import Problem, TomlDocument
 from engine.referee.referee import Referee
 from engine.referee.tcp_world import ScenarioError
-from engine.referee.types import MoveJudged
+from engine.referee.types import LadderEntry, MoveJudged
 
 MAX_TURNS = 200
 
@@ -40,6 +40,10 @@ def solution(level: Level, seed: int | None = None) -> list[str]:
 
 def solve(level: Level, seed: int | None = None) -> list[SolvedTurn]:
     """Play the level's solution; every Alert turn asks for its alert so the answer names it."""
+    return _play(level, seed)[0]
+
+
+def _play(level: Level, seed: int | None = None) -> tuple[list[SolvedTurn], list[LadderEntry]]:
     asking = _asking_alerts(level)
     referee = Referee(asking, seed, clock=lambda: 0.0)
     referee.start()
@@ -55,7 +59,7 @@ def solve(level: Level, seed: int | None = None) -> list[SolvedTurn]:
                     f"a scenario the real endpoints can finish, found that at turn {len(turns)} the "
                     f"{level.role.value}'s own {move.key} is refused: {event.judgement.explanation}"
                 )
-    return turns
+    return turns, referee.ladder
 
 
 def _asking_alerts(level: Level) -> Level:
@@ -71,7 +75,7 @@ def _asking_alerts(level: Level) -> Level:
 def check_playable(level: Level, document: TomlDocument) -> list[Problem]:
     """Play the solution once; what the file says that the real connection does not."""
     try:
-        real = solve(level)
+        real, ladder = _play(level)
     except ScenarioError as error:
         return [document.problem(("scenario",), f"expected a connection that settles, found: {error}")]
     except Unplayable as error:
@@ -91,9 +95,30 @@ def check_playable(level: Level, document: TomlDocument) -> list[Problem]:
                 ("turns", index, "alert"),
                 f"expected {actual.alert} (the alert the real {level.role.value} sends here), found {written.alert}",
             ))
+    problems += _idle_faults(level, ladder, document)
     if len(real) != len(level.turns):
         kinds = ", ".join(turn.move for turn in real) or "none"
         problems.append(document.problem(
             ("turns",), f"expected {len(real)} turns (the real connection asks for {kinds}), found {len(level.turns)}"
         ))
+    return problems
+
+
+def _idle_faults(level: Level, ladder: list[LadderEntry], document: TomlDocument) -> list[Problem]:
+    """A fault that names a segment the connection never sends loses nothing: say so."""
+    if isinstance(level, TcpLevel):
+        faults, at = level.scenario.faults, "scenario"
+    elif isinstance(level, StackLevel):
+        faults, at = level.tcp.faults, "tcp"
+    else:
+        return []
+    problems = []
+    for index, fault in enumerate(faults):
+        sent = sum(1 for entry in ladder if entry.sender is fault.sender and entry.kind == fault.drop)
+        if sent < fault.nth:
+            problems.append(document.problem(
+                (at, "faults", index),
+                f"expected a segment the connection sends, found drop = {fault.drop!r}, nth = {fault.nth}, "
+                f"but the {fault.sender.value} sends {sent} {fault.drop} segment(s) (the fault loses nothing)",
+            ))
     return problems
