@@ -155,7 +155,7 @@ def _placeholder_problems(bank: Bank, document: TomlDocument) -> list[Problem]:
     return problems
 
 
-def _run_problems(bank: Bank, document: TomlDocument, skip: set[object]) -> list[Problem]:
+def _run_problems(bank: Bank, document: TomlDocument, skip: set[str | int]) -> list[Problem]:
     from engine.quiz.runs import RunCache
 
     runs = RunCache()

@@ -137,6 +137,7 @@ def _settings(args: argparse.Namespace) -> tuple[Any, Any, str]:
     per_question = args.seconds_per_question or (planned.seconds_per_question if planned else None)
     if per_question is None and questions is not None and not args.print_round:
         per_question = DEFAULT_QUESTION_SECONDS
+    topics: tuple[str, ...]
     if args.topic is not None:
         topics = ("tcp", "tls12", "tls13") if args.topic == "all" else (args.topic,)
     else:
