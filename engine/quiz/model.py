@@ -147,7 +147,7 @@ class RoundSettings:
         if self.round_seconds is not None:
             size = f"{self.round_seconds / 60:g} min"
         else:
-            size = f"{self.questions} questions"
+            size = f"{self.questions} question{'s' if self.questions != 1 else ''}"
         topics = "all" if set(self.topics) == set(TOPICS) else "+".join(self.topics)
         bank = f" · {self.title or self.bank}" if self.bank else ""
         return f"{size} · {topics}{bank}"

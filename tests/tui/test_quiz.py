@@ -173,6 +173,18 @@ async def test_quitting_mid_round_writes_nothing(tmp_path: Path) -> None:
 
 
 @played
+async def test_leaving_while_a_question_is_being_made(tmp_path: Path) -> None:
+    app, _ = quiz_app(tmp_path, RoundSettings(seed=1, topics=("tls12",), questions=2, question_seconds=30))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("escape")  # at once: the worker is still playing a TLS handshake
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, MainMenu)
+        await pilot.pause(1.0)  # the worker ends after the screen has gone: nothing breaks
+        assert isinstance(pilot.app.screen, MainMenu)
+    assert left_in_data_dir(tmp_path) == []
+
+
+@played
 async def test_a_resize_mid_round_loses_nothing(tmp_path: Path) -> None:
     app, _ = quiz_app(tmp_path, TCP_ROUND)
     async with app.run_test(size=(100, 30)) as pilot:

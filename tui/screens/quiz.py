@@ -25,6 +25,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
+from textual.worker import get_current_worker
 
 if TYPE_CHECKING:
     from engine.quiz import Answer, Bank, Question, QuizRound, RoundSettings
@@ -129,9 +130,19 @@ class QuizScreen(Screen[None]):
         try:
             self.round.source.question(number)
         except QuizError as error:
-            self.app.call_from_thread(self._fail, str(error))
+            self._back_on_screen(self._fail, str(error))
             return
-        self.app.call_from_thread(self._prepared, number)
+        self._back_on_screen(self._prepared, number)
+
+    def _back_on_screen(self, callback: Callable[..., None], *arguments: object) -> None:
+        """Hand a worker's result to the screen, unless the player has left it (or the app
+        has quit) while the question was being made."""
+        if get_current_worker().is_cancelled or not self.is_attached:
+            return
+        try:
+            self.app.call_from_thread(callback, *arguments)
+        except RuntimeError:  # the app stopped in the meantime
+            pass
 
     def _prepared(self, number: int) -> None:
         self._ready.add(number)
