@@ -4,9 +4,11 @@ It is `TcpGame` with the simulated peer replaced by the kernel across a TUN link
 player's turn the game has applied what happened (a kernel segment arrived, the player's
 application called connect(), send(), close()) to a fork of the player's endpoint, so it
 knows the segment the real endpoint sends now; the player's move is judged against it by
-the offline rules and explanations (`tcp_explain`). A right move goes to the kernel. A
-wrong move is judged and shown, but not sent: the kernel's connection is real and cannot
-be rewound, so only right moves reach it.
+the offline rules and explanations (`tcp_explain`). A right move goes to the kernel. The
+kernel cannot be forked to try a wrong move on, and its connection cannot be rewound, so a
+wrong move reaches it only when the kernel must refuse it without changing state (wrong
+numbers in an ACK or SYN-ACK: it answers RST or ACK, shown as its reaction); any other
+wrong move is judged and shown, but kept back.
 
 The kernel's side runs a real socket service (echo server, or a connect()), whose calls
 and results are kept in `kernel_calls`. While the player thinks, `pump()` reads the wire:
@@ -16,7 +18,7 @@ the kernel's retransmissions go on the ladder as they happen.
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from engine.levels.model import ScriptStep, TurnSpec
 from engine.live.addresses import KERNEL_IP
@@ -50,6 +52,7 @@ from engine.tcp.segment import (
     MaxSegmentSize,
     SackPermitted,
     Segment,
+    SegmentKind,
     TcpOption,
     Timestamps,
     WindowScale,
@@ -66,7 +69,12 @@ WAIT_SLICE = 0.05
 KERNEL_PATIENCE = 15.0  # waiting for the kernel this long with nothing coming ends the game
 PLAYER_PATIENCE = 180.0  # a turn left alone this long ends the game (the kernel gave up long ago)
 CLOSED_STATES = (State.TIME_WAIT, State.CLOSED)
-KERNEL_LAST_CALLS = 1.0  # how long the end waits for the kernel side's last socket calls
+KERNEL_LAST_CALLS = 1.0
+REACTION_WINDOW = 0.3  # how long a wrong segment's answer is waited for (the kernel answers at once)
+# Mistakes that can go to the kernel: the right kind with wrong numbers. A pure ACK or a
+# SYN-ACK carries no data and no FIN, and an unacceptable one is answered (RST or ACK) and
+# dropped without a state change (RFC 9293 §3.10.7, RFC 5961).
+SENDABLE_MISTAKES = ("ACK", "SYN-ACK")  # how long the end waits for the kernel side's last socket calls
 
 
 @dataclass
@@ -359,14 +367,47 @@ class LiveTcpGame:
             detail: TcpTurn = turn.detail
             template = expected or self._idle_segment(detail.fork)
             mistake = moves.build_segment(key, values, template)
-            raw = mistake.encode(self.wire_ip(self.player), self.wire_ip(self.player.other))
-            events.append(self.record(self.player, mistake, raw, role=EntryRole.MISTAKE, by_player=True,
-                                       note="your mistake: kept back, not sent"))
-            reaction = ("Live mode keeps a wrong move back: the kernel's connection is real and cannot "
-                        "be rewound, so only right moves reach it. Try again.")
+            if expected is not None and _harmless(key, expected):
+                # Only the numbers are wrong: the same segment, options included, with the
+                # player's numbers. The kernel refuses it without changing state, so it goes.
+                mistake = replace(mistake, options=expected.options)
+                record = self.wire.send(mistake)
+                events.append(self.record(self.player, mistake, record.raw, role=EntryRole.MISTAKE,
+                                          by_player=True, note="your mistake, sent to the kernel"))
+                reaction = self._kernel_reaction(events)
+            else:
+                raw = mistake.encode(self.wire_ip(self.player), self.wire_ip(self.player.other))
+                events.append(self.record(self.player, mistake, raw, role=EntryRole.MISTAKE, by_player=True,
+                                          note="your mistake: kept back, not sent"))
+                reaction = ("Live mode keeps this mistake back: it would change the real connection "
+                            "(a kernel cannot be rewound), so only right moves and wrong numbers in "
+                            "an ACK or SYN-ACK reach it. Try again.")
         judgement = explain.wrong_move(key, values, expected, wrong, turn, self.player,
                                        self._last_received, self._last_sent, reaction)
         return judgement, events
+
+    def _kernel_reaction(self, events: list[RefereeEvent]) -> str:
+        """What the kernel sends within REACTION_WINDOW of a wrong segment: its RSTs and
+        ACKs are the reaction; anything else (data, FIN, retransmissions) goes on as usual."""
+        answers: list[str] = []
+        end = self.wire.now() + REACTION_WINDOW
+        while (left := end - self.wire.now()) > 0:
+            record = self.wire.receive(left)
+            if record is None:
+                break
+            segment = record.segment
+            if Flag.RST in segment.flags or (segment.kind is SegmentKind.ACK and not record.retransmission):
+                events.append(self.record(record.sender, segment, record.raw, role=EntryRole.REACTION,
+                                          note="the kernel's reaction to your mistake"))
+                answers.append(segment.summary())
+            else:
+                self._queued.append(record)
+                events.append(self.record(record.sender, segment, record.raw))
+        state = self.service.state() if self.service else "CLOSED"
+        if not answers:
+            return f"The real Linux kernel dropped it without a word; its socket is still {state}."
+        return (f"The real Linux kernel answered {'; '.join(answers)}, and its socket is still {state}: "
+                "a refused segment changes nothing.")
 
     def _idle_segment(self, endpoint: Endpoint) -> Segment:
         local = self.addresses[self.player]
@@ -429,6 +470,10 @@ class LiveTcpGame:
             self.over = True
             self.ending = text
             events.append(Narration(text))
+
+
+def _harmless(key: str, expected: Segment) -> bool:
+    return key == expected.kind.value and key in SENDABLE_MISTAKES
 
 
 def _option_words(option: TcpOption) -> str:

@@ -3,6 +3,8 @@ move each, which must be judged by the offline rules and kept back from the kern
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from engine.live.errors import LiveUnavailable
@@ -18,7 +20,9 @@ def referee_for(options: LiveOptions) -> LiveReferee:
         pytest.fail(f"live tests need a network namespace and /dev/net/tun (CI runs as root): {error}")
 
 
-def play(referee: LiveReferee, wrong_at: int, wrong: Move) -> list[RefereeEvent]:
+def play(referee: LiveReferee, wrong_at: int, wrong: Move, reaction: str) -> list[RefereeEvent]:
+    """The right moves to the end, with `wrong` tried first at turn `wrong_at`; its
+    verdict's reaction must start with `reaction`."""
     events = referee.start()
     for number in range(1, 40):
         if referee.turn is None:
@@ -26,9 +30,9 @@ def play(referee: LiveReferee, wrong_at: int, wrong: Move) -> list[RefereeEvent]
         if number == wrong_at:
             judged = referee.play(wrong)
             verdict = next(e for e in judged if isinstance(e, MoveJudged)).judgement
-            assert not verdict.correct and "keeps a wrong move back" in verdict.reaction
-            kept = [e.entry for e in judged if isinstance(e, MessageSent)]
-            assert kept and all(entry.role is EntryRole.MISTAKE for entry in kept)
+            assert not verdict.correct and verdict.reaction.startswith(reaction), verdict.reaction
+            mine = [e.entry for e in judged if isinstance(e, MessageSent) and e.entry.by_player]
+            assert mine and all(entry.role is EntryRole.MISTAKE for entry in mine)
             events += judged
         events += referee.play(referee.solution_move())
     raise AssertionError("the live game did not end")
@@ -42,7 +46,7 @@ def narrations(events: list[RefereeEvent]) -> str:
 def test_live_tcp_game_to_the_end(role: Side) -> None:
     referee = referee_for(LiveOptions(role=role))
     try:
-        events = play(referee, 2, Move("ACK", {"ack": "1"}))
+        events = play(referee, 2, Move("ACK", {"ack": "1"}), "The real Linux kernel")
         assert isinstance(events[-1], LevelOver) and referee.finished
         assert referee.score().mistakes == 1
         assert "Connection closed" in referee.live.ending
@@ -51,7 +55,7 @@ def test_live_tcp_game_to_the_end(role: Side) -> None:
         calls = [call.call for call in referee.live.kernel_calls]
         assert ("accept()" if role is Side.CLIENT else "connect()") in calls and "close()" in calls
         sent_by_kernel = [e.entry for e in events if isinstance(e, MessageSent) and e.entry.sender is role.other]
-        assert sent_by_kernel and all(entry.role is EntryRole.NORMAL for entry in sent_by_kernel)
+        assert sent_by_kernel and all(entry.role in (EntryRole.NORMAL, EntryRole.REACTION) for entry in sent_by_kernel)
     finally:
         referee.close()
 
@@ -60,7 +64,8 @@ def test_live_tcp_game_to_the_end(role: Side) -> None:
 def test_live_tls_game_against_openssl_to_the_end(version: str, finished_by: str) -> None:
     referee = referee_for(LiveOptions(tls=True, tls_version=version))
     try:
-        events = play(referee, 3, Move("Alert", {"alert": "close_notify"}))  # turn 3: ClientHello is due
+        events = play(referee, 3, Move("Alert", {"alert": "close_notify"}),  # turn 3: ClientHello is due
+                      "Live mode keeps a wrong move back")
         assert isinstance(events[-1], LevelOver)
         told = narrations(events)
         assert f"Your handshake with OpenSSL is complete: {finished_by}" in told
@@ -77,8 +82,6 @@ def test_live_tls_game_against_openssl_to_the_end(version: str, finished_by: str
 def test_the_kernels_retransmissions_reach_the_ladder_while_the_player_waits() -> None:
     """After our SYN the kernel's SYN-ACK waits for our ACK; Linux resends it when its
     retransmission timer runs out, and `pump` puts each resend on the ladder at once."""
-    import time
-
     referee = referee_for(LiveOptions(role=Side.CLIENT))
     try:
         referee.start()
@@ -95,5 +98,43 @@ def test_the_kernels_retransmissions_reach_the_ladder_while_the_player_waits() -
         assert resent[0].entry.kind == "SYN-ACK" and resent[0].entry.raw[4:8] == first_syn_ack.raw[4:8]
         events = referee.play(referee.solution_move())  # the ACK still answers both
         assert any(isinstance(e, MoveJudged) and e.judgement.correct for e in events)
+    finally:
+        referee.close()
+
+
+def test_a_wrong_ack_in_the_handshake_gets_the_kernels_rst_and_changes_nothing() -> None:
+    """RFC 9293 §3.10.7.4: an ACK that does not acknowledge the SYN-ACK is answered with
+    <SEQ=SEG.ACK><CTL=RST>; the half-open connection stays, and the right ACK completes it."""
+    referee = referee_for(LiveOptions(role=Side.CLIENT))
+    try:
+        referee.start()
+        referee.play(referee.solution_move())  # SYN
+        judged = referee.play(Move("ACK", {"ack": "12345"}))
+        reactions = [e.entry for e in judged if isinstance(e, MessageSent) and e.entry.role is EntryRole.REACTION]
+        assert [entry.kind for entry in reactions] == ["RST"]
+        assert int.from_bytes(reactions[0].raw[4:8], "big") == 12345  # its seq is our wrong ack
+        assert "LISTEN" in next(e for e in judged if isinstance(e, MoveJudged)).judgement.reaction
+        referee.play(referee.solution_move())  # the right ACK
+        for _ in range(100):  # accept() returns in the kernel side's thread
+            referee.pump()
+            if any(call.result.startswith("a connected socket") for call in referee.live.kernel_calls):
+                break
+            time.sleep(0.05)
+        assert any(call.result.startswith("a connected socket") for call in referee.live.kernel_calls)
+    finally:
+        referee.close()
+
+
+def test_a_mistake_that_would_change_the_connection_is_kept_back() -> None:
+    referee = referee_for(LiveOptions(role=Side.CLIENT))
+    try:
+        referee.start()
+        referee.play(referee.solution_move())  # SYN
+        judged = referee.play(Move("RST", {}))
+        verdict = next(e for e in judged if isinstance(e, MoveJudged)).judgement
+        assert not verdict.correct and verdict.reaction.startswith("Live mode keeps this mistake back")
+        assert [e.entry.note for e in judged if isinstance(e, MessageSent)] == ["your mistake: kept back, not sent"]
+        assert all(record.segment.flags.name != "RST" for record in referee.live.wire.records
+                   if record.sender is Side.CLIENT)
     finally:
         referee.close()

@@ -46,7 +46,9 @@ def test_live_tcp_as_client_played_to_the_end(tmp_path: Path) -> None:
             wrong = Move("ACK", {"ack": str((int(right.values["ack"]) + 1000) % 2**32)})
             await make_move(pilot, wrong)
             assert "Wrong ack" in app.screen.query_one(FeedbackLine).text
-            assert any(entry.note == "your mistake: kept back, not sent" for entry in referee.ladder)
+            assert any(entry.note == "your mistake, sent to the kernel" for entry in referee.ladder)
+            assert any(entry.note == "the kernel's reaction to your mistake" and entry.kind == "RST"
+                       for entry in referee.ladder)
             await _play_to_the_end(app, pilot, screen)
             await pilot.pause(0.3)
             feedback = screen.query_one(FeedbackLine).text
