@@ -42,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
 COMMAND_MODULES = (
     "engine.net.commands",
     "engine.levels.commands",
+    "tui.web_commands",
     "engine.export.commands",
     "engine.quiz.commands",
     "tui.screens.live_command",

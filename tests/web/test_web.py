@@ -1,0 +1,161 @@
+"""`synack web` without a browser: the address checks, the command each tab runs, clean
+failures, the server's guards, and the focus the browser game settles."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import http.client
+import os
+import shlex
+import socket
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from textual import events
+from textual.widgets import OptionList
+
+from tests.web import server
+from tui.app import SynackApp
+from tui.screens.menu import MainMenu
+from tui.web import app_command, exposure_warning, is_loopback
+from tui.web_game import BrowserGame
+
+EXIT_TIMEOUT = 60  # seconds: a bound on waiting, not a speed target
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.3.2.1", "::1", "[::1]:8000", "localhost", "LOCALHOST:80",
+                                  "127.0.0.1:8000"])
+def test_loopback_names_and_addresses(host: str) -> None:
+    assert is_loopback(host)
+    assert exposure_warning(host) is None
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.0.2.1", "example.org", "evil.example:8000", "10.0.0.1"])
+def test_other_addresses_are_not_loopback_and_are_warned_about(host: str) -> None:
+    assert not is_loopback(host)
+    warning = exposure_warning(host)
+    assert warning is not None and "not only on this machine" in warning and "--host 127.0.0.1" in warning
+
+
+def test_the_wildcard_warning_says_every_network() -> None:
+    assert "every network this machine is on" in str(exposure_warning("0.0.0.0"))
+
+
+def test_each_tab_runs_this_python_with_the_seed() -> None:
+    assert shlex.split(app_command(7)) == [sys.executable, "-m", "tui.web_game", "--seed", "7"]
+    assert shlex.split(app_command(None)) == [sys.executable, "-m", "tui.web_game"]
+
+
+def finished(process: server.subprocess.Popen[str]) -> tuple[int, str]:
+    output, _ = process.communicate(timeout=EXIT_TIMEOUT)
+    return process.returncode, output
+
+
+def test_an_address_of_another_machine_is_warned_about_then_refused(tmp_path: Path) -> None:
+    """192.0.2.1 (documentation range) is no address of this machine: the warning, then one
+    line saying why the server cannot start. No traffic is sent anywhere."""
+    code, output = finished(server.synack("web", "--host", "192.0.2.1", "--port", str(server.free_port()),
+                                          data_dir=tmp_path))
+    assert code == 1
+    assert "warning: synack web is listening on 192.0.2.1, not only on this machine" in output
+    assert "synack web: cannot listen on 192.0.2.1 port" in output
+    assert "Traceback" not in output
+
+
+def test_a_port_in_use_is_one_clear_line(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, output = finished(server.synack("web", "--port", str(port), data_dir=tmp_path))
+    assert code == 1
+    assert f"synack web: cannot listen on 127.0.0.1 port {port}:" in output
+    assert "warning" not in output and "Traceback" not in output
+
+
+def test_a_bad_port_is_a_usage_error(tmp_path: Path) -> None:
+    code, output = finished(server.synack("web", "--port", "70000", data_dir=tmp_path))
+    assert code == 2
+    assert "'70000' is not a port number (1-65535)" in output
+
+
+def upgrade(url: str, *, origin: str | None, host: str | None = None) -> int:
+    """Ask for the game's WebSocket as a browser does; the HTTP status of the answer."""
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=EXIT_TIMEOUT)
+    headers = {
+        "Host": host or parts.netloc,
+        "Upgrade": "websocket",
+        "Connection": "Upgrade",
+        "Sec-WebSocket-Version": "13",
+        "Sec-WebSocket-Key": base64.b64encode(os.urandom(16)).decode(),
+    }
+    if origin is not None:
+        headers["Origin"] = origin
+    try:
+        connection.request("GET", "/ws?width=80&height=24", headers=headers)
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+def page_status(url: str, *, host: str) -> int:
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=EXIT_TIMEOUT)
+    try:
+        connection.request("GET", "/", headers={"Host": host})
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+def test_the_server_refuses_other_origins_and_other_host_names(tmp_path: Path) -> None:
+    with server.running(tmp_path) as web:
+        own = urlsplit(web.url).netloc
+        assert page_status(web.url, host=own) == 200
+        assert page_status(web.url, host=f"localhost:{urlsplit(web.url).port}") == 200
+        # DNS rebinding: a page from another site, its name now pointing at 127.0.0.1.
+        assert page_status(web.url, host="rebound.example:80") == 403
+        assert upgrade(web.url, origin="http://rebound.example", host="rebound.example") == 403
+        # A page from another site asking this server for a game.
+        assert upgrade(web.url, origin="http://evil.example") == 403
+        assert upgrade(web.url, origin=f"http://{own}") == 101
+    assert web.returncode == 0 and "Traceback" not in web.output, web.output
+
+
+def test_the_page_points_the_browser_at_the_address_it_used(tmp_path: Path) -> None:
+    with server.running(tmp_path) as web:
+        port = urlsplit(web.url).port
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=EXIT_TIMEOUT)
+        connection.request("GET", "/", headers={"Host": f"localhost:{port}"})
+        page = connection.getresponse().read().decode()
+        connection.close()
+    assert f'data-session-websocket-url="ws://localhost:{port}/ws"' in page
+    assert f'src="http://localhost:{port}/static/js/textual.js"' in page
+
+
+def settle_after_a_blur_at_start(app: SynackApp) -> object:
+    """What the web driver does at start (a blur before the menu had focus), then the
+    browser's focus; what has focus after."""
+
+    async def run() -> object:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            assert isinstance(app.screen, MainMenu)
+            app.screen.set_focus(None)  # the menu not focused yet when the blur arrives
+            app.post_message(events.AppBlur())
+            await pilot.pause()
+            app.post_message(events.AppFocus())
+            await pilot.pause()
+            return app.focused
+
+    return asyncio.run(run())
+
+
+def test_the_browser_game_focuses_the_menu_when_the_browser_gives_it_focus(tmp_path: Path) -> None:
+    assert settle_after_a_blur_at_start(SynackApp(data_dir=tmp_path)) is None  # the bug it repairs
+    focused = settle_after_a_blur_at_start(BrowserGame(data_dir=tmp_path))
+    assert isinstance(focused, OptionList) and focused.id == "menu"
