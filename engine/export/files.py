@@ -62,16 +62,17 @@ def _write_whole(path: Path, data: bytes) -> None:
         raise ExportError(f"cannot write {path}: {error.strerror}") from None
 
 
-def save_game_files(capture: Capture, stem: str, directories: list[Path]) -> tuple[Path, Path]:
+def save_game_files(capture: Capture, stem: str, directories: list[Path]) -> tuple[Path, Path | None]:
     """Save under the first of `directories` that takes the files (made if missing):
-    `stem.pcapng` and the key log `stem.keys.log`, numbered if either is taken.
-    Returns both paths; raises ExportError naming every folder tried."""
+    `stem.pcapng` and, if the game has TLS keys, the key log `stem.keys.log`; numbered if
+    taken. Returns both paths (None: no keys); raises ExportError naming every folder tried."""
     problems = []
     for directory in directories:
         try:
             directory.mkdir(parents=True, exist_ok=True)
             name = free_name(directory, stem, (PCAPNG, KEYLOG))
-            pcap, keylog = directory / f"{name}{PCAPNG}", directory / f"{name}{KEYLOG}"
+            pcap = directory / f"{name}{PCAPNG}"
+            keylog = directory / f"{name}{KEYLOG}" if capture.keylog else None
             write_capture(capture, pcap, keylog)
             return pcap, keylog
         except (ExportError, OSError) as error:

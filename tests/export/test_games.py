@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
-from engine.export import capture_of, play_solution, save_game
+import pytest
+
+from engine.export import capture_of, play_solution, save_game, save_game_files
 from engine.export.capture import Packet
 from engine.referee import EntryRole, Referee
 from engine.side import Side
@@ -75,18 +77,29 @@ def test_the_same_seed_gives_the_same_file_and_another_seed_another() -> None:
     assert capture_of(play_solution(level, 6), "x").to_pcapng() != first
 
 
-def test_a_game_saved_midway_stops_where_the_play_stopped(tmp_path: Path) -> None:
+def test_a_game_saved_midway_stops_where_the_play_stopped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
     referee = Referee(games.LEVELS["tls13-01-handshake-client"], clock=lambda: 0.0)
     referee.start()
     referee.play(referee.solution_move())  # ClientHello only
-    pcap, keylog = save_game(referee, [tmp_path / "missing" / "made", tmp_path])
-    assert pcap.parent == tmp_path / "missing" / "made" and pcap.name.endswith(".pcapng")
+    pcap, keylog = save_game(referee, tmp_path / "data")
+    assert pcap.parent == tmp_path and pcap.name.endswith(".pcapng")
+    assert keylog is not None and keylog.read_text().count("TRAFFIC_SECRET") == 4  # the server flight is in: all four
     frames = dissect(pcap).frames
     assert [t for f in frames for t in f.handshake_types][:2] == [1, 2]
     assert not any(Flag.FIN in s.flags for s in _segments(capture_of(referee, "x").packets))
     assert "not over" in capture_of(referee, "x").comment
-    again, _ = save_game(referee, [tmp_path / "missing" / "made"])
-    assert again != pcap and again.exists() and pcap.exists()
+    again, _ = save_game(referee, tmp_path / "data")
+    assert again == tmp_path / pcap.name.replace(".pcapng", "-2.pcapng") and pcap.exists()
+
+
+def test_a_tcp_game_has_no_key_log_file_and_a_folder_that_fails_is_skipped(tmp_path: Path) -> None:
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("")
+    pcap, keylog = save_game_files(capture_of(play_solution(games.LEVELS["tcp-01-handshake-client"]), "x"),
+                                   "game", [not_a_folder / "sub", tmp_path])
+    assert pcap == tmp_path / "game.pcapng" and keylog is None
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file", "game.pcapng"]
 
 
 def test_wrong_moves_are_in_the_capture_and_the_real_connection_still_decrypts(tmp_path: Path) -> None:
@@ -96,7 +109,7 @@ def test_wrong_moves_are_in_the_capture_and_the_real_connection_still_decrypts(t
     referee = games.play_with_mistakes("stack-02-tcp-then-tls12", {0: "ACK", 3: "Certificate"})
     mistakes = [e for e in referee.ladder if e.role is EntryRole.MISTAKE]
     assert [e.kind for e in mistakes] == ["ACK", "Certificate"]
-    pcap, _ = save_game(referee, [tmp_path])
+    pcap, _ = save_game_files(capture_of(referee, "test"), "game", [tmp_path])
     frames = dissect(pcap).frames
     wrong = [f for f in frames if f.comment.startswith("✗ your mistake")]
     answers = [f for f in frames if f.comment.startswith("↩")]
@@ -114,7 +127,7 @@ def test_wrong_moves_are_in_the_capture_and_the_real_connection_still_decrypts(t
 
 def test_a_wrong_encrypted_move_in_a_tls_level_leaves_the_real_connection_whole(tmp_path: Path) -> None:
     referee = games.play_with_mistakes("tls13-01-handshake-client", {2: "Certificate"})
-    pcap, _ = save_game(referee, [tmp_path])
+    pcap, _ = save_game_files(capture_of(referee, "test"), "game", [tmp_path])
     dissection = dissect(pcap)
     main = [f for f in dissection.frames if f.stream == "0"]
     assert tuple(t for f in main for t in f.handshake_types) == games.handshake_types(referee.ladder)

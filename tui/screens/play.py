@@ -58,6 +58,8 @@ PLAY_BINDINGS: list[BindingType] = [
     Binding("w", "wire", "wire",
             tooltip="TLS: the record as sent (ciphertext included) or the message inside"),
     Binding("escape", "escape", "ladder", tooltip="leave the form or pane, back to the ladder"),
+    Binding("x", "save_capture", "save for Wireshark", show=False,
+            tooltip="this game so far, mistakes included, as a .pcapng capture and its TLS key log"),
     Binding("question_mark", "app.help", "help", key_display="?",
             tooltip="this help: every key of the screen"),
     Binding("q", "leave", "back", tooltip="back to the level list (this game is not saved)"),
@@ -349,3 +351,17 @@ class PlayScreen(Screen[None]):
 
     def action_leave(self) -> None:
         self.app.pop_screen()
+
+    def action_save_capture(self) -> None:
+        """Save the game so far for Wireshark: in this folder, else in synack's data folder."""
+        from engine.export import ExportError, save_game
+
+        store = getattr(self.app, "store", None)  # the progress store knows synack's data folder
+        try:
+            pcap, keylog = save_game(self.referee, store.directory if store is not None else None)
+        except Exception as error:  # ExportError says why; anything else is a bug: never a traceback
+            why = str(error) if isinstance(error, ExportError) else f"a bug in synack: {error!r}"
+            self.notify(why, title="capture not saved", severity="error", timeout=10)
+        else:
+            keys = f"\nkey log: {keylog.name}" if keylog is not None else ""
+            self.notify(f"{pcap}{keys}", title="saved for Wireshark", timeout=10)

@@ -35,6 +35,8 @@ class SummaryScreen(ModalScreen[str]):
                 tooltip="play the suggested level: the first one not finished yet"),
         Binding("r", "finish('retry')", "play again", tooltip="play this level again"),
         Binding("escape,q", "finish('list')", "level list", tooltip="back to the level list"),
+        Binding("x", "save_capture", "save for Wireshark", show=False,
+                tooltip="the game you just played, mistakes included, as a .pcapng capture and its TLS key log"),
         Binding("question_mark", "app.help", "help", key_display="?", show=False,
                 tooltip="every key of this screen"),
     ]
@@ -107,6 +109,14 @@ class SummaryScreen(ModalScreen[str]):
     def _pressed(self, event: Button.Pressed) -> None:
         event.stop()
         self.action_finish(event.button.id or "list")
+
+    def action_save_capture(self) -> None:
+        """The game is the play screen's, just beneath this summary."""
+        stack = self.app.screen_stack
+        below = stack[stack.index(self) - 1] if self in stack and stack.index(self) > 0 else None
+        save = getattr(below, "action_save_capture", None)
+        if save is not None:
+            save()
 
     def action_finish(self, choice: str) -> None:
         if choice == "next" and self.next_title is None:
