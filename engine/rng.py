@@ -10,8 +10,8 @@ block is SHAKE-256(key || n as 8 bytes), 136 bytes (one Keccak permutation's wor
 `bytes` hands those blocks out in order. Numbers are built on those bytes: `uint32` is 4
 of them, `randint` takes just enough bits for its range and draws again (rejection
 sampling) until they fall inside it, so every value in the range is equally likely.
-Making a stream costs one SHA-256, a block one SHAKE-256; a stream is plain data, so
-copy.deepcopy forks it, and the fork draws what the original would have.
+Making a stream costs one SHA-256 (at its first draw), a block one SHAKE-256; a stream is
+plain data, so copy.deepcopy forks it, and the fork draws what the original would have.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ class SeededRandom:
     def __init__(self, seed: int, name: str = "") -> None:
         self.seed = seed
         self.name = name
-        self._key = hashlib.sha256(f"{seed}/{name}".encode()).digest()
+        self._key = b""  # SHA-256 of "<seed>/<name>", taken at the first draw (many streams draw nothing)
         self._blocks = 0  # blocks made so far
         self._buffer = b""  # the last of them not yet handed out, from `_used` on
         self._used = 0
@@ -51,11 +51,15 @@ class SeededRandom:
         have = self._buffer[start:]
         need = count - len(have)
         blocks = -(-need // _BLOCK)
-        key, first = self._key, self._blocks + 1
+        key, first = self._key or self._make_key(), self._blocks + 1
         fresh = b"".join([_shake(key + n.to_bytes(8, "big")).digest(_BLOCK) for n in range(first, first + blocks)])
         self._blocks += blocks
         self._buffer, self._used = fresh, need
         return have + fresh[:need]
+
+    def _make_key(self) -> bytes:
+        self._key = key = hashlib.sha256(f"{self.seed}/{self.name}".encode()).digest()
+        return key
 
     def uint32(self) -> int:
         return int.from_bytes(self.bytes(4), "big")

@@ -312,7 +312,8 @@ class TlsConnection:
         return False
 
     def _dispatch(self, message: HandshakeMessage, raw: bytes, protected_by: str | None) -> None:
-        handler = self.HANDLERS.get(self.state, {}).get(message.msg_type)
+        table = self.HANDLERS.get(self.state)
+        handler = table.get(message.msg_type) if table else None
         if handler is None:
             rows = ", ".join(t.name for t in self.HANDLERS.get(self.state, {}))
             raise UnexpectedMessage(

@@ -16,7 +16,7 @@ from functools import cache
 from typing import TYPE_CHECKING, ClassVar, Self, TypeVar
 
 from engine.bytemap import FieldSpan
-from engine.tls.codec import FastReader, Field, Reader, SpanRecorder, Writer, plural
+from engine.tls.codec import FastReader, Field, Reader, SpanRecorder, Writer, plural, unnamed_fault
 from engine.tls.constants import HandshakeType, ProtocolVersion, describe, known
 
 if TYPE_CHECKING:
@@ -197,10 +197,25 @@ def read_handshake(data: bytes, classes: dict[int, type[HandshakeMessage]],
     field, so the alert is the same either way."""
     if spans is None:
         try:
-            return read_message(FastReader(data), classes, context, unknown)
+            return _read_fast(data, classes, context)
         except Exception:  # noqa: BLE001 - read again below, to name the fault
             pass
     return read_message(Reader(data, spans=spans), classes, context, unknown)
+
+
+def _read_fast(data: bytes, classes: dict[int, type[HandshakeMessage]],
+               context: DecodeContext) -> HandshakeMessage:
+    """`read_message` by a `FastReader`, the header read inline: any fault (a type missing
+    from `classes` too) raises unnamed, for the caller to read again with a `Reader`."""
+    cls = classes.get(data[0]) if len(data) >= HEADER_LENGTH else None
+    if cls is None or int.from_bytes(data[1:HEADER_LENGTH], "big") != len(data) - HEADER_LENGTH:
+        unnamed_fault()
+    r = FastReader(data)
+    r.pos = HEADER_LENGTH
+    message = cls.decode_body(r, context)
+    if r.pos != r.end:
+        unnamed_fault()
+    return message
 
 
 def read_message(r: Reader, classes: dict[int, type[HandshakeMessage]], context: DecodeContext,
