@@ -52,10 +52,10 @@ class LiveOptions:
     @property
     def title(self) -> str:
         if self.tls:
-            return "Live: TLS with OpenSSL over the Linux kernel's TCP"
+            return "TLS with OpenSSL on Linux"
         if self.closed_port:
-            return "Live: knocking on a closed port"
-        return "Live: you are the client, Linux serves" if self.role is Side.CLIENT else "Live: Linux connects to you"
+            return "A closed port on Linux"
+        return "Linux listens, you connect" if self.role is Side.CLIENT else "Linux connects to you"
 
 
 def live_level(options: LiveOptions) -> Level:

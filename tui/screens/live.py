@@ -38,6 +38,7 @@ PUMP_SECONDS = 0.25
 class KernelPane(Static):
     """The kernel side's socket calls, newest last."""
 
+    SCOPED_CSS = False  # the rule below looks at the screen's size class
     DEFAULT_CSS = """
     KernelPane {
         height: 9;
