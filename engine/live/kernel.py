@@ -137,6 +137,8 @@ class KernelService:
             pass
         except OSError as error:
             self.report("(socket)", _error_name(error), final=True)
+        except Exception as error:  # a bug: reported like any failure, never a traceback on the terminal
+            self.report("(kernel side)", f"internal error: {type(error).__name__}: {error}", final=True)
         finally:
             self.done.set()
 
