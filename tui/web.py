@@ -18,6 +18,8 @@ import ipaddress
 import logging
 import shlex
 import sys
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -29,11 +31,14 @@ LOOPBACK_NAMES = {"localhost", "localhost.", "ip6-localhost"}
 WILDCARD_HOSTS = {"0.0.0.0", "::", ""}
 
 
-def app_command(seed: int | None = None) -> str:
-    """The shell command textual-serve runs for each browser tab: this installation's game."""
+def app_command(seed: int | None = None, packs: Sequence[Path] = ()) -> str:
+    """The shell command textual-serve runs for each browser tab: this installation's game,
+    with the seed and the level packs (as absolute paths: the game may start elsewhere)."""
     argv = [sys.executable, "-m", "tui.web_game"]
     if seed is not None:
         argv += ["--seed", str(seed)]
+    for pack in packs:
+        argv += ["--pack", str(pack.resolve())]
     return shlex.join(argv)
 
 
@@ -122,12 +127,12 @@ class GameServer(Server):
             raise web.HTTPForbidden(text="synack web: this server answers only on loopback addresses")
 
 
-def serve(*, host: str, port: int, seed: int | None) -> int:
+def serve(*, host: str, port: int, seed: int | None, packs: Sequence[Path] = ()) -> int:
     """Serve the game until Ctrl+C; 0 when stopped, 1 when the address cannot be used."""
     warning = exposure_warning(host)
     if warning is not None:
         print(warning, file=sys.stderr, flush=True)
-    server = GameServer(app_command(seed), host=host, port=port)
+    server = GameServer(app_command(seed, packs), host=host, port=port)
     try:
         server.serve()
     except OSError as error:

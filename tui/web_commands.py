@@ -24,7 +24,8 @@ EPILOG = """\
 examples:
   synack web                       then open http://127.0.0.1:8000 in a browser
   synack web --port 8080 --seed 7  every tab plays the same game, byte for byte
-  synack web --host 0.0.0.0        a classroom: other machines may connect (warned)"""
+  synack web --host 0.0.0.0        a classroom: other machines may connect (warned)
+  synack --pack week3 web          every tab lists the levels of the pack in week3/ too"""
 
 
 def port(text: str) -> int:
@@ -53,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         from tui.web import serve
 
-        return serve(host=args.host, port=args.port, seed=seed)
+        return serve(host=args.host, port=args.port, seed=seed, packs=getattr(args, "pack", []))
     except Exception as error:  # a bug: still one line, never a traceback (ARCHITECTURE.md)
         print(f"synack web: internal error (a bug in synack): {type(error).__name__}: {error}",
               file=sys.stderr)

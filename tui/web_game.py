@@ -1,4 +1,4 @@
-"""The game as a browser tab runs it: `python -m tui.web_game [--seed N]`.
+"""The game as a browser tab runs it: `python -m tui.web_game [--seed N] [--pack DIR]...`.
 
 It is synack's own app, with one repair for the browser. Textual's web driver tells the app
 "blurred" as it starts, and a screen shown while the app is blurred gets no automatic focus;
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Sequence
 
 from tui.app import SynackApp
@@ -32,11 +33,17 @@ class BrowserGame(SynackApp):
             screen.set_focus(first, scroll_visible=False)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="synack web game", description="one browser tab's game")
     parser.add_argument("--seed", type=int, help="reproduce a game byte for byte")
-    args = parser.parse_args(argv)
-    BrowserGame(seed=args.seed).run()
+    parser.add_argument("--pack", action="append", type=Path, default=[], metavar="DIR",
+                        help="also list the levels of this folder (a level pack); repeatable")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    BrowserGame(seed=args.seed, packs=args.pack).run()
     return 0
 
 

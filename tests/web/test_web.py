@@ -9,6 +9,7 @@ import http.client
 import os
 import shlex
 import socket
+import subprocess
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -21,7 +22,7 @@ from tests.web import server
 from tui.app import SynackApp
 from tui.screens.menu import MainMenu
 from tui.web import app_command, exposure_warning, is_loopback
-from tui.web_game import BrowserGame
+from tui.web_game import BrowserGame, parse_args
 
 EXIT_TIMEOUT = 60  # seconds: a bound on waiting, not a speed target
 
@@ -44,12 +45,17 @@ def test_the_wildcard_warning_says_every_network() -> None:
     assert "every network this machine is on" in str(exposure_warning("0.0.0.0"))
 
 
-def test_each_tab_runs_this_python_with_the_seed() -> None:
-    assert shlex.split(app_command(7)) == [sys.executable, "-m", "tui.web_game", "--seed", "7"]
+def test_each_tab_runs_this_python_with_the_seed_and_the_packs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert shlex.split(app_command(None)) == [sys.executable, "-m", "tui.web_game"]
+    monkeypatch.chdir(tmp_path)
+    argv = shlex.split(app_command(7, [Path("week 3"), Path("/srv/packs/net")]))
+    assert argv == [sys.executable, "-m", "tui.web_game", "--seed", "7",
+                    "--pack", str(tmp_path / "week 3"), "--pack", "/srv/packs/net"]
+    args = parse_args(argv[3:])  # what the tab's game makes of it
+    assert args.seed == 7 and args.pack == [tmp_path / "week 3", Path("/srv/packs/net")]
 
 
-def finished(process: server.subprocess.Popen[str]) -> tuple[int, str]:
+def finished(process: subprocess.Popen[str]) -> tuple[int, str]:
     output, _ = process.communicate(timeout=EXIT_TIMEOUT)
     return process.returncode, output
 
@@ -82,57 +88,48 @@ def test_a_bad_port_is_a_usage_error(tmp_path: Path) -> None:
     assert "'70000' is not a port number (1-65535)" in output
 
 
-def upgrade(url: str, *, origin: str | None, host: str | None = None) -> int:
-    """Ask for the game's WebSocket as a browser does; the HTTP status of the answer."""
+def answer(url: str, path: str, headers: dict[str, str]) -> tuple[int, str]:
+    """GET `path` with these headers: the status, and the body (none for a 101)."""
     parts = urlsplit(url)
     connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=EXIT_TIMEOUT)
-    headers = {
-        "Host": host or parts.netloc,
+    try:
+        connection.request("GET", path, headers={"Host": parts.netloc, **headers})
+        response = connection.getresponse()
+        return response.status, "" if response.status == 101 else response.read().decode()
+    finally:
+        connection.close()
+
+
+def upgrade(url: str, **headers: str) -> int:
+    """Ask for a game's WebSocket as a browser does; the HTTP status of the answer."""
+    handshake = {
         "Upgrade": "websocket",
         "Connection": "Upgrade",
         "Sec-WebSocket-Version": "13",
         "Sec-WebSocket-Key": base64.b64encode(os.urandom(16)).decode(),
     }
-    if origin is not None:
-        headers["Origin"] = origin
-    try:
-        connection.request("GET", "/ws?width=80&height=24", headers=headers)
-        return connection.getresponse().status
-    finally:
-        connection.close()
-
-
-def page_status(url: str, *, host: str) -> int:
-    parts = urlsplit(url)
-    connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=EXIT_TIMEOUT)
-    try:
-        connection.request("GET", "/", headers={"Host": host})
-        return connection.getresponse().status
-    finally:
-        connection.close()
+    return answer(url, "/ws?width=80&height=24", {**handshake, **headers})[0]
 
 
 def test_the_server_refuses_other_origins_and_other_host_names(tmp_path: Path) -> None:
     with server.running(tmp_path) as web:
         own = urlsplit(web.url).netloc
-        assert page_status(web.url, host=own) == 200
-        assert page_status(web.url, host=f"localhost:{urlsplit(web.url).port}") == 200
+        assert answer(web.url, "/", {})[0] == 200
+        assert answer(web.url, "/", {"Host": f"localhost:{urlsplit(web.url).port}"})[0] == 200
         # DNS rebinding: a page from another site, its name now pointing at 127.0.0.1.
-        assert page_status(web.url, host="rebound.example:80") == 403
-        assert upgrade(web.url, origin="http://rebound.example", host="rebound.example") == 403
+        assert answer(web.url, "/", {"Host": "rebound.example:80"})[0] == 403
+        assert upgrade(web.url, Origin="http://rebound.example", Host="rebound.example") == 403
         # A page from another site asking this server for a game.
-        assert upgrade(web.url, origin="http://evil.example") == 403
-        assert upgrade(web.url, origin=f"http://{own}") == 101
+        assert upgrade(web.url, Origin="http://evil.example") == 403
+        assert upgrade(web.url, Origin=f"http://{own}") == 101
     assert web.returncode == 0 and "Traceback" not in web.output, web.output
 
 
 def test_the_page_points_the_browser_at_the_address_it_used(tmp_path: Path) -> None:
     with server.running(tmp_path) as web:
         port = urlsplit(web.url).port
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=EXIT_TIMEOUT)
-        connection.request("GET", "/", headers={"Host": f"localhost:{port}"})
-        page = connection.getresponse().read().decode()
-        connection.close()
+        status, page = answer(web.url, "/", {"Host": f"localhost:{port}"})
+    assert status == 200
     assert f'data-session-websocket-url="ws://localhost:{port}/ws"' in page
     assert f'src="http://localhost:{port}/static/js/textual.js"' in page
 
