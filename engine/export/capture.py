@@ -29,6 +29,7 @@ class Packet:
     dst: ipaddress.IPv4Address
     tcp: bytes
     comment: str = ""
+    aside: bool = False  # not the real connection's: a wrong move, or the peer's answer to it
 
 
 @dataclass(frozen=True, slots=True)

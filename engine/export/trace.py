@@ -90,7 +90,8 @@ def _tcp_game_packets(referee: Referee, ladder: list[LadderEntry]) -> tuple[list
         if isinstance(group, _Fork):
             packets += forks.stream(group, packets)
         else:
-            packets.append(Packet(group.time, ips[group.sender], ips[group.sender.other], group.raw, _note(group)))
+            aside = group.role in (EntryRole.MISTAKE, EntryRole.REACTION)
+            packets.append(Packet(group.time, ips[group.sender], ips[group.sender.other], group.raw, _note(group), aside))
     note = ""
     game = referee.game
     if isinstance(game, StackGame) and referee.finished and _open(game.tcp.world):
@@ -245,7 +246,7 @@ class _Forks:
         ips = _ips(self.addresses)
         ports = {side: self.addresses[side].port for side in Side}
         ports[Side.CLIENT] = _fork_port(ports[Side.CLIENT], self.count)
-        last = {side: _last_segment(so_far, ips[side], ips[side.other]) for side in Side}
+        last = {side: _last_segment(so_far, ips[side]) for side in Side}
         next_seq = {side: (s.seq + s.seg_len) % 2**32 if s else 0 for side, s in last.items()}
         window = {side: s.window if s else 0 for side, s in last.items()}
         now = max([self.now, *(p.time for p in so_far)])
@@ -262,9 +263,9 @@ class _Forks:
         return [
             Packet(now, ips[player], ips[peer], wrong.encode(ips[player], ips[peer]),
                    f"✗ your mistake: {what}. Played against a copy of the {peer.value}, {port_note}; "
-                   "the game went on from before it."),
+                   "the game went on from before it.", aside=True),
             Packet(now + self.delay, ips[peer], ips[player], reply.encode(ips[peer], ips[player]),
-                   f"↩ the real {peer.value}'s answer on that copy: {said}"),
+                   f"↩ the real {peer.value}'s answer on that copy: {said}", aside=True),
         ]
 
 
@@ -273,9 +274,9 @@ def _fork_port(port: int, count: int) -> int:
     return low + (port - low + count) % (high - low + 1)
 
 
-def _last_segment(packets: list[Packet], src: ipaddress.IPv4Address, dst: ipaddress.IPv4Address) -> Segment | None:
+def _last_segment(packets: list[Packet], src: ipaddress.IPv4Address) -> Segment | None:
+    """The real connection's latest segment from `src` (wrong moves and forks skipped)."""
     for packet in reversed(packets):
-        if packet.src == src and packet.dst == dst:
-            return Segment.decode(packet.tcp, src, dst)
+        if packet.src == src and not packet.aside:
+            return Segment.decode(packet.tcp, packet.src, packet.dst)
     return None
-

@@ -134,3 +134,20 @@ def test_a_wrong_encrypted_move_in_a_tls_level_leaves_the_real_connection_whole(
     assert dissection.tls_chunks == games.application_data(referee.ladder)
     fork = [f for f in dissection.frames if f.stream == "1"]
     assert len(fork) == 2 and "your mistake" in fork[0].comment and fork[0].tcp_len > 0
+
+
+def test_each_wrong_tls_move_starts_where_the_right_one_then_did() -> None:
+    """Two wrong moves on their own streams: each carries the sequence and acknowledgement
+    numbers the real connection stood at, the ones the right move then used."""
+    referee = games.play_with_mistakes("tls13-01-handshake-client", {1: "Certificate", 2: "Certificate"})
+    packets = capture_of(referee, "test").packets
+    segments = _segments(packets)
+    main_port = segments[0].src_port
+    forks = [i for i, p in enumerate(packets) if p.aside and p.comment.startswith("✗")]
+    assert len(forks) == 2
+    ports = {segments[i].src_port for i in forks}
+    assert main_port not in ports and len(ports) == 2
+    for index in forks:
+        wrong = segments[index]
+        right = next(s for s in segments[index + 2:] if s.src_port == main_port and s.payload)
+        assert (wrong.seq, wrong.ack) == (right.seq, right.ack)
