@@ -100,12 +100,16 @@ class GameServer(Server):
         logging.basicConfig(level=logging.WARNING, handlers=[handler], force=True)
 
     async def on_startup(self, app: web.Application) -> None:
-        shown = f"http://localhost:{self.port}" if self.host in WILDCARD_HOSTS else self.public_url
         print(
-            f"synack web: serving the game on {shown}\n"
+            f"synack web: serving the game on {self.shown_url()}\n"
             "Open it in a browser: each tab plays its own game. Ctrl+C stops the server.",
             flush=True,
         )
+
+    def shown_url(self) -> str:
+        """The address to open: on a wildcard bind, this machine's own name for it."""
+        name = "localhost" if self.host in WILDCARD_HOSTS else self.host
+        return f"http://[{name}]:{self.port}" if ":" in name else f"http://{name}:{self.port}"
 
     async def handle_index(self, request: web.Request) -> Any:
         self._check_host(request)

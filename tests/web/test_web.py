@@ -21,7 +21,7 @@ from textual.widgets import OptionList
 from tests.web import server
 from tui.app import SynackApp
 from tui.screens.menu import MainMenu
-from tui.web import app_command, exposure_warning, is_loopback
+from tui.web import GameServer, app_command, exposure_warning, is_loopback
 from tui.web_game import BrowserGame, parse_args
 
 EXIT_TIMEOUT = 60  # seconds: a bound on waiting, not a speed target
@@ -43,6 +43,14 @@ def test_other_addresses_are_not_loopback_and_are_warned_about(host: str) -> Non
 
 def test_the_wildcard_warning_says_every_network() -> None:
     assert "every network this machine is on" in str(exposure_warning("0.0.0.0"))
+
+
+@pytest.mark.parametrize(("host", "url"), [
+    ("127.0.0.1", "http://127.0.0.1:8000"), ("::1", "http://[::1]:8000"),
+    ("0.0.0.0", "http://localhost:8000"), ("::", "http://localhost:8000"), ("localhost", "http://localhost:8000"),
+])
+def test_the_address_to_open_is_one_a_browser_takes(host: str, url: str) -> None:
+    assert GameServer("true", host=host, port=8000).shown_url() == url
 
 
 def test_each_tab_runs_this_python_with_the_seed_and_the_packs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
