@@ -21,7 +21,7 @@ from tests.quiz.replay import Replay, replay
 
 TCP_STATES = {"CLOSED", "LISTEN", "SYN-SENT", "SYN-RECEIVED", "ESTABLISHED", "FIN-WAIT-1", "FIN-WAIT-2",
               "CLOSE-WAIT", "CLOSING", "LAST-ACK", "TIME-WAIT"}
-SEEDS = {"tcp": range(12), "tls12": range(5), "tls13": range(5)}
+SEEDS = {"tcp": range(16), "tls12": range(8), "tls13": range(8)}
 BY_KIND = {g.kind: g for g in GENERATORS}
 
 

@@ -54,7 +54,7 @@ class TestQuizSnapshots:
         async def first_question(pilot: Pilot[None]) -> None:
             await question_on_screen(pilot, 0)
 
-        app, _ = quiz_app(tmp_path, first_of(43, "tls12"))  # ClientKeyExchange for a suite
+        app, _ = quiz_app(tmp_path, first_of(46, "tls12"))  # ClientKeyExchange for a suite
         assert snap_compare(app, run_before=first_question, terminal_size=(80, 24))
 
     def test_typed_question_80x24(self, snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -106,6 +106,8 @@ SKILLS = {
     "tls13.protection": "TLS 1.3: which key protects which message",
     "tls13.key-share": "TLS 1.3: where the key shares travel",
     "tls13.order": "TLS 1.3: the order of the handshake messages",
+    "tls13.next-message": "TLS 1.3: which message comes next",
+    "tls12.next-message": "TLS 1.2: which message comes next",
     "tls13.alert": "TLS 1.3: which alert a fault calls for",
     "tls12.protection": "TLS 1.2: which key protects which message",
     "tls12.cke": "TLS 1.2: ClientKeyExchange for each key exchange",

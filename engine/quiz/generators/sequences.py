@@ -54,18 +54,24 @@ def _reason(chosen: tuple[Message, ...]) -> str:
 
 
 def next_question(rng: SeededRandom, runs: RunCache, *, kind: str, topic: str, levels: tuple[str, ...],
-                  vocabulary: tuple[str, ...]) -> Question:
-    """The run up to a message; which message, from which side, comes next."""
+                  vocabulary: tuple[str, ...], either: frozenset[str],
+                  skip: frozenset[str] = frozenset()) -> Question:
+    """The run up to a message; which message, from which side, comes next (never one of
+    the `skip` kinds, e.g. TLS 1.3's compatibility ChangeCipherSpec). `either` are the
+    kinds both roles may send (all of TCP's; TLS's Certificate, Finished, ...)."""
     run = runs.get(pick(rng, levels), run_seed(rng))
-    at = rng.randint(1, len(run.messages) - 1)
-    upcoming = run.messages[at]
+    upcoming = pick(rng, [m for m in run.messages[1:] if m.kind not in skip])
+    at = upcoming.index
     answer = _said(upcoming.sender.value, upcoming.kind)
     # Likeliest mistakes first: the right sender with another kind the run uses, the other
-    # side sending it, then the rest of the vocabulary.
+    # side sending it, then the rest of the vocabulary; only what that side could send
+    # (a kind it sends in this run, or one either side may send).
     used = [k for k in dict.fromkeys(run.kinds()) if k != upcoming.kind]
-    wrong = [_said(upcoming.sender.value, k) for k in shuffled(rng, used)]
-    wrong.insert(1, _said(upcoming.sender.other.value, upcoming.kind))
-    wrong += [_said(side, k) for k in shuffled(rng, vocabulary) for side in ("client", "server")]
+    me, peer = upcoming.sender, upcoming.sender.other
+    pairs = [(me, k) for k in shuffled(rng, used)]
+    pairs.insert(1, (peer, upcoming.kind))
+    pairs += [(side, k) for k in shuffled(rng, vocabulary) for side in (me, peer)]
+    wrong = [_said(side.value, k) for side, k in pairs if k in either or k in run.kinds(side)]
     why = f"In the real run the next message is the {label(upcoming)}: {upcoming.summary}."
     return choice(rng, kind=kind, topic=topic, run=run, answer=answer, distractors=wrong, why=why,
                   context=[m.line for m in run.messages[:at]],

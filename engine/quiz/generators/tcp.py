@@ -115,7 +115,7 @@ def _state_reason(name: str) -> str:
 
 def next_segment(rng: SeededRandom, runs: RunCache) -> Question:
     return next_question(rng, runs, kind="tcp.next-message", topic=TOPIC,
-                         levels=(*NUMBERS, "tcp-05-closed-port"), vocabulary=SEGMENTS)
+                         levels=(*NUMBERS, "tcp-05-closed-port"), vocabulary=SEGMENTS, either=frozenset(SEGMENTS))
 
 
 def order(rng: SeededRandom, runs: RunCache) -> Question:

@@ -142,8 +142,25 @@ def order12(rng: SeededRandom, runs: RunCache) -> Question:
                           what="TLS 1.2 messages")
 
 
+SKIPPED_NEXT = frozenset({"ChangeCipherSpec", "ApplicationData", "Alert"})
+EITHER_SIDE = frozenset({"Certificate", "CertificateVerify", "Finished", "ChangeCipherSpec", "Alert",
+                         "ApplicationData", "KeyUpdate"})
+
+
+def next13(rng: SeededRandom, runs: RunCache) -> Question:
+    return next_question(rng, runs, kind="tls13.next-message", topic="tls13", levels=TLS13_LEVELS,
+                         vocabulary=TLS13_MESSAGES, either=EITHER_SIDE, skip=SKIPPED_NEXT)
+
+
+def next12(rng: SeededRandom, runs: RunCache) -> Question:
+    return next_question(rng, runs, kind="tls12.next-message", topic="tls12", levels=TLS12_LEVELS,
+                         vocabulary=TLS12_MESSAGES, either=EITHER_SIDE, skip=SKIPPED_NEXT - {"ChangeCipherSpec"})
+
+
 GENERATORS = (
     Generator("tls13.protection", ("tls13",), protection13),
+    Generator("tls13.next-message", ("tls13",), next13),
+    Generator("tls12.next-message", ("tls12",), next12),
     Generator("tls13.key-share", ("tls13",), key_share),
     Generator("tls13.order", ("tls13",), order13),
     Generator("tls12.protection", ("tls12",), protection12),
