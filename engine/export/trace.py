@@ -107,10 +107,11 @@ def _tcp_game_packets(referee: Referee, ladder: list[LadderEntry]) -> tuple[list
 
 
 def _side_addresses(sides: tuple[SideView, SideView]) -> dict[Side, Address]:
-    """Each side's address as the referee shows it, "192.0.2.1:49152"."""
+    """Each side's address as the referee shows it: "192.0.2.1:49152" (a live game's
+    "Linux 192.0.2.1:7" names the host first)."""
     addresses = {}
     for view in sides:
-        host, _, port = view.address.rpartition(":")
+        host, _, port = view.address.split()[-1].rpartition(":")
         addresses[view.side] = Address(ipaddress.ip_address(host.strip("[]")), int(port))
     return addresses
 
