@@ -21,7 +21,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page, Route, sync_playwright
+from playwright.sync_api import Browser, Page, Route, ViewportSize, sync_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = [
@@ -29,7 +29,7 @@ FLAGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 WAIT_MS = 60_000  # a bound on waiting for the screen, not a speed target
-VIEWPORT = {"width": 1280, "height": 800}
+VIEWPORT: ViewportSize = {"width": 1280, "height": 800}
 
 NOTE_TERMINAL = """
 Object.defineProperty(Object.prototype, "terminal", {
@@ -63,7 +63,7 @@ class TerminalTab:
 
     def __init__(self, browser: Browser, url: str) -> None:
         self.origin = urlsplit(url).netloc
-        self.page: Page = browser.new_page(viewport=VIEWPORT)  # type: ignore[arg-type]
+        self.page: Page = browser.new_page(viewport=VIEWPORT)
         self.page.route("**/*", self._local_only)
         self.page.add_init_script(NOTE_TERMINAL)
         self.page.goto(url)
