@@ -188,8 +188,9 @@ class LiveTcpGame:
     # --- while the player thinks ----------------------------------------------------
 
     def pump(self) -> list[RefereeEvent]:
-        """Read what the kernel sent meanwhile: retransmissions go on the ladder now (the
-        player's coming move answers them); anything new waits for the turn to end."""
+        """Read what the kernel sent meanwhile: every segment goes on the ladder at once.
+        A retransmission is answered by the player's coming move; a new segment is handed
+        to the player's endpoint once this turn is over."""
         events: list[RefereeEvent] = []
         self.collect_kernel_calls(events)
         while (record := self.wire.receive(0.0)) is not None:
