@@ -12,7 +12,7 @@ No Textual here: the app and the command line both call this package.
 from __future__ import annotations
 
 from engine.export.capture import Capture, Packet
-from engine.export.files import ExportError, free_name, save_game_files, write_capture
+from engine.export.files import ExportError, save_game_files, write_capture
 from engine.export.save import save_game
 from engine.export.solution import play_solution
 from engine.export.trace import capture_of
@@ -22,7 +22,6 @@ __all__ = [
     "ExportError",
     "Packet",
     "capture_of",
-    "free_name",
     "play_solution",
     "save_game",
     "save_game_files",

@@ -103,7 +103,13 @@ def _tcp_game_packets(referee: Referee, ladder: list[LadderEntry]) -> tuple[list
         packets += carrier.packets
         note = (f"The level ends at the TLS close; the FIN teardown after it (from the {closer.value}) was "
                 "made for this capture by the game's own TCP endpoints.")
+    elif isinstance(referee.level, TcpLevel) and referee.finished and _established(referee.sides):
+        note = "The level ends with the connection open (ESTABLISHED): closing it is another level's lesson."
     return packets, note
+
+
+def _established(sides: tuple[SideView, SideView]) -> bool:
+    return all(view.state == State.ESTABLISHED.value for view in sides)
 
 
 def _side_addresses(sides: tuple[SideView, SideView]) -> dict[Side, Address]:

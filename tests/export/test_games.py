@@ -68,6 +68,9 @@ def test_a_tcp_level_is_the_games_segments_and_nothing_else() -> None:
     assert [p.tcp for p in capture.packets] == [e.raw for e in referee.ladder]
     assert [p.time for p in capture.packets] == [e.time for e in referee.ladder]
     assert capture.keylog == ()
+    assert "connection open" not in capture.comment  # it closes: FIN both ways
+    opened = capture_of(play_solution(games.LEVELS["tcp-01-handshake-client"]), "test")
+    assert "ends with the connection open" in opened.comment
 
 
 def test_the_same_seed_gives_the_same_file_and_another_seed_another() -> None:
