@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from engine.referee.types import LadderEntry, SecretLearned
+from engine.referee.types import EntryRole, LadderEntry, SecretLearned
 from engine.tls.keylog import TLS13_LABELS, keylog_line, tls12_keylog_line
 
 __all__ = ["client_random", "keylog_lines"]
@@ -15,8 +15,9 @@ _RANDOM = slice(_HANDSHAKE_HEADER + 2, _HANDSHAKE_HEADER + 2 + 32)  # after lega
 
 
 def client_random(ladder: Iterable[LadderEntry]) -> bytes | None:
-    """ClientHello.random of the game's connection (a retried ClientHello keeps it)."""
-    hello = next((entry for entry in ladder if entry.kind == "ClientHello"), None)
+    """ClientHello.random of the game's real connection (a retried ClientHello keeps it; a
+    wrong one sent on a copy does not count)."""
+    hello = next((e for e in ladder if e.kind == "ClientHello" and e.role is EntryRole.NORMAL), None)
     return hello.raw[_RANDOM] if hello is not None and len(hello.raw) >= _RANDOM.stop else None
 
 
