@@ -1,9 +1,10 @@
 """The questions of a round, in order: the same settings give the same questions.
 
-Generators (and the bank's questions) take turns in a seeded shuffle that is dealt again
-each time it runs out; question n draws everything from its own stream
-(`SeededRandom(seed, "question/n")`), so asking for question 7 first gives the same
-question 7 as asking for 0 to 7 in order. Questions are made on demand (each may play a
+The round's topics (and the bank, as one more group) take turns in a seeded shuffle dealt
+again each time it runs out, so an "all topics" round is a fair mix; within a group the
+generators (or the bank's questions) take turns the same way. Question n draws everything
+from its own stream (`SeededRandom(seed, "question/n")`), so asking for question 7 first
+gives the same question 7 as asking for 0 to 7 in order. Questions are made on demand (each may play a
 handshake) and kept; a lock makes a background prefetch safe.
 """
 
@@ -39,19 +40,24 @@ class QuestionSource:
         self.runs = RunCache()
         self._made: dict[int, Question] = {}
         self._lock = threading.Lock()
-        self._entries = self._entries_for(settings, bank, bank_name)
-        if not self._entries:
+        self._groups = self._groups_for(settings, bank, bank_name)
+        if not self._groups:
             raise QuizError("no questions for these topics")
 
     @staticmethod
-    def _entries_for(settings: RoundSettings, bank: Bank | None, bank_name: str) -> list[_Entry]:
-        entries: list[_Entry] = []
+    def _groups_for(settings: RoundSettings, bank: Bank | None, bank_name: str) -> dict[str, list[_Entry]]:
+        groups: dict[str, list[_Entry]] = {}
         if not settings.bank_only:
-            entries += [_Entry(g.kind, g.make) for g in GENERATORS if set(g.topics) & set(settings.topics)]
+            for topic in settings.topics:
+                entries = [_Entry(g.kind, g.make) for g in GENERATORS if topic in g.topics]
+                if entries:
+                    groups[topic] = entries
         if bank is not None:
-            entries += [_Entry(f"bank.{i + 1}", _bank_maker(entry, i, bank_name))
-                        for i, entry in enumerate(bank.question) if entry.topic in settings.topics]
-        return entries
+            entries = [_Entry(f"bank.{i + 1}", _bank_maker(entry, i, bank_name))
+                       for i, entry in enumerate(bank.question) if entry.topic in settings.topics]
+            if entries:
+                groups["bank"] = entries
+        return groups
 
     def question(self, number: int) -> Question:
         """Question `number` (from 0) of the round."""
@@ -67,10 +73,17 @@ class QuestionSource:
                                     f"{type(error).__name__}: {error}") from error
             return self._made[number]
 
+    def _group_of(self, number: int) -> str:
+        names = list(self._groups)
+        deal = shuffled(SeededRandom(self.settings.seed, f"deal/groups/{number // len(names)}"), names)
+        return deal[number % len(names)]
+
     def _deal(self, number: int) -> _Entry:
-        size = len(self._entries)
-        deal = shuffled(SeededRandom(self.settings.seed, f"deal/{number // size}"), self._entries)
-        return deal[number % size]
+        group = self._group_of(number)
+        turn = sum(self._group_of(earlier) == group for earlier in range(number))
+        entries = self._groups[group]
+        deal = shuffled(SeededRandom(self.settings.seed, f"deal/{group}/{turn // len(entries)}"), entries)
+        return deal[turn % len(entries)]
 
 
 def _bank_maker(entry: BankQuestion, index: int, bank_name: str) -> Callable[[SeededRandom, RunCache], Question]:

@@ -39,3 +39,9 @@ def test_topics_filter_the_questions() -> None:
     for topic in ("tls12", "tls13"):
         settings = RoundSettings(seed=3, topics=(topic,), questions=6)
         assert {q.topic for q in questions(settings, 6)} == {topic}
+
+
+def test_an_all_topics_round_is_a_fair_mix() -> None:
+    settings = RoundSettings(seed=4, questions=9)
+    topics = [q.topic for q in questions(settings, 9)]
+    assert sorted(topics) == ["tcp"] * 3 + ["tls12"] * 3 + ["tls13"] * 3

@@ -13,7 +13,7 @@ from engine.quiz import RoundSettings
 from tests.tui.test_quiz import answer, question_on_screen, quiz_app, until, wrong_answer
 from tui.screens.quiz_results import QuizResultsScreen
 
-ROUND = RoundSettings(seed=31, topics=("tcp",), questions=2, question_seconds=30)  # an order, then a number
+ROUND = RoundSettings(seed=31, topics=("tcp",), questions=2, question_seconds=30)  # two multiple choices
 
 
 def first_of(seed: int, topic: str) -> RoundSettings:
@@ -26,7 +26,7 @@ class TestQuizSnapshots:
         async def first_question(pilot: Pilot[None]) -> None:
             await question_on_screen(pilot, 0)
 
-        app, _ = quiz_app(tmp_path, first_of(35, "tcp"))  # what comes next: a multiple choice
+        app, _ = quiz_app(tmp_path, first_of(31, "tcp"))  # what comes next: a multiple choice
         assert snap_compare(app, run_before=first_question, terminal_size=(100, 30))
 
     def test_feedback_after_a_wrong_answer(self, snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -34,7 +34,7 @@ class TestQuizSnapshots:
             question = await question_on_screen(pilot, 0)
             await answer(pilot, question, wrong_answer(question))
 
-        app, _ = quiz_app(tmp_path, first_of(33, "tcp"))  # which TCP state
+        app, _ = quiz_app(tmp_path, first_of(37, "tcp"))  # which TCP state
         assert snap_compare(app, run_before=answered_wrong, terminal_size=(100, 30))
 
     def test_results(self, snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -54,12 +54,12 @@ class TestQuizSnapshots:
         async def first_question(pilot: Pilot[None]) -> None:
             await question_on_screen(pilot, 0)
 
-        app, _ = quiz_app(tmp_path, first_of(46, "tls12"))  # ClientKeyExchange for a suite
+        app, _ = quiz_app(tmp_path, first_of(52, "tls12"))  # ClientKeyExchange for a suite
         assert snap_compare(app, run_before=first_question, terminal_size=(80, 24))
 
     def test_typed_question_80x24(self, snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
         async def first_question(pilot: Pilot[None]) -> None:
             await question_on_screen(pilot, 0)
 
-        app, _ = quiz_app(tmp_path, first_of(43, "tcp"))  # an ack number, typed
+        app, _ = quiz_app(tmp_path, first_of(30, "tcp"))  # an ack number, typed
         assert snap_compare(app, run_before=first_question, terminal_size=(80, 24))

@@ -43,12 +43,17 @@ def save_round(app: App[None], result: RoundResult, export: Path | None) -> tupl
 
 
 def _answer_cell(answer: Answer) -> Text:
+    from engine.quiz import Form
+
     question = answer.question
     if answer.response is None:
         return Text(f"✗ time's up · right: {question.answer_text}")
     if answer.correct:
         return Text(f"✓ {question.answer_text}")
-    return Text(f"✗ you: {answer.response.strip()} · right: {question.answer_text}")
+    given = answer.response.strip()
+    if question.form is Form.CHOICE and given.isdigit() and 1 <= int(given) <= len(question.choices):
+        given = f"{given}. {question.choices[int(given) - 1]}"
+    return Text(f"✗ you: {given} · right: {question.answer_text}")
 
 
 class QuizResultsScreen(Screen[None]):
@@ -95,6 +100,9 @@ class QuizResultsScreen(Screen[None]):
         text = Text.assemble((f"Score {r.score}", "bold"))
         text.append(f"   {r.correct} of {len(r.answers)} right ({r.accuracy:.0%})   best streak {r.best_streak}"
                     f"   {r.mean_seconds:.1f} s a question" + (f"   ({ended})" if ended else ""))
+        topics = self.result.by_topic()
+        if len(topics) > 1:
+            text.append("\nby topic: " + " · ".join(f"{name} {right}/{asked}" for name, (right, asked) in topics.items()))
         if self.recorded.place == 1:
             text.append("\n★ A new personal best for this kind of round!", style="bold")
         return text

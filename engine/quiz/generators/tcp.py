@@ -57,11 +57,14 @@ def ack_number(rng: SeededRandom, runs: RunCache) -> Question:
 
 
 def _acks_something_new(run: Run, message: Message) -> bool:
-    """An ACK-bearing segment that acknowledges the other side's latest segment."""
+    """An ACK-bearing segment that is the first to acknowledge the other side's latest
+    segment (a later one repeats the number, which the ladder above would give away)."""
     if "ACK" not in message.field("tcp.flags"):
         return False
     earlier = _last_from(run, message, missing_ok=True)
-    return earlier is not None and seg_len(earlier) > 0
+    repeated = any(m.sender is message.sender and m.fields.get("tcp.ack") == message.field("tcp.ack")
+                   for m in run.messages[: message.index])
+    return earlier is not None and seg_len(earlier) > 0 and not repeated
 
 
 def _last_from(run: Run, message: Message, missing_ok: bool = False) -> Message:
