@@ -39,6 +39,10 @@ class SeededRandom:
         """An independent stream for one purpose, derived from this one's seed and name."""
         return SeededRandom(self.seed, f"{self.name}/{name}" if self.name else name)
 
+    def _make_key(self) -> bytes:
+        self._key = key = hashlib.sha256(f"{self.seed}/{self.name}".encode()).digest()
+        return key
+
     def bytes(self, count: int) -> bytes:
         """The next `count` bytes of the stream."""
         start = self._used
@@ -56,10 +60,6 @@ class SeededRandom:
         self._blocks += blocks
         self._buffer, self._used = fresh, need
         return have + fresh[:need]
-
-    def _make_key(self) -> bytes:
-        self._key = key = hashlib.sha256(f"{self.seed}/{self.name}".encode()).digest()
-        return key
 
     def uint32(self) -> int:
         return int.from_bytes(self.bytes(4), "big")

@@ -14,7 +14,6 @@ WAIT_NEW_SESSION_TICKET or WAIT_CHANGE_CIPHER_SPEC, and the client's CCS and Fin
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -26,6 +25,7 @@ from engine.tls.constants import (
     ECPointFormat,
     ExtensionType,
     HandshakeType,
+    IdentityEnum,
     ProtocolVersion,
     known,
     name,
@@ -54,7 +54,7 @@ HELLO = "RFC 5246 §7.4.1.3"
 HELLO_REQUEST = b"\x00\x00\x00\x00"  # type 0, empty body (RFC 5246 §7.4.1.1)
 
 
-class Client12State(enum.Enum):
+class Client12State(IdentityEnum):
     WAIT_SERVER_CERTIFICATE = "WAIT_SERVER_CERTIFICATE"
     WAIT_SERVER_KEY_EXCHANGE = "WAIT_SERVER_KEY_EXCHANGE"
     WAIT_SERVER_HELLO_DONE = "WAIT_SERVER_HELLO_DONE"

@@ -10,7 +10,6 @@ ClientHello; a resumed handshake skips the certificates (WAIT_EE → WAIT_FINISH
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -30,6 +29,7 @@ from engine.tls.constants import (
     HELLO_RETRY_REQUEST_RANDOM,
     ExtensionType,
     HandshakeType,
+    IdentityEnum,
     ProtocolVersion,
     PskKeyExchangeMode,
     known,
@@ -77,7 +77,7 @@ from engine.tls.tls13 import Tls13Connection, by_version
 HELLO = "RFC 8446 §4.1.3"
 
 
-class ClientState(enum.Enum):
+class ClientState(IdentityEnum):
     START = "START"
     WAIT_SH = "WAIT_SH"
     WAIT_EE = "WAIT_EE"

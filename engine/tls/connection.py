@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import enum
+import hashlib
 import hmac
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -49,6 +50,7 @@ from engine.tls.events import (
     MessageSent,
     RecordSent,
     StateChanged,
+    new_event,
 )
 from engine.tls.keyschedule import KeySchedule, SecretLog
 from engine.tls.message_base import TLS13, DecodeContext, HandshakeMessage
@@ -126,6 +128,35 @@ class Output:
     events: list[Any] = field(default_factory=list)
 
 
+class _CryptographyHasher:
+    """cryptography's running hash with hashlib's names, for a hash hashlib lacks."""
+
+    __slots__ = ("_hash",)
+
+    def __init__(self, running: hashes.Hash) -> None:
+        self._hash = running
+
+    def update(self, data: bytes) -> None:
+        self._hash.update(data)
+
+    def copy(self) -> _CryptographyHasher:
+        return _CryptographyHasher(self._hash.copy())
+
+    def digest(self) -> bytes:
+        return self._hash.finalize()
+
+
+_HASHLIB: dict[type[hashes.HashAlgorithm], Callable[[], Any]] = {hashes.SHA256: hashlib.sha256,
+                                                                  hashes.SHA384: hashlib.sha384}
+
+
+def _new_hasher(algorithm: type[hashes.HashAlgorithm]) -> Any:
+    """A running hash (update, copy, digest): hashlib's for the suites' SHA-256 and SHA-384
+    (both OpenSSL's; hashlib's skip cryptography's per-call type checks)."""
+    new = _HASHLIB.get(algorithm)
+    return new() if new else _CryptographyHasher(hashes.Hash(algorithm()))
+
+
 class RunningHash:
     """Transcript-Hash taken as the transcript grows, each message hashed once.
 
@@ -138,7 +169,7 @@ class RunningHash:
     def __init__(self, algorithm: type[hashes.HashAlgorithm]) -> None:
         self.algorithm = algorithm
         self.fed: list[bytes] = []
-        self.hasher = hashes.Hash(algorithm())
+        self.hasher = _new_hasher(algorithm)
         self._digest: bytes | None = None  # the digest of `fed`, once taken
 
     def continues(self, algorithm: type[hashes.HashAlgorithm], transcript: list[bytes]) -> bool:
@@ -154,13 +185,13 @@ class RunningHash:
         fed = self.fed
         if len(fed) == len(transcript):
             if self._digest is None:
-                self._digest = self.hasher.copy().finalize()
+                self._digest = self.hasher.copy().digest()
             return self._digest
         hasher = self.hasher
         for raw in transcript[len(fed):]:
             hasher.update(raw)
             fed.append(raw)
-        self._digest = digest = hasher.copy().finalize()
+        self._digest = digest = hasher.copy().digest()
         return digest
 
     def __deepcopy__(self, memo: dict[int, object]) -> RunningHash:
@@ -321,7 +352,7 @@ class TlsConnection:
                 f"{'only ' + rows if rows else 'no handshake message'} may come",
                 self.rule("order"),
             )
-        self._events.append(MessageReceived(message, raw, protected_by))
+        self._events.append(new_event(MessageReceived, (message, raw, protected_by)))
         handler(self, message, raw)
 
     def _on_ccs_record(self, record: Record) -> None:
@@ -382,12 +413,12 @@ class TlsConnection:
         records = self.writer.write(content_type, payload)
         protected_by = records[0].protected_by if records else None
         events = self._events
-        events.append(MessageSent(shown, payload, protected_by))
+        events.append(new_event(MessageSent, (shown, payload, protected_by)))
         out = self._out
         for record in records:
             raw = record.raw
             out.append(raw)
-            events.append(RecordSent(content_type, raw, record.payload, record.protected_by))
+            events.append(new_event(RecordSent, (content_type, raw, record.payload, record.protected_by)))
 
     def _send_alert(self, description: AlertDescription, level: AlertLevel = AlertLevel.FATAL) -> None:
         payload = bytes([level, description])
@@ -472,7 +503,8 @@ class TlsConnection:
         if new is not self.state:
             old = self.state
             self.state = new
-            self._events.append(StateChanged(old._value_ if old else "", new._value_))  # `.value`, minus the enum property
+            # `.value`, minus the enum property
+            self._events.append(new_event(StateChanged, (old._value_ if old else "", new._value_)))
 
     def _guard(self, action: Callable[[], None]) -> None:
         """Run a step; an alert it raises goes out and closes the connection."""

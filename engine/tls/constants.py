@@ -39,6 +39,14 @@ __all__ = [
 ]
 
 
+
+class IdentityEnum(enum.Enum):
+    """An Enum hashed by identity, as it compares (its members are singletons): Enum's own
+    `__hash__` is a Python-level call, and the endpoints' states and the extension contexts
+    are looked up in dictionaries for every message."""
+
+    __hash__ = object.__hash__
+
 class ContentType(enum.IntEnum):
     """The record layer's content type (RFC 8446 §5.1)."""
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import inspect
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from engine.tls.alerts import AlertDescription
 
@@ -48,9 +48,13 @@ def fast_init(cls: _C) -> _C:
     return cls
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
-class RecordSent:
+# The events every message and record makes (RecordSent, MessageSent, MessageReceived,
+# StateChanged) are named tuples: a handshake makes dozens of them, and the endpoint makes
+# each in one C call (`new_event`), a quarter of a dataclass's time.
+new_event = tuple.__new__
+
+
+class RecordSent(NamedTuple):
     """One record went out: `raw` is its bytes on the wire, `protected_by` the name of the
     traffic secret whose key encrypted it (None for a plaintext record)."""
 
@@ -60,9 +64,7 @@ class RecordSent:
     protected_by: str | None
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
-class MessageSent:
+class MessageSent(NamedTuple):
     """A handshake message (or CCS, alert) this endpoint sent, and under which key."""
 
     message: Any
@@ -70,9 +72,7 @@ class MessageSent:
     protected_by: str | None
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
-class MessageReceived:
+class MessageReceived(NamedTuple):
     message: Any
     raw: bytes
     protected_by: str | None
@@ -122,9 +122,7 @@ class ApplicationDataReceived:
     data: bytes
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
-class StateChanged:
+class StateChanged(NamedTuple):
     old: str
     new: str
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from engine.tls.alerts import IllegalParameter
 from engine.tls.codec import Field, Reader, Writer, hex_preview
-from engine.tls.constants import ExtensionType, known, name
+from engine.tls.constants import ExtensionType, IdentityEnum, known, name
 from engine.tls.events import fast_init
 
 __all__ = [
@@ -34,7 +34,7 @@ __all__ = [
 ]
 
 
-class ExtensionContext(enum.Enum):
+class ExtensionContext(IdentityEnum):
     """Which message an extension block belongs to; values are RFC 8446 §4.2's column
     letters. The form of key_share, supported_versions, pre_shared_key, server_name,
     early_data and status_request depends on it."""

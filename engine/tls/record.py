@@ -80,6 +80,9 @@ class Record(NamedTuple):
         return int.from_bytes(self.raw[1:3], "big")
 
 
+_new_record = tuple.__new__  # Record(...) in one C call (every field given)
+
+
 class Padding(Protocol):
     """How many zero bytes of TLS 1.3 padding a record of `length` content bytes gets."""
 
@@ -319,12 +322,12 @@ class RecordWriter(_Direction):
         protection = self._protection
         if protection is None or not protection.protects(content_type):
             raw = _header(content_type, version, len(fragment)) + fragment
-            return Record(content_type, fragment, None, raw)
+            return _new_record(Record, (content_type, fragment, None, raw, 0, None))
         padding = 0
         if self.padding is not no_padding and isinstance(protection, _Tls13Protection):
             padding = max(0, min(self.padding(content_type, len(fragment)), MAX_PLAINTEXT - len(fragment)))
         raw, sequence = protection.seal(content_type, fragment, padding, version)
-        return Record(content_type, fragment, protection.name, raw, padding, sequence)
+        return _new_record(Record, (content_type, fragment, protection.name, raw, padding, sequence))
 
 
 class RecordReader(_Direction):
@@ -405,7 +408,7 @@ class RecordReader(_Direction):
             if self._protection and content_type is ContentType.change_cipher_spec and body != b"\x01":
                 raise UnexpectedMessage("a ChangeCipherSpec must be the single byte 0x01",
                                         "RFC 8446 §5")
-            return Record(content_type, body, None, raw)
+            return _new_record(Record, (content_type, body, None, raw, 0, None))
         saved = protection.sequence
         try:
             content_type, content, padding, sequence = protection.open(header, body)
@@ -413,4 +416,4 @@ class RecordReader(_Direction):
             protection.sequence = saved  # consume nothing on a fault
             raise
         self.plaintext_alerts = False
-        return Record(content_type, content, protection.name, raw, padding, sequence)
+        return _new_record(Record, (content_type, content, protection.name, raw, padding, sequence))

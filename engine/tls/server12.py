@@ -13,7 +13,6 @@ Finished at once and waits for the client's.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -26,6 +25,7 @@ from engine.tls.constants import (
     CipherSuite,
     ECPointFormat,
     HandshakeType,
+    IdentityEnum,
     NamedGroup,
     ProtocolVersion,
     known,
@@ -61,7 +61,7 @@ HELLO = "RFC 5246 §7.4.1.3"
 TICKET_LIFETIME = 7200
 
 
-class Server12State(enum.Enum):
+class Server12State(IdentityEnum):
     NEGOTIATED = "NEGOTIATED"  # the ClientHello is answered; our flight is due (nothing may arrive)
     WAIT_CLIENT_CERTIFICATE = "WAIT_CLIENT_CERTIFICATE"
     WAIT_CLIENT_KEY_EXCHANGE = "WAIT_CLIENT_KEY_EXCHANGE"

@@ -12,7 +12,6 @@ server picks them, rightly or wrongly.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -32,6 +31,7 @@ from engine.tls.constants import (
     NamedGroup,
     known,
     HandshakeType,
+    IdentityEnum,
     ProtocolVersion,
     PskKeyExchangeMode,
 )
@@ -75,7 +75,7 @@ EXTENSIONS = "RFC 8446 §9.2"
 TICKET_LIFETIME = 7200
 
 
-class ServerState(enum.Enum):
+class ServerState(IdentityEnum):
     START = "START"
     WAIT_CH2 = "WAIT_CH2"
     NEGOTIATED = "NEGOTIATED"

@@ -23,7 +23,7 @@ whose RSA keys ship in the package (see certs.py), not for secrets worth stealin
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, TypeAlias
+from typing import Literal, TypeAlias, TypeGuard, TypeVar, cast
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -72,12 +72,27 @@ _SCHEMES: dict[int, _Scheme] = {
 }
 SUPPORTED_SCHEMES: tuple[SignatureScheme, ...] = tuple(SignatureScheme(code) for code in _SCHEMES)
 
+_EC_KEYS = (ec.EllipticCurvePrivateKey, ec.EllipticCurvePublicKey)
 _KEY_TYPES: dict[Family, tuple[type, ...]] = {
     "ed25519": (ed25519.Ed25519PrivateKey, ed25519.Ed25519PublicKey),
     "ecdsa": (ec.EllipticCurvePrivateKey, ec.EllipticCurvePublicKey),
     "rsa_pss": (rsa.RSAPrivateKey, rsa.RSAPublicKey),
     "rsa_pkcs1": (rsa.RSAPrivateKey, rsa.RSAPublicKey),
 }
+
+
+_K = TypeVar("_K")
+_ISA: dict[tuple[type, object], bool] = {}
+
+
+def _isa(key: object, classes: type[_K] | tuple[type[_K], ...]) -> TypeGuard[_K]:
+    """isinstance(key, classes), remembered per type of key: cryptography's key classes are
+    ABCs, whose isinstance runs Python-level code on every call."""
+    cache_key = (type(key), classes)
+    answer = _ISA.get(cache_key)
+    if answer is None:
+        answer = _ISA[cache_key] = isinstance(key, classes)
+    return answer
 
 
 def _name(scheme: int) -> str:
@@ -95,11 +110,11 @@ def _key_name(key: object) -> str:
 
 
 def _fits(spec: _Scheme, key: object, *, tls13: bool) -> bool:
-    if not isinstance(key, _KEY_TYPES[spec.family]):
+    if not _isa(key, _KEY_TYPES[spec.family]):
         return False
     if tls13 and not spec.tls13:
         return False
-    if tls13 and isinstance(key, (ec.EllipticCurvePrivateKey, ec.EllipticCurvePublicKey)):
+    if tls13 and _isa(key, _EC_KEYS):
         return key.curve.name == spec.curve
     return True
 
@@ -172,11 +187,12 @@ def _lookup(scheme: int) -> _Scheme:
 
 
 def _sign_with(spec: _Scheme, key: PrivateKey, data: bytes, rng: SeededRandom) -> bytes:
-    if isinstance(key, ed25519.Ed25519PrivateKey):
+    if _isa(key, ed25519.Ed25519PrivateKey):
         return key.sign(data)
     assert spec.hash is not None  # every scheme but ed25519 names its hash
-    if isinstance(key, ec.EllipticCurvePrivateKey):
+    if _isa(key, ec.EllipticCurvePrivateKey):
         return key.sign(data, ec.ECDSA(spec.hash, deterministic_signing=True))
+    assert isinstance(key, rsa.RSAPrivateKey)
     if spec.family == "rsa_pss":
         return _sign_pss(key, data, spec.hash, rng)
     return key.sign(data, padding.PKCS1v15(), spec.hash)
@@ -184,10 +200,10 @@ def _sign_with(spec: _Scheme, key: PrivateKey, data: bytes, rng: SeededRandom) -
 
 def _verify_with(spec: _Scheme, key: PublicKey, data: bytes, signature: bytes) -> None:
     """Raises InvalidSignature when the signature does not verify."""
-    if isinstance(key, ed25519.Ed25519PublicKey):
+    if _isa(key, ed25519.Ed25519PublicKey):
         return key.verify(signature, data)
     assert spec.hash is not None
-    if isinstance(key, ec.EllipticCurvePublicKey):
+    if _isa(key, ec.EllipticCurvePublicKey):
         return key.verify(signature, data, ec.ECDSA(spec.hash))
     assert isinstance(key, rsa.RSAPublicKey)
     scheme_padding = _pss(spec.hash) if spec.family == "rsa_pss" else padding.PKCS1v15()
@@ -213,12 +229,12 @@ def verify(
     cannot have made this scheme's signatures; `DecryptError` if the signature does not verify."""
     spec = _lookup(scheme)
     section = "RFC 8446 §4.4.3" if tls13 else "RFC 5246 §7.4.3"
-    if not isinstance(public_key, _PUBLIC_KEY_TYPES) or not _fits(spec, public_key, tls13=tls13):
+    if not _isa(public_key, _PUBLIC_KEY_TYPES) or not _fits(spec, public_key, tls13=tls13):
         raise IllegalParameter(
             f"the peer signed with {_name(scheme)}, which {_key_name(public_key)} cannot use", section
         )
     try:
-        _verify_with(spec, public_key, data, signature)
+        _verify_with(spec, cast(PublicKey, public_key), data, signature)
     except (InvalidSignature, ValueError):
         raise DecryptError(
             f"the {_name(scheme)} signature does not verify with the certificate's key", section
