@@ -70,8 +70,9 @@ def test_a_pack_is_its_own_group_with_its_broken_file(tmp_path: Path) -> None:
 
 
 async def wait_for(pilot: Pilot[None], kind: type[Screen[None]], title: str | None = None) -> Screen[None]:
-    """Wait (the watch polls every half second) until the top screen is a `kind`."""
-    for _ in range(100):
+    """Wait (the watch polls every half second; a loaded machine may be slow) until the top
+    screen is a `kind`."""
+    for _ in range(400):
         await pilot.pause(0.05)
         screen = pilot.app.screen
         if isinstance(screen, kind) and (title is None or screen.level.title == title):  # type: ignore[attr-defined]
