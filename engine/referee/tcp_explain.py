@@ -134,7 +134,9 @@ def _field_reason(
             )
         return f"The seq must be {value}: SND.NXT, your next unused sequence number."
     if name == "window":
-        return f"The window must be {value}: the receive space your endpoint really has."
+        unit = ("a SYN's window is never scaled" if Flag.SYN in expected.flags else
+                "after the SYNs it counts units of 2^shift when both SYNs carried window scale")
+        return f"The window must be {value}: the receive space your endpoint really has ({unit}, RFC 7323 §2.2)."
     return f"The data must be {value!r}: what your application handed you to send."
 
 

@@ -134,7 +134,7 @@ class Arrival(Machine):
             ip = ipaddress.ip_address("::" if self.config.local.ip.version == 6 else "0.0.0.0")
         self.remote = Address(ip, segment.src_port)
         self._record_peer_syn(segment)
-        self._note_peer_window(segment.window, segment.seq, 0)
+        self._note_peer_window(segment, 0)
         self.passive_open = True
         self.iss = self._choose_isn()
         self._apply(TcpEvent.RCV_SYN, turn)
@@ -172,12 +172,12 @@ class Arrival(Machine):
         self._record_peer_syn(segment)
         if Flag.ACK in flags:
             self._acknowledge(segment.ack, turn)
-            self._note_peer_window(segment.window, segment.seq, segment.ack)
+            self._note_peer_window(segment, segment.ack)
             self._apply(TcpEvent.RCV_SYN_ACK, turn)
             self._step_text(segment, turn)
             self._step_fin(segment, turn)
         else:
-            self._note_peer_window(segment.window, segment.seq, segment.ack)
+            self._note_peer_window(segment, segment.ack)
             self.passive_open = False
             self._apply(TcpEvent.RCV_SYN, turn)
 
@@ -207,7 +207,7 @@ class Arrival(Machine):
                 and segment.flags & (Flag.SYN | Flag.ACK | Flag.RST) == Flag.SYN | Flag.ACK
                 and segment.seq == self.irs
                 and seq_lt(self.snd_una, segment.ack) and seq_le(segment.ack, self.snd_nxt)):
-            self._note_peer_window(segment.window, segment.seq, segment.ack)
+            self._note_peer_window(segment, segment.ack)
             self._acknowledge(segment.ack, turn)
             self._apply(TcpEvent.RCV_SYN_ACK, turn)
             return False
@@ -275,7 +275,7 @@ class Arrival(Machine):
                                   f"SYN,ACK (it must be above SND.UNA={self.snd_una} and at "
                                   f"most SND.NXT={self.snd_nxt})", ARRIVES)
                 return False
-            self._note_peer_window(segment.window, segment.seq, ack)
+            self._note_peer_window(segment, ack)
             self._apply(TcpEvent.RCV_ACK_OF_SYN, turn)
         oldest = seq_sub(self.snd_una, self.max_snd_wnd)
         if not seq_between(oldest, ack, self.snd_nxt):
@@ -287,7 +287,7 @@ class Arrival(Machine):
             self._acknowledge(ack, turn)
         if seq_le(self.snd_una, ack) and (seq_lt(self.snd_wl1, segment.seq) or (
                 self.snd_wl1 == segment.seq and seq_le(self.snd_wl2, ack))):
-            self._note_peer_window(segment.window, segment.seq, ack)
+            self._note_peer_window(segment, ack)
         return _ACK_BY_STATE.get(self.state, Arrival._ack_continue)(self, segment, turn)
 
     def _ack_continue(self, segment: Segment, turn: Turn) -> bool:

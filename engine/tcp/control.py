@@ -32,6 +32,7 @@ from engine.tcp.timers import Timers
 __all__ = ["Address", "ControlBlock", "EndpointConfig", "InFlight", "Output", "Turn"]
 
 _DEFAULT_SEND_MSS = {4: 536, 6: 1220}  # RFC 9293 §3.7.1: without an MSS option
+MAX_WINDOW_SHIFT = 14  # RFC 7323 §2.3: a larger shift in the option is used as 14
 
 
 @dataclass(frozen=True)
@@ -171,9 +172,26 @@ class ControlBlock:
             if isinstance(option, Timestamps):
                 self._ts_recent = option.value
 
-    def _note_peer_window(self, window: int, seq: int, ack: int) -> None:
-        self.snd_wnd, self.snd_wl1, self.snd_wl2 = window, seq, ack
+    def _note_peer_window(self, segment: Segment, ack: int) -> None:
+        """SND.WND from the segment's window field, scaled by the peer's shift except in a
+        SYN, whose window is never scaled (RFC 7323 §2.2)."""
+        shift = 0 if Flag.SYN in segment.flags else self._peer_shift()
+        window = segment.window << shift
+        self.snd_wnd, self.snd_wl1, self.snd_wl2 = window, segment.seq, ack
         self.max_snd_wnd = max(self.max_snd_wnd, window)
+
+    def _scaling(self) -> bool:
+        """Window scaling is on when both SYNs carried the option (RFC 7323 §1.3)."""
+        return self.peer_window_scale is not None and self.config.window_scale is not None
+
+    def _peer_shift(self) -> int:
+        return min(self.peer_window_scale or 0, MAX_WINDOW_SHIFT) if self._scaling() else 0
+
+    def _advertised_window(self, syn: bool) -> int:
+        """RCV.WND as the 16-bit field carries it: unscaled in a SYN, else shifted right by
+        our scale once both sides have agreed to scale (RFC 7323 §2.3)."""
+        shift = 0 if syn or not self._scaling() else min(self.config.window_scale or 0, MAX_WINDOW_SHIFT)
+        return min(self.rcv_wnd >> shift, 0xFFFF)
 
     def _choose_isn(self) -> int:
         if self.next_isn is not None:
@@ -196,12 +214,12 @@ class ControlBlock:
         return Segment(
             src_port=self.config.local.port, dst_port=self._remote_port(), seq=entry.seq,
             ack=self.rcv_nxt if Flag.ACK in flags else 0, flags=flags,
-            window=min(self.rcv_wnd, 0xFFFF), options=options, payload=entry.payload)
+            window=self._advertised_window(Flag.SYN in flags), options=options, payload=entry.payload)
 
     def _ack_segment(self, now: float) -> Segment:
         return Segment(
             src_port=self.config.local.port, dst_port=self._remote_port(), seq=self.snd_nxt,
-            ack=self.rcv_nxt, flags=Flag.ACK, window=min(self.rcv_wnd, 0xFFFF),
+            ack=self.rcv_nxt, flags=Flag.ACK, window=self._advertised_window(syn=False),
             options=self._timestamp_options(now))
 
     @staticmethod

@@ -62,12 +62,13 @@ def test_without_an_mss_option_the_default_536_applies() -> None:
 
 
 def test_sending_stops_at_the_peers_window_and_resumes_on_ack() -> None:
-    pair = ConnectionPair(server=server_endpoint(window=1000)).handshake()
+    # 1024 is a whole number of 128-byte units, so scale 7 carries it exactly after the SYN
+    pair = ConnectionPair(server=server_endpoint(window=1024)).handshake()
     out = pair.client.send(b"z" * 2500, 1.0)
-    assert [(s.seq, len(s.payload)) for s in out.segments] == [(1001, 1000)]
+    assert [(s.seq, len(s.payload)) for s in out.segments] == [(1001, 1024)]
     ack = pair.deliver(pair.server, out.segments)
     more = pair.deliver(pair.client, ack)
-    assert [(s.seq, len(s.payload)) for s in more] == [(2001, 1000)]
+    assert [(s.seq, len(s.payload)) for s in more] == [(2025, 1024)]
 
 
 def test_out_of_order_data_is_not_delivered_and_the_ack_repeats_rcv_nxt() -> None:
@@ -128,9 +129,10 @@ def test_duplicate_ack_changes_nothing_and_window_updates() -> None:
     client = pair.client
     out = client.receive(from_peer(client, ACK, 5001, 1001, window=100), 1.0)
     assert out.segments == [] and out.events == []
-    assert client.snd_wnd == 100 and client.max_snd_wnd == 64240
-    client.receive(from_peer(client, ACK, 5001, 1001, window=70000 % 65536), 1.0)
-    assert client.snd_wnd == 70000 % 65536
+    # both sides scale by 7: the field 100 means 12800 bytes (RFC 7323 §2.3)
+    assert client.snd_wnd == 100 << 7 and client.max_snd_wnd == 64240
+    client.receive(from_peer(client, ACK, 5001, 1001, window=1000), 1.0)
+    assert client.snd_wnd == 1000 << 7 and client.max_snd_wnd == 1000 << 7
 
 
 def test_urgent_pointer_moves_rcv_up() -> None:

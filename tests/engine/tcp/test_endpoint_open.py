@@ -3,6 +3,8 @@ SYN and SYN,ACK retransmission on the injected clock, and user calls that do not
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from engine.rng import SeededRandom
@@ -56,8 +58,9 @@ def test_three_way_handshake_exact_segments() -> None:
     assert syn_ack == Segment(src_port=443, dst_port=40000, seq=5000, ack=1001,
                               flags=Flag.SYN | Flag.ACK, window=64240,
                               options=DEFAULT_SYN_OPTIONS)
+    # Both SYNs carried window scale 7: from here on the field is RCV.WND >> 7 (RFC 7323 §2.3)
     assert ack == Segment(src_port=40000, dst_port=443, seq=1001, ack=5001, flags=Flag.ACK,
-                          window=64240)
+                          window=64240 >> 7)
 
 
 def test_handshake_control_blocks() -> None:
@@ -67,7 +70,8 @@ def test_handshake_control_blocks() -> None:
         1000, 5000, 1001, 1001, 5001)
     assert (server.iss, server.irs, server.snd_una, server.snd_nxt, server.rcv_nxt) == (
         5000, 1000, 5001, 5001, 1001)
-    assert (client.snd_wnd, server.snd_wnd, client.rcv_wnd) == (64240, 64240, 64240)
+    # The SYN,ACK's window is never scaled; the ACK's 501 is scaled by the client's shift, 7.
+    assert (client.snd_wnd, server.snd_wnd, client.rcv_wnd) == (64240, 501 << 7, 64240)
     assert server.remote == CLIENT and client.remote == SERVER
     assert client.next_deadline() is None and server.next_deadline() is None
 
@@ -327,3 +331,21 @@ def test_kinds_helper_agrees_with_the_table_kinds() -> None:
     client = client_endpoint()
     assert kinds(client.open_active(0.0)) == [SegmentKind.SYN]
     assert events_of(client.open_active(0.0), UserCallRejected)
+
+
+def test_window_scaling_needs_the_option_in_both_syns() -> None:
+    """RFC 7323 §1.3: one side without the option turns scaling off for both directions."""
+    pair = ConnectionPair(client=client_endpoint(window_scale=None)).handshake()
+    ack = pair.trace[-1].segment
+    assert ack.window == 64240
+    assert pair.server.snd_wnd == 64240 and pair.client.snd_wnd == 64240
+
+
+def test_a_peer_shift_above_14_counts_as_14() -> None:
+    client = reach(State.SYN_SENT)
+    syn_ack = dataclasses.replace(from_peer(client, Flag.SYN | Flag.ACK, 7000, 1001, window=1000),
+                                  options=(NoOperation(), WindowScale(20)))
+    client.receive(syn_ack, 0.0)
+    assert client.snd_wnd == 1000  # a SYN's window is never scaled
+    client.receive(from_peer(client, Flag.ACK, 7001, 1001, window=3), 0.1)
+    assert client.snd_wnd == 3 << 14
