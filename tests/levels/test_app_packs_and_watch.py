@@ -97,8 +97,14 @@ def test_watch_reloads_on_save_and_shows_a_broken_edit_in_the_app(tmp_path: Path
                 "'RST-ACK' or 'WAIT', found 'AKC' (did you mean 'ACK'?)"
             ]
             path.write_bytes(b"\x89PNG\x00")
-            await pilot.pause(1.0)
-            assert isinstance(app.screen, LevelProblemsScreen) and "binary" in app.screen.problems[0]
+            for _ in range(400):  # the problems screen is replaced by the new problems
+                await pilot.pause(0.05)
+                if app.screen is not problems:
+                    break
+            assert isinstance(app.screen, LevelProblemsScreen)
+            assert app.screen.problems == [
+                f"{path}:1: expected UTF-8 text, found a byte 0x89 at offset 0 (is this a binary file?)"
+            ]
             path.write_text(level_text("mine", "Version two"))
             await wait_for(pilot, PlayScreen, "Version two")
             assert len(app.screen_stack) == depth  # replaced, not piled up
