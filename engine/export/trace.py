@@ -85,7 +85,7 @@ def _tcp_game_packets(referee: Referee, ladder: list[LadderEntry]) -> tuple[list
     addresses = _side_addresses(referee.sides)
     ips = _ips(addresses)
     packets: list[Packet] = []
-    forks = _Forks(addresses, _delay(referee))
+    forks = _Forks(addresses)
     for group in _groups(ladder, tls_carried=True):
         if isinstance(group, _Fork):
             packets += forks.stream(group, packets)
@@ -122,13 +122,6 @@ def _side_addresses(sides: tuple[SideView, SideView]) -> dict[Side, Address]:
     return addresses
 
 
-def _delay(referee: Referee) -> float:
-    """The level's one-way delay, in seconds."""
-    level = referee.level
-    scenario = level.tcp if isinstance(level, StackLevel) else level.scenario
-    return float(getattr(scenario, "one_way_delay_ms", TLS_ONLY_DELAY * 1000)) / 1000
-
-
 def _open(world: TcpWorld) -> bool:
     return all(endpoint.state is State.ESTABLISHED for endpoint in world.endpoints.values())
 
@@ -159,7 +152,7 @@ def _tls_game_packets(referee: Referee, ladder: list[LadderEntry]) -> tuple[list
     client = Address(CLIENT_IP, rng.child("client.port").randint(*EPHEMERAL_PORTS))
     server = Address(SERVER_IP, TLS_PORT)
     carrier = TcpCarrier.fresh(client, server, rng, TLS_ONLY_DELAY, "")
-    forks = _Forks(carrier.addresses, TLS_ONLY_DELAY)
+    forks = _Forks(carrier.addresses)
     carrier.connect()
     packets = carrier.packets
     last_sender = Side.CLIENT
@@ -240,7 +233,6 @@ def _groups(ladder: Sequence[LadderEntry], *, tls_carried: bool) -> Iterator[Lad
 @dataclass
 class _Forks:
     addresses: dict[Side, Address]
-    delay: float
     now: float = 0.0
     count: int = 0
 
@@ -271,7 +263,8 @@ class _Forks:
             Packet(now, ips[player], ips[peer], wrong.encode(ips[player], ips[peer]),
                    f"✗ your mistake: {what}. Played against a copy of the {peer.value}, {port_note}; "
                    "the game went on from before it.", aside=True),
-            Packet(now + self.delay, ips[peer], ips[player], reply.encode(ips[peer], ips[player]),
+            # At the same instant: the real connection's next packet must not come before it.
+            Packet(now, ips[peer], ips[player], reply.encode(ips[peer], ips[player]),
                    f"↩ the real {peer.value}'s answer on that copy: {said}", aside=True),
         ]
 

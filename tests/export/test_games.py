@@ -110,6 +110,8 @@ def test_wrong_moves_are_in_the_capture_and_the_real_connection_still_decrypts(t
     happened; a wrong TLS message (Certificate instead of ClientKeyExchange) and the
     server's alert go on a stream of their own."""
     referee = games.play_with_mistakes("stack-02-tcp-then-tls12", {0: "ACK", 3: "Certificate"})
+    times = [p.time for p in capture_of(referee, "test").packets]
+    assert times == sorted(times)
     mistakes = [e for e in referee.ladder if e.role is EntryRole.MISTAKE]
     assert [e.kind for e in mistakes] == ["ACK", "Certificate"]
     pcap, _ = save_game_files(capture_of(referee, "test"), "game", [tmp_path])
@@ -146,6 +148,7 @@ def test_each_wrong_tls_move_starts_where_the_right_one_then_did() -> None:
     packets = capture_of(referee, "test").packets
     segments = _segments(packets)
     main_port = segments[0].src_port
+    assert [p.time for p in packets] == sorted(p.time for p in packets)
     forks = [i for i, p in enumerate(packets) if p.aside and p.comment.startswith("✗")]
     assert len(forks) == 2
     ports = {segments[i].src_port for i in forks}
