@@ -88,6 +88,9 @@ def check_state(question: Question) -> None:
     side = "server" if "is the server in" in question.prompt else "client"
     assert question.answer == run.states[index][side]
     assert set(question.choices) <= TCP_STATES
+    if question.form is Form.TYPED:
+        assert question.grade(question.answer.lower().replace("-", " "))
+        assert not any(question.grade(other) for other in TCP_STATES - {question.answer})
     assert run.states[index][side] not in wrong_choices(question)
 
 
@@ -150,6 +153,9 @@ def check_alert(question: Question) -> None:
     assert question.answer == AlertDescription(fatal.raw[1]).name
     assert all(AlertDescription[choice] != fatal.raw[1] for choice in wrong_choices(question))
     assert question.answer not in question.prompt  # the fault is described, not named
+    if question.form is Form.TYPED:
+        assert question.grade(question.answer.replace("_", " ").upper())
+        assert not any(question.grade(a.name) for a in AlertDescription if a.name != question.answer)
 
 
 def check_first_encrypted(question: Question) -> None:
@@ -179,6 +185,12 @@ CHECKS = {
     "first-encrypted": check_first_encrypted,
     "only-in": check_only_in,
 }
+
+
+def test_state_and_alert_questions_come_in_both_forms() -> None:
+    for kind in ("tcp.state", "tls13.alert"):
+        forms = {make(kind, seed).form for seed in range(12)}
+        assert forms == {Form.CHOICE, Form.TYPED}, (kind, forms)
 
 
 def test_every_generator_is_checked() -> None:

@@ -13,7 +13,7 @@ from engine.quiz import RoundSettings
 from tests.tui.test_quiz import answer, question_on_screen, quiz_app, until, wrong_answer
 from tui.screens.quiz_results import QuizResultsScreen
 
-ROUND = RoundSettings(seed=31, topics=("tcp",), questions=2, question_seconds=30)  # two multiple choices
+ROUND = RoundSettings(seed=31, topics=("tcp",), questions=2, question_seconds=30)  # a choice, then a typed state
 
 
 def first_of(seed: int, topic: str) -> RoundSettings:
@@ -34,7 +34,7 @@ class TestQuizSnapshots:
             question = await question_on_screen(pilot, 0)
             await answer(pilot, question, wrong_answer(question))
 
-        app, _ = quiz_app(tmp_path, first_of(37, "tcp"))  # which TCP state
+        app, _ = quiz_app(tmp_path, first_of(38, "tcp"))  # which TCP state
         assert snap_compare(app, run_before=answered_wrong, terminal_size=(100, 30))
 
     def test_results(self, snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -3,7 +3,7 @@ off the wire (the alert record's description byte)."""
 
 from __future__ import annotations
 
-from engine.quiz.generators.common import Generator, choice, pick, run_seed, shuffled
+from engine.quiz.generators.common import Generator, choice, pick, run_seed, shuffled, typed
 from engine.quiz.model import Question
 from engine.quiz.runs import RunCache
 from engine.rng import SeededRandom
@@ -42,9 +42,13 @@ def _alert(rng: SeededRandom, runs: RunCache, topic: str) -> Question:
     answer = fatal.field("alert.description").split("(")[1].rstrip(")")
     fault = FAULTS[level][1]
     why = WHY.get(answer, f"The engine's {fatal.sender.value} answered this fault with {answer}.")
+    context = [m.line for m in run.messages[: fatal.index]]
+    prompt = f"{fault} Which alert does the {fatal.sender.value} send?"
+    if rng.randint(0, 2) == 0:  # one in three typed: name it without a list to pick from
+        return typed(kind=f"{topic}.alert", topic=topic, run=run, answer=answer, why=why, context=context,
+                     prompt=prompt + " (type the alert's name)")
     return choice(rng, kind=f"{topic}.alert", topic=topic, run=run, answer=answer, why=why,
-                  distractors=shuffled(rng, ALERTS), context=[m.line for m in run.messages[: fatal.index]],
-                  prompt=f"{fault} Which alert does the {fatal.sender.value} send?")
+                  distractors=shuffled(rng, ALERTS), context=context, prompt=prompt)
 
 
 def alert13(rng: SeededRandom, runs: RunCache) -> Question:

@@ -15,6 +15,7 @@ NUMBERS = ("tcp-01-handshake-client", "tcp-02-handshake-server", "tcp-03-teardow
 STATES = ("tcp-01-handshake-client", "tcp-03-teardown-client", "tcp-04-teardown-server",
           "tcp-08-simultaneous-open")
 SEGMENTS = ("SYN", "SYN-ACK", "ACK", "FIN", "RST", "DATA")
+SHORT_NAMES = {"SYN-RECEIVED": ("SYN-RCVD",), "ESTABLISHED": ("ESTAB",)}  # as netstat and RFC 793 write them
 # The states learners mix up with each one, likeliest first (RFC 9293 §3.3.2's diagram).
 CONFUSED = {
     "LISTEN": ("SYN-RECEIVED", "CLOSED", "SYN-SENT"),
@@ -94,10 +95,14 @@ def state(rng: SeededRandom, runs: RunCache) -> Question:
     underway = "" if side is message.sender else f" (it has not reached the {side.value} yet)"
     why = (f"In the real run the {side.value} was in {answer} when this {message.kind} left: "
            + _state_reason(answer))
+    context = [m.line for m in run.messages[: message.index + 1]]
+    prompt = (f"The {message.sender.value} has just sent this {message.kind}{underway}. "
+              f"Which TCP state is the {side.value} in now?")
+    if rng.randint(0, 2) == 0:  # one in three typed, the RFC 793 short names accepted too
+        return typed(kind="tcp.state", topic=TOPIC, run=run, answer=answer, why=why, context=context,
+                     accept=SHORT_NAMES.get(answer, ()), prompt=prompt + " (type the state's name)")
     return choice(rng, kind="tcp.state", topic=TOPIC, run=run, answer=answer, distractors=wrong, why=why,
-                  context=[m.line for m in run.messages[: message.index + 1]],
-                  prompt=f"The {message.sender.value} has just sent this {message.kind}{underway}. "
-                         f"Which TCP state is the {side.value} in now?")
+                  context=context, prompt=prompt)
 
 
 def _state_reason(name: str) -> str:
