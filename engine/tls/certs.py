@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import cache, cached_property, lru_cache
 from importlib import resources
-from typing import Literal, TypeAlias
+from typing import Any, Literal, TypeAlias
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
@@ -515,6 +515,16 @@ def _subject(hostname: str) -> Subject:
         return x509.DNSName(hostname)
 
 
+@lru_cache(maxsize=64)
+def _verifier(store: Store, now: datetime, subject: Subject | None) -> Any:
+    """The path validator for a trust store, a time and a server name (None: a client's
+    chain). It is configuration, not the peer's: made once, as OpenSSL makes its
+    X509_STORE and verification parameters once; every chain is still validated in full."""
+    ca_policy, ee_policy = _extension_policies(client=subject is None)
+    builder = PolicyBuilder().store(store).time(now).extension_policies(ca_policy=ca_policy, ee_policy=ee_policy)
+    return builder.build_client_verifier() if subject is None else builder.build_server_verifier(subject)
+
+
 def _path_validation(
     leaf: x509.Certificate,
     intermediates: list[x509.Certificate],
@@ -525,13 +535,11 @@ def _path_validation(
     """cryptography's RFC 5280 path validation, for a server `subject` or (None) a client:
     the last word on everything the checks above did not cover. Returns the path it
     validated, leaf to anchor."""
-    ca_policy, ee_policy = _extension_policies(client=subject is None)
-    builder = PolicyBuilder().store(anchors if isinstance(anchors, Store) else Store(anchors)).time(now)
-    builder = builder.extension_policies(ca_policy=ca_policy, ee_policy=ee_policy)
+    store = anchors if isinstance(anchors, Store) else Store(anchors)
     try:
         if subject is None:
-            return builder.build_client_verifier().verify(leaf, intermediates).chain
-        return builder.build_server_verifier(subject).verify(leaf, intermediates)
+            return _verifier(store, now, None).verify(leaf, intermediates).chain
+        return _verifier(store, now, subject).verify(leaf, intermediates)
     except VerificationError as error:
         raise BadCertificate(f"the chain fails RFC 5280 path validation: {error}", "RFC 5280 §6.1") from None
 

@@ -312,7 +312,7 @@ class TlsConnection:
         return RULES[name][self.speaks12]
 
     def _read_records(self) -> None:
-        while not self.closed and (record := self.reader.next_record()) is not None:
+        while self.state is not self.CLOSED and (record := self.reader.next_record()) is not None:
             if (self._handshake_buffer and record.content_type is not ContentType.handshake
                     and record.content_type not in INTERLEAVABLE[self.speaks12]):
                 raise UnexpectedMessage(
@@ -324,7 +324,7 @@ class TlsConnection:
     def _on_handshake_record(self, record: Record) -> None:
         messages, self._handshake_buffer = split_handshake_messages(self._handshake_buffer + record.payload)
         for index, raw in enumerate(messages):
-            if self.closed:
+            if self.state is self.CLOSED:
                 return
             if self.ignores(raw):
                 continue
@@ -396,7 +396,7 @@ class TlsConnection:
     # --- writing -------------------------------------------------------------------
 
     def _flush_pending(self) -> None:
-        while self.pending and not self.closed:
+        while self.pending and self.state is not self.CLOSED:
             kind = self.pending.pop(0)
             self.COMPOSERS[kind](self, {})
 

@@ -108,12 +108,21 @@ class AlertReceived:
 @fast_init
 @dataclass(frozen=True, slots=True)
 class HandshakeComplete:
+    """The handshake is done. `peer` is the peer's leaf certificate (an
+    `x509.Certificate`), or its subject as text, or None when the peer sent none; its
+    subject is written out (RFC 4514) only when someone reads `peer_certificate_subject`."""
+
     version: int
     cipher_suite: int
     group: int | None
     alpn: str | None
     resumed: bool
-    peer_certificate_subject: str | None
+    peer: Any
+
+    @property
+    def peer_certificate_subject(self) -> str | None:
+        peer = self.peer
+        return peer if peer is None or isinstance(peer, str) else str(peer.subject.rfc4514_string())
 
 
 @fast_init

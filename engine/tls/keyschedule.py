@@ -223,6 +223,18 @@ def _one_block_info(label: bytes, context: bytes, length: int) -> bytes:
     return hkdf_label(label, context, length) + b"\x01"
 
 
+@cache
+def _fixed_infos(suite: SuiteInfo) -> tuple[tuple[bytes, bytes], bytes]:
+    """The one-block HMAC inputs of the labels with an empty context, constants of the
+    suite: (key, iv) and finished. Every label of the schedule asks for at most
+    Hash.length bytes, so each takes one HMAC (RFC 5869 §2.3, T(1))."""
+    length = digest_size(suite.hash)
+    if max(suite.key_length, suite.iv_length) > length:
+        raise InternalError(f"{suite.name}: a key longer than its hash", SCHEDULE)
+    return ((_one_block_info(b"key", b"", suite.key_length), _one_block_info(b"iv", b"", suite.iv_length)),
+            _one_block_info(b"finished", b"", length))
+
+
 def _next_generation(name: str) -> str:
     """'client_application_traffic_secret_0' -> 'client_application_traffic_secret_1'."""
     stem, _, generation = name.rpartition("_")
@@ -281,13 +293,7 @@ class KeySchedule(SecretLog):
 
     def __init__(self, suite: SuiteInfo | int) -> None:
         super().__init__(suite)
-        # Every label here asks for at most Hash.length bytes: one HMAC each (RFC 5869
-        # §2.3, T(1)); the labels with an empty context are the same bytes every time.
-        self._traffic_info = (_one_block_info(b"key", b"", self.suite.key_length),
-                              _one_block_info(b"iv", b"", self.suite.iv_length))
-        self._finished_info = _one_block_info(b"finished", b"", self.hash_length)
-        if max(self.suite.key_length, self.suite.iv_length) > self.hash_length:
-            raise InternalError(f"{self.suite.name}: a key longer than its hash", self.section)
+        self._traffic_info, self._finished_info = _fixed_infos(self.suite)
 
     def _derive(self, name: str, base: str, label: bytes, transcript: str,
                 transcript_hash: bytes) -> bytes:

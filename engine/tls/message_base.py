@@ -84,10 +84,9 @@ class HandshakeMessage:
     def encode(self) -> bytes:
         """The whole handshake message: type, uint24 length, body."""
         w = Writer()
-        w.uint8(self.msg_type)
-        with w.block(3):
-            self.encode_body(w)
-        return w.getvalue()
+        self.encode_body(w)
+        body = w.buffer
+        return bytes((self.msg_type,)) + len(body).to_bytes(3, "big") + body
 
     def decode_context(self) -> DecodeContext:
         """The context that reads this message's bytes back as this message."""

@@ -159,9 +159,9 @@ class Tls12Mixin(TlsConnection):
 
     def complete12(self) -> None:
         self._set_state(self.CONNECTED)
-        subject = self.peer_leaf12()[0].subject.rfc4514_string() if self.peer_chain else None
+        leaf = self.peer_leaf12()[0] if self.peer_chain else None
         self._events.append(HandshakeComplete(ProtocolVersion.TLS1_2, self.cipher_suite or 0, self.group, self.alpn,
-                                              self.abbreviated, subject))
+                                              self.abbreviated, leaf))
 
     # --- certificates and signatures -----------------------------------------------------
 

@@ -147,12 +147,8 @@ class Tls13Connection(TlsConnection):
 
     def complete(self) -> None:
         self._set_state(self.CONNECTED)
-        subject = None
-        if self.peer_chain:
-            subject = self.peer_leaf().subject.rfc4514_string()
-        self._events.append(
-            HandshakeComplete(0x0304, self.cipher_suite or 0, self.group, self.alpn, self.resumed, subject)
-        )
+        leaf = self.peer_leaf() if self.peer_chain else None
+        self._events.append(HandshakeComplete(0x0304, self.cipher_suite or 0, self.group, self.alpn, self.resumed, leaf))
 
     # --- KeyUpdate (RFC 8446 §4.6.3) -------------------------------------------------
 
