@@ -61,6 +61,9 @@ class QuestionSource:
 
     def question(self, number: int) -> Question:
         """Question `number` (from 0) of the round."""
+        made = self._made.get(number)  # a question already made never waits for one being made
+        if made is not None:
+            return made
         with self._lock:
             if number not in self._made:
                 entry = self._deal(number)

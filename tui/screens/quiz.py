@@ -55,7 +55,7 @@ class QuizScreen(Screen[None]):
     #quiz-feedback { margin-top: 1; }
     """
     BINDINGS = [
-        Binding("1", "choose(1)", "choose", show=False),
+        Binding("1", "choose(1)", "answer", key_display="1-4", tooltip="answer a multiple-choice question"),
         Binding("2", "choose(2)", "choose", show=False),
         Binding("3", "choose(3)", "choose", show=False),
         Binding("4", "choose(4)", "choose", show=False),
@@ -118,6 +118,8 @@ class QuizScreen(Screen[None]):
         """Show "next" only with feedback on screen (the footer lists what works now)."""
         if action == "next":
             return self.feedback is not None
+        if action == "choose":
+            return self._answerable() and self.round is not None and self.round.current.form.value == "choice"
         return True
 
     # --- questions ------------------------------------------------------------------
