@@ -32,9 +32,11 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from engine.levels import load_builtin
 from engine.levels.source import Problem, SourceError, TomlDocument, did_you_mean, read_document, validate
-from engine.quiz.model import TOPICS, Form, Question
-from engine.quiz.runs import Message, Run
+from engine.quiz.generators.common import shuffled
+from engine.quiz.model import TOPIC_NAMES, TOPICS, Form, Question
+from engine.quiz.runs import Message, Run, RunCache
 from engine.referee import Side
 from engine.rng import SeededRandom
 
@@ -135,8 +137,6 @@ def load_bank(path: Path, *, check_runs: bool = True) -> tuple[Bank, str]:
 
 
 def _placeholder_problems(bank: Bank, document: TomlDocument) -> list[Problem]:
-    from engine.levels import load_builtin
-
     known = [level.id for level in load_builtin().levels]
     problems: list[Problem] = []
     for index, entry in enumerate(bank.question):
@@ -156,8 +156,6 @@ def _placeholder_problems(bank: Bank, document: TomlDocument) -> list[Problem]:
 
 
 def _run_problems(bank: Bank, document: TomlDocument, skip: set[str | int]) -> list[Problem]:
-    from engine.quiz.runs import RunCache
-
     runs = RunCache()
     problems: list[Problem] = []
     for index, entry in enumerate(bank.question):
@@ -181,13 +179,11 @@ def question_from(entry: BankQuestion, index: int, run: Run | None, name: str,
         return PLACEHOLDER.sub(lambda match: _value(run, match.group(1), name, index), text) if run else text
 
     kind = f"bank.{index + 1}"
-    skill = entry.skill or f"{_topic_name(entry.topic)}: your instructor's question {index + 1}"
+    skill = entry.skill or f"{TOPIC_NAMES[entry.topic]}: your instructor's question {index + 1}"
     source = f"{name}, question {index + 1}" + (f", run {run.source}" if run else "")
     runs = (run.ref,) if run else ()
     form = Form(entry.form)
     if form is Form.ORDER:
-        from engine.quiz.generators.common import shuffled
-
         items = [fill(item) for item in entry.answer]
         shown = shuffled(rng, items) if rng is not None else items[::-1]
         if shown == items:
@@ -199,12 +195,6 @@ def question_from(entry: BankQuestion, index: int, run: Run | None, name: str,
     return Question(kind, entry.topic, skill, form, fill(entry.prompt), answer, fill(entry.why),
                     choices=tuple(fill(c) for c in entry.choices), accept=tuple(fill(a) for a in entry.accept),
                     numeric=entry.numeric, source=source, runs=runs)
-
-
-def _topic_name(topic: str) -> str:
-    from engine.quiz.model import TOPIC_NAMES
-
-    return TOPIC_NAMES.get(topic, topic)
 
 
 def _value(run: Run, name: str, file: str, index: int) -> str:

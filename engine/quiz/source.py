@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from engine.quiz.bank import Bank, BankQuestion, question_from
+from engine.quiz.bank import Bank, BankQuestion, QuizBankError, question_from
 from engine.quiz.generators import GENERATORS
 from engine.quiz.generators.common import run_seed, shuffled
 from engine.quiz.model import Question, RoundSettings
@@ -91,8 +91,6 @@ class QuestionSource:
 
 def _bank_maker(entry: BankQuestion, index: int, bank_name: str) -> Callable[[SeededRandom, RunCache], Question]:
     def make(rng: SeededRandom, runs: RunCache) -> Question:
-        from engine.quiz.bank import QuizBankError
-
         run = runs.get(entry.run, run_seed(rng)) if entry.run else None
         try:
             return question_from(entry, index, run, bank_name, rng)
