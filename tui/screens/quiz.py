@@ -27,8 +27,10 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
+from engine.quiz import Form, QuestionSource, QuizError, QuizRound
+
 if TYPE_CHECKING:
-    from engine.quiz import Answer, Bank, Question, QuizRound, RoundSettings
+    from engine.quiz import Answer, Bank, Question, RoundSettings
 
 TICK_SECONDS = 0.2
 
@@ -101,8 +103,6 @@ class QuizScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        from engine.quiz import QuestionSource, QuizError, QuizRound
-
         clock = self._clock or getattr(self.app, "clock", None) or time.monotonic
         try:
             source = QuestionSource(self.settings, self.bank, self.bank_name)
@@ -119,15 +119,13 @@ class QuizScreen(Screen[None]):
         if action == "next":
             return self.feedback is not None
         if action == "choose":
-            return self._answerable() and self.round is not None and self.round.current.form.value == "choice"
+            return self._answerable() and self.round is not None and self.round.current.form is Form.CHOICE
         return True
 
     # --- questions ------------------------------------------------------------------
 
     @work(thread=True, group="prepare")
     def _prepare(self, number: int) -> None:
-        from engine.quiz import QuizError
-
         assert self.round is not None
         try:
             self.round.source.question(number)
@@ -155,8 +153,6 @@ class QuizScreen(Screen[None]):
             self.action_next()
 
     def _show(self, question: Question) -> None:
-        from engine.quiz import Form
-
         self.feedback = None
         self.refresh_bindings()
         context = self.query_one("#quiz-context", Static)
@@ -185,8 +181,6 @@ class QuizScreen(Screen[None]):
     # --- answering ------------------------------------------------------------------
 
     def action_choose(self, key: int) -> None:
-        from engine.quiz import Form
-
         if self._answerable() and self.round is not None and self.round.current.form is Form.CHOICE:
             if key <= len(self.round.current.choices):
                 self._answered(self.round.answer(str(key)))

@@ -20,15 +20,17 @@ from textual.widgets import Footer, Static
 
 from tui.quiz_records import QuizRecords, Recorded
 
+from engine.quiz import Form
+from engine.quiz.files import write_atomically
+from engine.quiz.model import TOPIC_NAMES
+from tui.progress import data_dir
+
 if TYPE_CHECKING:
     from engine.quiz import Answer, Bank, RoundResult
 
 
 def save_round(app: App[None], result: RoundResult, export: Path | None) -> tuple[Recorded, list[str]]:
     """Record the round in the bests table and write the export file; problems as notices."""
-    from engine.quiz.files import write_atomically
-    from tui.progress import data_dir
-
     store = getattr(app, "store", None)
     directory = store.directory if store is not None else data_dir()
     recorded = QuizRecords(directory).record(result)
@@ -43,8 +45,6 @@ def save_round(app: App[None], result: RoundResult, export: Path | None) -> tupl
 
 
 def _answer_cell(answer: Answer) -> Text:
-    from engine.quiz import Form
-
     question = answer.question
     if answer.response is None:
         return Text(f"✗ time's up · right: {question.answer_text}")
@@ -113,8 +113,6 @@ class QuizResultsScreen(Screen[None]):
         table.add_column("topic", width=8)
         table.add_column("time", justify="right", width=7)
         table.add_column("answer", ratio=1)
-        from engine.quiz.model import TOPIC_NAMES
-
         for number, answer in enumerate(self.result.answers, 1):
             table.add_row(str(number), TOPIC_NAMES.get(answer.question.topic, answer.question.topic),
                           f"{answer.seconds:.1f} s", _answer_cell(answer))
