@@ -365,6 +365,10 @@ class TlsClient(Client12, Tls13Connection):
         self.send_change_cipher_spec()
 
     def after_our_finished(self) -> None:
+        if "client_application_traffic_secret_0" not in self.schedule13.secrets:
+            # Sent before the server's Finished was accepted (a player's wrong move): there
+            # are no application keys to switch to; the server judges what it got.
+            return
         self.install_write_key("client_application_traffic_secret_0")
         self.schedule13.resumption(self.transcript_hash())
         self.complete()

@@ -344,9 +344,11 @@ class TlsConnection:
 
     def _dispatch(self, message: HandshakeMessage, raw: bytes, protected_by: str | None) -> None:
         table = self.HANDLERS.get(self.state)
+        if self.state is self.CONNECTED and self.version == ProtocolVersion.TLS1_2:
+            table = None  # TLS 1.2 has no post-handshake messages (and this engine never renegotiates)
         handler = table.get(message.msg_type) if table else None
         if handler is None:
-            rows = ", ".join(t.name for t in self.HANDLERS.get(self.state, {}))
+            rows = ", ".join(t.name for t in table or {})
             raise UnexpectedMessage(
                 f"{type(message).__name__} arrived in state {self.state.value}, where "
                 f"{'only ' + rows if rows else 'no handshake message'} may come",
@@ -445,7 +447,8 @@ class TlsConnection:
         if not self.handshake_complete:
             raise MoveImpossible("there are no application traffic keys until the handshake completes")
         data = choices.get("data", b"")
-        self._write(ContentType.application_data, data if isinstance(data, bytes) else str(data).encode(), None)
+        payload = data if isinstance(data, bytes) else str(data).encode()
+        self._write(ContentType.application_data, payload, ApplicationData(payload))
 
     # --- keys and transcript -------------------------------------------------------
 

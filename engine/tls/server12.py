@@ -286,8 +286,11 @@ class Server12(Tls12Mixin):
         store = self.config.tickets
         if store is None or self.version != ProtocolVersion.TLS1_2:
             raise MoveImpossible("only a TLS 1.2 server that keeps tickets issues one here")
+        session = store.sessions12.get(self.session_id12)
+        if session is None:
+            raise MoveImpossible("a ticket carries the session's master secret, and there is no session until "
+                                 "the client's Finished has been checked")
         ticket = self.rng.child("server.ticket12").bytes(48)
-        session = store.sessions12[self.session_id12]
         store.tickets12[ticket] = session
         self.send_handshake(NewSessionTicket12(TICKET_LIFETIME, ticket))
 
