@@ -110,13 +110,26 @@ def check_order(question: Question) -> None:
     assert not question.grade(shown_order)
 
 
+POST_HANDSHAKE = {"NewSessionTicket", "ApplicationData", "Alert", "KeyUpdate"}
+
+
 def check_protection(question: Question) -> None:
     entry = wire(question).entries[len(question.context) - 1]
     protected = entry.protected_by or "nothing: it is sent in the clear"
     assert question.answer == protected
     assert protected not in wrong_choices(question)
+    # The bytes agree: an encrypted record is longer than the message it carries (AEAD tag,
+    # and an inner type byte or an explicit nonce); a clear one is the message plus a header.
+    encrypted = len(entry.wire) - 5 > len(entry.raw)
+    assert encrypted == (entry.protected_by is not None), (entry.kind, len(entry.wire), len(entry.raw))
     if entry.kind in ("ClientHello", "ServerHello", "HelloRetryRequest"):
-        assert entry.protected_by is None  # and the rule agrees: hellos go in the clear
+        assert not encrypted  # and the rule agrees: hellos go in the clear
+    if encrypted:
+        assert entry.protected_by.startswith(entry.sender.value)  # type: ignore[union-attr]  # each side its own key
+        if question.topic == "tls13":
+            assert entry.wire[0] == 0x17  # TLS 1.3 hides the real type behind application_data
+            phase = "application" if entry.kind in POST_HANDSHAKE else "handshake"
+            assert f"_{phase}_traffic_secret" in protected
 
 
 def check_key_share(question: Question) -> None:
