@@ -6,24 +6,33 @@ embedded as a Decryption Secrets Block) and, if asked, as an NSS key log file.
 `play_solution(level, seed)` plays a level's solution, as `synack export` does;
 `save_game(referee, folders)` is the app's "save capture" key.
 
-No Textual here: the app and the command line both call this package.
+No Textual here: the app and the command line both call this package. The names load on
+first use (`engine.lazy`): parsing `synack`'s command line imports engine.export.commands,
+and so this package, and must not pay for the referee and the TLS stack.
 """
 
 from __future__ import annotations
 
-from engine.export.capture import Capture, Packet
-from engine.export.files import ExportError, save_game_files, write_capture
-from engine.export.save import save_game
-from engine.export.solution import play_solution
-from engine.export.trace import capture_of
+from typing import TYPE_CHECKING
 
-__all__ = [
-    "Capture",
-    "ExportError",
-    "Packet",
-    "capture_of",
-    "play_solution",
-    "save_game",
-    "save_game_files",
-    "write_capture",
-]
+from engine.lazy import lazy_names
+
+if TYPE_CHECKING:
+    from engine.export.capture import Capture, Packet
+    from engine.export.files import ExportError, save_game_files, write_capture
+    from engine.export.save import save_game
+    from engine.export.solution import play_solution
+    from engine.export.trace import capture_of
+
+_HOMES = {
+    "Capture": "capture",
+    "Packet": "capture",
+    "ExportError": "files",
+    "save_game_files": "files",
+    "write_capture": "files",
+    "save_game": "save",
+    "play_solution": "solution",
+    "capture_of": "trace",
+}
+__getattr__ = lazy_names(__name__, _HOMES)
+__all__ = sorted(_HOMES)
