@@ -8,10 +8,11 @@ A `RunCache` keeps the runs of one round, so questions that share a run play it 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.levels import load_level
+from engine.levels import Level, load_level
 from engine.referee import EntryRole, MessageSent, Referee, Side, StateChanged
 
 MAX_MOVES = 200
@@ -82,7 +83,7 @@ def play(level_id: str, seed: int, changes: tuple[tuple[str, Any], ...] = ()) ->
     `changes` replaces scenario settings (e.g. `(("server_suites", [...]),)`): the
     same level with another cipher suite or certificate.
     """
-    level = load_level(level_id)
+    level = _builtin(level_id)
     if changes:
         scenario = level.scenario.model_copy(update=dict(changes))  # type: ignore[union-attr]
         level = level.model_copy(update={"scenario": scenario})
@@ -104,6 +105,12 @@ def play(level_id: str, seed: int, changes: tuple[tuple[str, Any], ...] = ()) ->
             return Run(level_id, level.protocol, seed, tuple(messages), changes)
         events = referee.play(referee.solution_move())
     raise RuntimeError(f"{level_id} seed {seed}: the run did not end after {MAX_MOVES} moves")
+
+
+@functools.lru_cache(maxsize=None)
+def _builtin(level_id: str) -> Level:
+    """A built-in level, read once (finding one by id reads the whole catalogue)."""
+    return load_level(level_id)
 
 
 @dataclass
