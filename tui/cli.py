@@ -44,7 +44,7 @@ COMMAND_MODULES = (
     "engine.levels.commands",
     "tui.web_commands",
     "engine.export.commands",
-    "engine.quiz.commands",
+    "tui.quiz_command",
     "tui.screens.live_command",
 )
 

@@ -178,24 +178,11 @@ class ProgressStore:
             return Loaded(Progress(), self._move_aside(str(error)))
 
     def save(self, progress: Progress) -> None:
-        """Write atomically: a temporary file beside the real one, then `os.replace`.
+        """Write atomically (engine.files). Raises OSError if the directory cannot be
+        written; the caller tells the player."""
+        from engine.files import write_atomically
 
-        Raises OSError if the directory cannot be written; the caller tells the player.
-        """
-        self.directory.mkdir(parents=True, exist_ok=True)
-        text = json.dumps(progress.to_json(), indent=2) + "\n"
-        handle, temp_name = tempfile.mkstemp(
-            dir=self.directory, prefix=f".{FILE_NAME}.", suffix=".tmp"
-        )
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as temp:
-                temp.write(text)
-                temp.flush()
-                os.fsync(temp.fileno())
-            os.replace(temp_name, self.path)
-        except BaseException:
-            Path(temp_name).unlink(missing_ok=True)
-            raise
+        write_atomically(self.path, json.dumps(progress.to_json(), indent=2) + "\n")
 
     def _move_aside(self, problem: str) -> str:
         stamp = self._now().strftime("%Y%m%dT%H%M%S")

@@ -1,7 +1,7 @@
 """The quiz's personal bests: the top rounds of each mode, kept in the user's data directory.
 
 One JSON file beside the progress file (`quiz-bests.json`), written atomically (a temporary
-file, then `os.replace`: engine.quiz.files), so quitting or crashing mid-write leaves the
+file, then `os.replace`: engine.files), so quitting or crashing mid-write leaves the
 old table whole. A file that cannot be read as a table is moved aside to
 `quiz-bests.json.corrupt-<timestamp>` and the player is told; never a crash.
 Rounds compete within their mode ("10 questions · tcp"): score first, then less time.
@@ -107,7 +107,7 @@ class QuizRecords:
                     result.settings.seed, self._now().isoformat(timespec="seconds"))
         place = table.add(result.settings.mode, best)
         try:
-            from engine.quiz.files import write_atomically
+            from engine.files import write_atomically
 
             write_atomically(self.path, json.dumps(table.to_json(), indent=2) + "\n")
         except OSError as error:

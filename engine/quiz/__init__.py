@@ -2,7 +2,7 @@
 
 No Textual here: the TUI (tui/screens/quiz*.py) and the `synack quiz` command use this.
 The names below load on first use, so that `synack` parsing its command line (which
-imports engine.quiz.commands, and so this package) does not pay for the engine.
+imports tui.quiz_command, which names this package's settings) does not pay for the engine.
 """
 
 from __future__ import annotations

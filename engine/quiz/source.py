@@ -10,8 +10,8 @@ handshake) and kept; a lock makes a background prefetch safe.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 
 from engine.quiz.bank import Bank, BankQuestion, QuizBankError, question_from
@@ -35,11 +35,14 @@ class _Entry:
 
 
 class QuestionSource:
-    def __init__(self, settings: RoundSettings, bank: Bank | None = None, bank_name: str = "") -> None:
+    def __init__(self, settings: RoundSettings, bank: Bank | None = None, bank_name: str = "",
+                 lock: AbstractContextManager[object] | None = None) -> None:
+        """`lock`: held while a question is made, for a caller that makes them from more
+        than one thread (the app's worker prefetches); none is needed otherwise."""
         self.settings = settings
         self.runs = RunCache()
         self._made: dict[int, Question] = {}
-        self._lock = threading.Lock()
+        self._lock: AbstractContextManager[object] = lock if lock is not None else nullcontext()
         self._groups = self._groups_for(settings, bank, bank_name)
         if not self._groups:
             raise QuizError("no questions for these topics")

@@ -17,13 +17,14 @@ def loaded_after(code: str) -> list[str]:
 
 def test_the_quiz_engine_imports_no_textual() -> None:
     modules = loaded_after("import engine.quiz.round, engine.quiz.source, engine.quiz.bank, engine.quiz.handout, "
-                           "engine.quiz.files, engine.quiz.commands")
+                           "engine.files")
     assert not [m for m in modules if m.split(".")[0] in ("textual", "tui", "rich")]
 
 
 def test_building_the_command_line_loads_only_the_quiz_command_module() -> None:
     modules = loaded_after("import tui.cli; tui.cli.build_parser()")
-    assert [m for m in modules if m.startswith("engine.quiz")] == ["engine.quiz", "engine.quiz.commands"]
+    assert "tui.quiz_command" in modules
+    assert [m for m in modules if m.startswith(("engine.quiz", "tui.screens.quiz"))] == []
 
 
 def test_the_app_starts_without_the_quiz() -> None:

@@ -12,6 +12,7 @@ are written only when a round ends, each in one atomic step.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -105,7 +106,7 @@ class QuizScreen(Screen[None]):
     def on_mount(self) -> None:
         clock = self._clock or getattr(self.app, "clock", None) or time.monotonic
         try:
-            source = QuestionSource(self.settings, self.bank, self.bank_name)
+            source = QuestionSource(self.settings, self.bank, self.bank_name, lock=threading.Lock())
         except QuizError as error:
             self._fail(str(error))
             return

@@ -21,7 +21,7 @@ from textual.widgets import Footer, Static
 from tui.quiz_records import QuizRecords, Recorded
 
 from engine.quiz import Form
-from engine.quiz.files import write_atomically
+from engine.files import write_atomically
 from engine.quiz.model import TOPIC_NAMES
 from tui.progress import data_dir
 

@@ -1,6 +1,6 @@
-"""Writing quiz files so that a crash or a quit mid-write never leaves half a file:
-a temporary file in the same directory, flushed to disk, then `os.replace` (the same
-approach as the progress file in tui/progress.py)."""
+"""Writing the player's files (progress, quiz bests, quiz results) so that a crash or a quit
+mid-write never leaves half a file: a temporary file in the same directory, flushed to
+disk, then `os.replace`."""
 
 from __future__ import annotations
 
