@@ -7,8 +7,9 @@ imports tui.quiz_command, which names this package's settings) does not pay for 
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from engine.lazy import lazy_names
 
 if TYPE_CHECKING:
     from engine.quiz.bank import Bank, QuizBankError, load_bank
@@ -22,13 +23,5 @@ _HOMES = {
     "QuizRound": "round", "RoundResult": "round", "points_for": "round",
     "QuestionSource": "source", "QuizError": "source",
 }
-
-
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module 'engine.quiz' has no attribute {name!r}")
-    return getattr(importlib.import_module(f"engine.quiz.{home}"), name)
-
-
+__getattr__ = lazy_names(__name__, _HOMES)
 __all__ = sorted(_HOMES)
