@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from engine.levels.model import TurnSpec
+from engine.levels.model import StackTurnSpec, TlsTurnSpec, TurnSpec
+
+AnyTurnSpec = TurnSpec | TlsTurnSpec | StackTurnSpec
 from engine.referee.types import Judgement, LadderEntry, Move, MoveOption, RefereeEvent, SideView
 
 
@@ -21,7 +23,7 @@ class GameTurn:
     number: int
     prompt: str
     options: tuple[MoveOption, ...]
-    spec: TurnSpec | None
+    spec: AnyTurnSpec | None
     detail: Any
     hints_shown: int = 0
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.levels.model import Level
+from engine.levels.model import TcpLevel
 from engine.referee import tcp_explain as explain
 from engine.referee import tcp_moves as moves
 from engine.referee.game import GameTurn
@@ -49,7 +49,7 @@ class TcpTurn:
 
 
 class TcpGame:
-    def __init__(self, level: Level, seed: int) -> None:
+    def __init__(self, level: TcpLevel, seed: int) -> None:
         self.level = level
         self.player = level.role
         self.world = TcpWorld(level, seed)

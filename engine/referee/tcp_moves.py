@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 from engine.referee.types import MoveField, MoveOption
@@ -35,7 +36,7 @@ ALWAYS_PLAUSIBLE = ("SYN", "ACK", "RST", WAIT)
 MIN_OPTIONS = 5
 
 
-def options_for(state: State, expected: str, asked: list[str]) -> tuple[MoveOption, ...]:
+def options_for(state: State, expected: str, asked: Sequence[str]) -> tuple[MoveOption, ...]:
     """The moves on offer: what the state table says this state can emit, plus the right
     one and a few plausible wrong ones, each with the fields the level asks for."""
     keys = {kind.value for kind in emittable(state)} | {expected}

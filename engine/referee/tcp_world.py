@@ -12,7 +12,7 @@ import copy
 import ipaddress
 from dataclasses import dataclass, field
 
-from engine.levels.model import Host, Level, ScriptStep
+from engine.levels.model import Host, ScriptStep, TcpLevel
 from engine.referee.types import Side
 from engine.rng import SeededRandom
 from engine.tcp.endpoint import Address, Endpoint, EndpointConfig, Output
@@ -77,7 +77,7 @@ class Flight:
 
 @dataclass
 class TcpWorld:
-    level: Level
+    level: TcpLevel
     seed: int
     endpoints: dict[Side, Endpoint] = field(init=False)
     addresses: dict[Side, Address] = field(init=False)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from engine.referee.types import MoveField, MoveOption
 from engine.side import Side
 
@@ -56,7 +58,7 @@ CARRIERS: dict[str, tuple[str, ...]] = {
 MAX_OPTIONS = 9
 
 
-def options_for(protocol: str, player: Side, pending: list[str], expected: str, asked: list[str],
+def options_for(protocol: str, player: Side, pending: list[str], expected: str, asked: Sequence[str],
                 certificates: tuple[str, ...]) -> tuple[MoveOption, ...]:
     """The right move, what else the endpoint still has to send (in the wrong order is a
     plausible mistake), an alert, and the role's other moves up to nine."""

@@ -106,9 +106,12 @@ class TlsWorld:
         """The level's server certificate, and the wrong ones a player might pick instead."""
         scenario = self.level.scenario
         signer = CertificateAuthority.generate(rng.child("rogue-ca"), "an untrusted CA") if scenario.certificate_untrusted else ca
-        window = {"not_before": EXPIRED_WINDOW[0], "not_after": EXPIRED_WINDOW[1]} if scenario.certificate_expired else {}
         kind = scenario.certificate
-        own = signer.issue(scenario.certificate_names, kind, rng.child("server.certificate"), **window)
+        if scenario.certificate_expired:
+            own = signer.issue(scenario.certificate_names, kind, rng.child("server.certificate"),
+                               not_before=EXPIRED_WINDOW[0], not_after=EXPIRED_WINDOW[1])
+        else:
+            own = signer.issue(scenario.certificate_names, kind, rng.child("server.certificate"))
         other = ca.issue([OTHER_NAME], kind, rng.child("other.certificate"))
         expired = ca.issue([scenario.server_name], kind, rng.child("expired.certificate"),
                            not_before=EXPIRED_WINDOW[0], not_after=EXPIRED_WINDOW[1])
