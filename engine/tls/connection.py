@@ -24,6 +24,7 @@ import hashlib
 import hmac
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, ClassVar
 
 from cryptography.hazmat.primitives import hashes
@@ -71,6 +72,9 @@ RULES: dict[str, tuple[str, str]] = {
 # §5.1); in TLS 1.2 "data of different TLS record layer content types MAY be interleaved"
 # (RFC 5246 §6.2.1), so an alert must still be read there.
 INTERLEAVABLE: dict[bool, frozenset[ContentType]] = {False: frozenset(), True: frozenset({ContentType.alert})}
+
+
+NO_CHOICES: Mapping[str, Any] = MappingProxyType({})  # a move made with the endpoint's own choices
 
 
 class MoveImpossible(Exception):
@@ -400,7 +404,7 @@ class TlsConnection:
     def _flush_pending(self) -> None:
         while self.pending and self.state is not self.CLOSED:
             kind = self.pending.pop(0)
-            self.COMPOSERS[kind](self, {})
+            self.COMPOSERS[kind](self, NO_CHOICES)
 
     def send_handshake(self, message: HandshakeMessage) -> bytes:
         raw = message.encode()

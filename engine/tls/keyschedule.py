@@ -45,6 +45,7 @@ __all__ = [
     "hkdf_expand_label",
     "hkdf_extract",
     "hmac_digest",
+    "keyed_hmac",
 ]
 
 HashType = type[hashes.HashAlgorithm]
@@ -111,6 +112,30 @@ def _written_out(new: Callable[[bytes], Any], block: int) -> Callable[[bytes, by
             key = new(key).digest()
         key = key.ljust(block, b"\0")
         return new(key.translate(_OPAD) + new(key.translate(_IPAD) + message).digest()).digest()
+
+    return mac
+
+
+def keyed_hmac(hash: HashType, key: bytes) -> Callable[[bytes], bytes]:
+    """HMAC-Hash keyed once with `key`, as a function of the message: the two padded key
+    blocks are hashed here, and each message continues copies of those two hashes (for
+    a key that keys several HMACs, as a secret keys several derivations)."""
+    known = _HASHLIB.get(hash)
+    if known is None:
+        name = hash().name
+        return lambda message: hmac.digest(key, message, name)
+    new, block = known
+    if len(key) > block:
+        key = new(key).digest()
+    key = key.ljust(block, b"\0")
+    inner, outer = new(key.translate(_IPAD)), new(key.translate(_OPAD))
+
+    def mac(message: bytes) -> bytes:
+        running = inner.copy()
+        running.update(message)
+        result = outer.copy()
+        result.update(running.digest())
+        return result.digest()  # type: ignore[no-any-return]
 
     return mac
 
@@ -262,15 +287,22 @@ class SecretLog:
         self._mac = hmac_for(self.hash)
         self.events: list[SecretDerived] = []
         self.secrets: dict[str, bytes] = {}
-        self._names: dict[bytes, str] = {}
+        self._keyed: dict[bytes, Callable[[bytes], bytes]] = {}  # HMACs keyed by a secret of this schedule
 
     def _record(self, name: str, value: bytes, inputs: tuple[str, ...], formula: str,
                 section: str = "", context: bytes = b"") -> bytes:
         self.events.append(_new_tuple(SecretDerived, (name, value, inputs, formula, section or self.section,
                                                       context)))
         self.secrets[name] = value
-        self._names.setdefault(value, name)
         return value
+
+    def _mac_with(self, key: bytes) -> Callable[[bytes], bytes]:
+        """HMAC keyed with `key` (a secret of this connection, which keys several
+        derivations), its padded key blocks hashed once."""
+        mac = self._keyed.get(key)
+        if mac is None:
+            mac = self._keyed[key] = keyed_hmac(self.hash, key)
+        return mac
 
     def _require(self, name: str, step: str) -> bytes:
         try:
@@ -280,12 +312,11 @@ class SecretLog:
                                 self.section) from None
 
     def name_of(self, secret: bytes) -> str:
-        """The name under which `secret` was derived here."""
-        try:
-            return self._names[secret]
-        except KeyError:
-            raise InternalError("that secret was not derived by this key schedule",
-                                self.section) from None
+        """The name under which `secret` was first derived here."""
+        for event in self.events:
+            if event.value == secret:
+                return event.name
+        raise InternalError("that secret was not derived by this key schedule", self.section)
 
 
 class KeySchedule(SecretLog):
@@ -299,7 +330,7 @@ class KeySchedule(SecretLog):
                 transcript_hash: bytes) -> bytes:
         """Record Derive-Secret(base, label, transcript) under `name`."""
         head, inputs, formula = _derive_words(base, label, transcript, self.hash_length)
-        value = self._mac(self.secrets[base], head + bytes((len(transcript_hash),)) + transcript_hash + b"\x01")
+        value = self._mac_with(self.secrets[base])(head + bytes((len(transcript_hash),)) + transcript_hash + b"\x01")
         return self._record(name, value, inputs, formula, context=transcript_hash)
 
     def _derived_salt(self, name: str, base: str) -> bytes:
@@ -398,7 +429,7 @@ class KeySchedule(SecretLog):
         """finished_key = HKDF-Expand-Label(BaseKey, "finished", "", Hash.length)."""
         base_name = base_name or self.name_of(base)
         key_name, _, section = _finished_names(base_name)
-        value = self._mac(base, self._finished_info)
+        value = self._mac_with(base)(self._finished_info)
         formula = f'HKDF-Expand-Label({base_name}, "finished", "", Hash.length)'
         return self._record(key_name, value, (base_name,), formula, section)
 
@@ -425,10 +456,10 @@ class KeySchedule(SecretLog):
         """The write key and IV of a traffic secret, each recorded as an event
         ("client_handshake_key", "client_handshake_iv")."""
         name = secret_name or self.name_of(secret)
-        suite, mac = self.suite, self._mac
+        suite, mac = self.suite, self._mac_with(secret)
         key_info, iv_info = self._traffic_info
-        key = mac(secret, key_info)[: suite.key_length]
-        iv = mac(secret, iv_info)[: suite.iv_length]
+        key = mac(key_info)[: suite.key_length]
+        iv = mac(iv_info)[: suite.iv_length]
         (key_name, key_inputs, key_formula), (iv_name, iv_inputs, iv_formula) = _traffic_key_words(name)
         self._record(key_name, key, key_inputs, key_formula, TRAFFIC_KEYS)
         self._record(iv_name, iv, iv_inputs, iv_formula, TRAFFIC_KEYS)

@@ -20,10 +20,11 @@ value as a `SecretDerived` event, as the TLS 1.3 `KeySchedule` does.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from engine.tls.alerts import InternalError
 from engine.tls.events import fast_init
-from engine.tls.keyschedule import HashType, SecretLog, hmac_digest
+from engine.tls.keyschedule import HashType, SecretLog, keyed_hmac
 from engine.tls.suites import SuiteInfo, TrafficKeys
 
 __all__ = [
@@ -49,11 +50,12 @@ FINISHED_SECTION = "RFC 5246 §7.4.9"
 def p_hash(secret: bytes, seed: bytes, length: int, hash: HashType) -> bytes:
     """P_hash(secret, seed) = HMAC(secret, A(1) + seed) + HMAC(secret, A(2) + seed) + ...
     with A(0) = seed, A(i) = HMAC(secret, A(i-1)), cut to `length` bytes."""
+    mac = keyed_hmac(hash, secret)
     output = b""
     a = seed
     while len(output) < length:
-        a = hmac_digest(secret, a, hash)
-        output += hmac_digest(secret, a + seed, hash)
+        a = mac(a)
+        output += mac(a + seed)
     return output[:length]
 
 
@@ -115,6 +117,18 @@ def verify_data(master: bytes, label: bytes, handshake_hash: bytes, hash: HashTy
     return prf(master, label, handshake_hash, VERIFY_DATA_LENGTH, hash)
 
 
+@cache
+def _key_block_words(key_length: int, iv_length: int) -> tuple[tuple[str, str], ...]:
+    """The name and formula of each part of the key block (the same for every connection
+    of a suite): client_write_key is "key_block[0..15]" and so on."""
+    words, start = [], 0
+    for name, length in (("client_write_key", key_length), ("server_write_key", key_length),
+                         ("client_write_iv", iv_length), ("server_write_iv", iv_length)):
+        words.append((name, f"key_block[{start}..{start + length - 1}]"))
+        start += length
+    return tuple(words)
+
+
 class Tls12KeySchedule(SecretLog):
     """One TLS 1.2 connection's derivations, each recorded as a `SecretDerived` event."""
 
@@ -153,13 +167,9 @@ class Tls12KeySchedule(SecretLog):
                      ("master_secret", "ServerHello.random", "ClientHello.random"),
                      'PRF(master_secret, "key expansion", server_random + client_random)',
                      context=server_random + client_random)
-        start = 0
-        for name, part in (("client_write_key", block.client_write_key),
-                           ("server_write_key", block.server_write_key),
-                           ("client_write_iv", block.client_write_iv),
-                           ("server_write_iv", block.server_write_iv)):
-            self._record(name, part, ("key_block",), f"key_block[{start}..{start + len(part) - 1}]")
-            start += len(part)
+        parts = (block.client_write_key, block.server_write_key, block.client_write_iv, block.server_write_iv)
+        for (name, formula), part in zip(_key_block_words(self.suite.key_length, self.suite.iv_length), parts):
+            self._record(name, part, ("key_block",), formula)
         return block
 
     def verify_data(self, label: bytes, handshake_hash: bytes) -> bytes:

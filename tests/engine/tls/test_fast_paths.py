@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives import hashes
 from engine.tls import alerts
 from engine.tls.codec import FastReader, Reader, SpanRecorder
 from engine.tls.constants import HandshakeType
-from engine.tls.keyschedule import hmac_digest
+from engine.tls.keyschedule import hmac_digest, keyed_hmac
 from engine.tls.message_base import DecodeContext, read_handshake, read_message
 from engine.tls.messages import decode_handshake, handshake_classes
 from tests.engine.tls.test_messages import CASES, IDS, ROBUSTNESS
@@ -80,8 +80,13 @@ def test_a_fault_reads_the_same_with_either_reader() -> None:
 
 
 def test_the_written_out_hmac_is_hmac() -> None:
-    """The key schedule's and the PRF's HMAC is RFC 2104's, for every key length."""
+    """The key schedule's and the PRF's HMAC is RFC 2104's, for every key length, keyed
+    once or for each message."""
     for hash in (hashes.SHA256, hashes.SHA384, hashes.SHA512):
         for key_length in (0, 1, 32, 48, 64, 65, 128, 129, 300):
             key, message = os.urandom(key_length), os.urandom(key_length % 7 * 31)
             assert hmac_digest(key, message, hash) == hmac.digest(key, message, hash.name)
+            keyed = keyed_hmac(hash, key)
+            for _ in range(2):  # a keyed HMAC serves many messages
+                assert keyed(message) == hmac.digest(key, message, hash.name)
+                message += b"\x01"
