@@ -14,6 +14,7 @@ addressed to a loopback name (which stops DNS rebinding).
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import logging
 import shlex
@@ -23,8 +24,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from aiohttp import web
-from textual_serve.server import Server
+from aiohttp import WSCloseCode, web
+from textual_serve.app_service import AppService
+from textual_serve.server import Server, to_int
 
 from tui.web_commands import DEFAULT_HOST
 LOOPBACK_NAMES = {"localhost", "localhost.", "ip6-localhost"}
@@ -87,12 +89,25 @@ class _PlainFormatter(logging.Formatter):
         return message
 
 
+class _Game(AppService):
+    """One tab's game process. Stopping it waits until the process has exited, so the
+    server's event loop never closes on a game still running (asyncio then complains, with
+    a traceback, about a child it can no longer reap)."""
+
+    async def stop(self) -> None:
+        await super().stop()
+        process = self._process
+        if process is not None and process.returncode is None:
+            await process.wait()
+
+
 class GameServer(Server):
     """textual-serve's server with synack's guards, start-up message and logging."""
 
     def __init__(self, command: str, *, host: str, port: int) -> None:
         super().__init__(command, host=host, port=port, title="synack")
         self.loopback_only = is_loopback(host)
+        self._sockets: set[web.WebSocketResponse] = set()
 
     def initialize_logging(self) -> None:
         handler = logging.StreamHandler(sys.stderr)
@@ -120,11 +135,37 @@ class GameServer(Server):
         return await super().handle_index(request)
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
+        """A tab's game: a process of its own, fed the tab's keys and size, until either
+        side closes. textual-serve's own handler, with the guards, and a game that is waited
+        for when it stops."""
         self._check_host(request)
         origin = request.headers.get("Origin")
         if origin is not None and urlsplit(origin).netloc != request.host:
             raise web.HTTPForbidden(text="synack web: a game can only be opened from its own page")
-        return await super().handle_websocket(request)
+        socket = web.WebSocketResponse(heartbeat=15)
+        await socket.prepare(request)
+
+        async def close() -> None:  # the game quit: the page says "Session ended"
+            await socket.close()
+
+        game = _Game(self.command, write_bytes=socket.send_bytes, write_str=socket.send_str,
+                     close=close, download_manager=self.download_manager, debug=self.debug)
+        self._sockets.add(socket)
+        try:
+            await game.start(to_int(request.query.get("width", "80"), 80),
+                             to_int(request.query.get("height", "24"), 24))
+            await self._process_messages(socket, game)
+        except Exception as error:  # e.g. a tab gone mid-write: one line in the log
+            logging.getLogger("textual-serve").warning("a game's connection failed", exc_info=error)
+        finally:
+            self._sockets.discard(socket)
+            await game.stop()
+        return socket
+
+    async def on_shutdown(self, app: web.Application) -> None:
+        """Ctrl+C: close every tab's connection, so that each game is told to quit."""
+        await asyncio.gather(*(socket.close(code=WSCloseCode.GOING_AWAY, message=b"server stopped")
+                               for socket in list(self._sockets)), return_exceptions=True)
 
     def _check_host(self, request: web.Request) -> None:
         if self.loopback_only and not is_loopback(request.host):

@@ -59,10 +59,13 @@ def running(data_dir: Path, *, seed: int | None = None, host: str = "127.0.0.1")
         stop(server)
 
 
-def stop(server: WebServer) -> None:
-    """Ctrl+C, as a person stops it; the whole group is killed only if that fails."""
+def stop(server: WebServer, *, interrupted: bool = False) -> None:
+    """Ctrl+C, as a person stops it (unless the caller already has: a second Ctrl+C would
+    cut the graceful stop short); the whole group is killed only if that fails."""
     process = server.process
-    if process.poll() is None:
+    if server.returncode is not None:
+        return
+    if not interrupted and process.poll() is None:
         process.send_signal(signal.SIGINT)
     try:
         server.output, _ = process.communicate(timeout=STOP_TIMEOUT)

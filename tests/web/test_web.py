@@ -8,9 +8,11 @@ import base64
 import http.client
 import os
 import shlex
+import signal
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -140,6 +142,43 @@ def test_the_page_points_the_browser_at_the_address_it_used(tmp_path: Path) -> N
     assert status == 200
     assert f'data-session-websocket-url="ws://localhost:{port}/ws"' in page
     assert f'src="http://localhost:{port}/static/js/textual.js"' in page
+
+
+def server_frames(stream: socket.socket) -> Iterator[tuple[int, bytes]]:
+    """(opcode, payload) of each WebSocket frame the server sends (unmasked), until EOF."""
+    reader = stream.makefile("rb")
+    while header := reader.read(2):
+        length = header[1] & 0x7F
+        if length >= 126:
+            length = int.from_bytes(reader.read(2 if length == 126 else 8), "big")
+        yield header[0] & 0x0F, reader.read(length)
+
+
+def test_ctrl_c_closes_the_tabs_and_waits_for_their_games(tmp_path: Path) -> None:
+    """A tab is playing when the server is stopped: its connection is closed as "going away"
+    (1001), and the server exits cleanly only after the game's process has (no game is
+    left in its process group)."""
+    with server.running(tmp_path) as web:
+        parts = urlsplit(web.url)
+        tab = socket.create_connection((parts.hostname, parts.port), timeout=EXIT_TIMEOUT)
+        key = base64.b64encode(os.urandom(16)).decode()
+        tab.sendall(f"GET /ws?width=80&height=24 HTTP/1.1\r\nHost: {parts.netloc}\r\nUpgrade: websocket\r\n"
+                    f"Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: {key}\r\n\r\n".encode())
+        head = b""
+        while not head.endswith(b"\r\n\r\n"):  # the answer's headers, byte by byte
+            head += tab.recv(1)
+        assert head.startswith(b"HTTP/1.1 101")
+        frames = server_frames(tab)
+        assert next(opcode for opcode, _ in frames if opcode == 2)  # the game drew its screen
+        web.process.send_signal(signal.SIGINT)
+        close = next(payload for opcode, payload in frames if opcode == 8)
+        assert int.from_bytes(close[:2], "big") == 1001
+        tab.close()
+        server.stop(web, interrupted=True)
+    assert web.returncode == 0, web.output
+    assert "Traceback" not in web.output and "is closed" not in web.output, web.output
+    with pytest.raises(ProcessLookupError):
+        os.killpg(web.process.pid, 0)  # nothing of the server's is left running
 
 
 def settle_after_a_blur_at_start(app: SynackApp) -> object:
