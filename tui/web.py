@@ -9,7 +9,8 @@ keeps its progress and quiz results in the same data directory as a terminal gam
 Two guards textual-serve does not have, since any web page a player visits can try to open
 a WebSocket to a server on their machine: a game socket is refused when the page that asks
 for it comes from another origin, and a server bound to loopback answers only requests
-addressed to a loopback name (which stops DNS rebinding).
+addressed to a loopback name (which stops DNS rebinding). And on Ctrl+C every tab's
+connection is closed and its game waited for, so the server never exits on a running game.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
 from tui.web_commands import DEFAULT_HOST
+
 LOOPBACK_NAMES = {"localhost", "localhost.", "ip6-localhost"}
 WILDCARD_HOSTS = {"0.0.0.0", "::", ""}
 
