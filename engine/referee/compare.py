@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Iterable, Literal
 
 from engine.levels.model import TCP_MOVES, Level, StackLevel, TlsLevel, TlsTurnSpec
-from engine.referee.referee import Referee
+from engine.referee.referee import Referee, play_to_end
 from engine.referee.tcp_world import ScenarioError
 from engine.referee.types import EntryRole, LadderEntry, SecretLearned
 from engine.side import Side
@@ -27,7 +27,6 @@ LAST_ANSWER: dict[Layer, str] = {"tcp": "SYN-ACK", "tls": "Finished"}
 FIRST_DATA: dict[Layer, str] = {"tcp": "DATA", "tls": "ApplicationData"}
 IDENTITY_PROOFS = ("Certificate", "CertificateVerify", "ServerKeyExchange")
 SHARED_SECRETS = ("shared_secret", "pre_master_secret")
-MAX_TURNS = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +77,7 @@ def compare(level: Level, played: Referee) -> tuple[Figures, Figures]:
     if not isinstance(level, TlsLevel):
         raise ScenarioError(f"level {level.id}: only TLS and TCP-then-TLS games can be compared")
     twin = twin_level(level)
-    other = play_through(twin, played.seed)
+    other = play_to_end(twin, played.seed)
     mine = count(f"{VERSION_NAMES[level.protocol]} · this game", played.ladder, played.secrets, "tls")
     theirs = count(f"{VERSION_NAMES[twin.protocol]} · same {level.role.value}", other.ladder, other.secrets, "tls")
     return (mine, theirs) if level.protocol == "tls12" else (theirs, mine)
@@ -93,17 +92,6 @@ def twin_level(level: TlsLevel) -> TlsLevel:
     return level.model_copy(
         update={"protocol": other, "scenario": scenario, "turns": [TlsTurnSpec(move=first)]}
     )
-
-
-def play_through(level: Level, seed: int) -> Referee:
-    """A level played to the end with the referee's solution, as the twin of a game."""
-    referee = Referee(level, seed, clock=lambda: 0.0)
-    referee.start()
-    for _ in range(MAX_TURNS):
-        if referee.turn is None:
-            return referee
-        referee.play(referee.solution_move())
-    raise ScenarioError(f"level {level.id}: the twin game did not finish in {MAX_TURNS} turns")
 
 
 def _in_layer(entry: LadderEntry, layer: Layer) -> bool:

@@ -154,3 +154,22 @@ class Referee:
         self._tally.finished = self._clock()
         events.append(LevelOver(self.score(), self.level.debrief))
         return events
+
+
+MAX_SOLUTION_TURNS = 200
+
+
+def play_to_end(level: Level, seed: int | None = None, *, max_turns: int = MAX_SOLUTION_TURNS) -> Referee:
+    """The level played to the end with the referee's own solution (the move the real
+    endpoint makes at every turn), on a frozen clock: the score's seconds mean nothing here,
+    the game keeps its own clock. Raises ScenarioError if it has not ended after `max_turns`."""
+    referee = Referee(level, seed, clock=lambda: 0.0)
+    referee.start()
+    for _ in range(max_turns):
+        if referee.turn is None:
+            return referee
+        referee.play(referee.solution_move())
+    if referee.turn is None:
+        return referee
+    raise ScenarioError(f"level {level.id}: still not over after {max_turns} turns")
+

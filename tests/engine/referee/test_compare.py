@@ -6,13 +6,14 @@ import pytest
 
 from engine.levels import load_level
 from engine.levels.model import TlsLevel
-from engine.referee.compare import compare, count, play_through, twin_level
+from engine.referee.compare import compare, count, twin_level
+from engine.referee.referee import play_to_end
 from engine.referee.tcp_world import ScenarioError
 
 
 def figures_of(level_id: str):  # type: ignore[no-untyped-def]
     level = load_level(level_id)
-    return compare(level, play_through(level, level.seed))
+    return compare(level, play_to_end(level, level.seed))
 
 
 def test_tls12_full_handshake_takes_two_round_trips_and_tls13_one() -> None:
@@ -23,10 +24,10 @@ def test_tls12_full_handshake_takes_two_round_trips_and_tls13_one() -> None:
 
 def test_hello_retry_and_resumption_change_the_count() -> None:
     # The game is TLS 1.3 with a HelloRetryRequest: one extra round trip (RFC 8446 §2.1).
-    _, hrr = compare(level := load_level("tls13-03-hello-retry"), play_through(level, level.seed))
+    _, hrr = compare(level := load_level("tls13-03-hello-retry"), play_to_end(level, level.seed))
     assert hrr.round_trips == 2
     # An abbreviated TLS 1.2 handshake (RFC 5246 §7.3 figure 2) is one round trip, no key exchange.
-    resumed, _ = compare(level := load_level("tls12-05-resumption"), play_through(level, level.seed))
+    resumed, _ = compare(level := load_level("tls12-05-resumption"), play_to_end(level, level.seed))
     assert resumed.round_trips == 1
     assert resumed.key_exchange.startswith("none")
 
@@ -59,7 +60,7 @@ def test_tcp_next_to_tls_in_one_game() -> None:
 
 def test_a_mistake_is_not_counted() -> None:
     level = load_level("compare-02-tls12-round-trips")
-    clean = play_through(level, level.seed)
+    clean = play_to_end(level, level.seed)
     from engine.referee import EntryRole, Move, Referee
 
     played = Referee(level, level.seed, clock=lambda: 0.0)
@@ -84,4 +85,4 @@ def test_the_twin_is_the_same_scenario_in_the_other_version() -> None:
 def test_a_tcp_game_cannot_be_compared() -> None:
     level = load_level("tcp-01-handshake-client")
     with pytest.raises(ScenarioError):
-        compare(level, play_through(level, level.seed))
+        compare(level, play_to_end(level, level.seed))
