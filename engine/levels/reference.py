@@ -11,7 +11,7 @@ import json
 from typing import Any, Iterable
 
 from pydantic import BaseModel
-from pydantic_core import PydanticUndefined
+from pydantic.fields import PydanticUndefined
 
 MAX_LISTED = 6  # longer lists of names are given in their own section of the document
 
