@@ -97,6 +97,22 @@ class SynackApp(App[None]):
         if self._start_level_ref is not None:
             self._open_start_level(self._start_level_ref)
 
+    def watch_app_focus(self, focus: bool) -> None:
+        """When the app regains focus with nothing focused, give the screen the focus it
+        would have had. In a browser (`synack web`) Textual's driver reports "blurred" as the
+        app starts, and a screen shown while blurred gets no automatic focus; the browser's
+        later "focused" restores only a widget that had focus before, so the main menu would
+        ignore enter and the arrows until clicked."""
+        screen = self.screen
+        if not focus or screen.focused is not None:
+            return
+        selector = screen.AUTO_FOCUS if screen.AUTO_FOCUS is not None else self.AUTO_FOCUS
+        if not selector:
+            return
+        first = next((widget for widget in screen.query(selector) if widget.focusable), None)
+        if first is not None:
+            screen.set_focus(first, scroll_visible=False)
+
     # --- progress -----------------------------------------------------------------------
 
     @property

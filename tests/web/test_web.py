@@ -24,7 +24,7 @@ from tests.web import server
 from tui.app import SynackApp
 from tui.screens.menu import MainMenu
 from tui.web import GameServer, app_command, exposure_warning, is_loopback
-from tui.web_game import BrowserGame, parse_args
+from tui.web_game import parse_args
 
 EXIT_TIMEOUT = 60  # seconds: a bound on waiting, not a speed target
 
@@ -199,7 +199,6 @@ def settle_after_a_blur_at_start(app: SynackApp) -> object:
     return asyncio.run(run())
 
 
-def test_the_browser_game_focuses_the_menu_when_the_browser_gives_it_focus(tmp_path: Path) -> None:
-    assert settle_after_a_blur_at_start(SynackApp(data_dir=tmp_path)) is None  # the bug it repairs
-    focused = settle_after_a_blur_at_start(BrowserGame(data_dir=tmp_path))
+def test_the_game_focuses_the_menu_when_the_browser_gives_it_focus(tmp_path: Path) -> None:
+    focused = settle_after_a_blur_at_start(SynackApp(data_dir=tmp_path))
     assert isinstance(focused, OptionList) and focused.id == "menu"
