@@ -56,7 +56,10 @@ class SeededRandom:
         need = count - len(have)
         blocks = -(-need // _BLOCK)
         key, first = self._key or self._make_key(), self._blocks + 1
-        fresh = b"".join([_shake(key + n.to_bytes(8, "big")).digest(_BLOCK) for n in range(first, first + blocks)])
+        if blocks == 1:
+            fresh = _shake(key + first.to_bytes(8, "big")).digest(_BLOCK)
+        else:
+            fresh = b"".join([_shake(key + n.to_bytes(8, "big")).digest(_BLOCK) for n in range(first, first + blocks)])
         self._blocks += blocks
         self._buffer, self._used = fresh, need
         return have + fresh[:need]

@@ -102,7 +102,7 @@ class X25519Share(PrivateShare):
     def __init__(self, private_bytes: bytes) -> None:
         self.group = NamedGroup.x25519
         self._key = x25519.X25519PrivateKey.from_private_bytes(private_bytes)
-        self._public = self._key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+        self._public = self._key.public_key().public_bytes_raw()
 
     def public_bytes(self) -> bytes:
         return self._public

@@ -104,15 +104,23 @@ class HandshakeMessage:
 class WithExtensions:
     """Lookups for messages that carry an extension block in `extensions`."""
 
-    __slots__ = ()
+    __slots__ = ("_forms",)
     extensions: tuple[Extension, ...]
+    _forms: dict[type, Extension]  # every class an extension is an instance of -> the first such
 
     def get(self, form: type[_X]) -> _X | None:
-        """The extension of this form (e.g. `KeyShareClientHello`), or None."""
-        for extension in self.extensions:
-            if isinstance(extension, form):
-                return extension
-        return None
+        """The extension of this form (e.g. `KeyShareClientHello`), or None: the first one
+        that is an instance of `form`, looked up in an index made at the first call (a
+        handler asks a ClientHello for a dozen forms)."""
+        try:
+            forms = self._forms
+        except AttributeError:
+            forms = {}
+            for extension in self.extensions:
+                for cls in type(extension).__mro__:
+                    forms.setdefault(cls, extension)
+            object.__setattr__(self, "_forms", forms)
+        return forms.get(form)  # type: ignore[return-value]
 
     def has(self, extension_type: int) -> bool:
         """True if an extension of this type is present, in whatever form."""

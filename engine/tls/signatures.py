@@ -95,6 +95,19 @@ def _isa(key: object, classes: type[_K] | tuple[type[_K], ...]) -> TypeGuard[_K]
     return answer
 
 
+_ECDSA: dict[tuple[str, bool], ec.ECDSA] = {}
+
+
+def _ecdsa(hash: hashes.HashAlgorithm, *, deterministic: bool) -> ec.ECDSA:
+    """The ECDSA algorithm object for a hash, made once (it is immutable, and making it
+    runs cryptography's checks of the backend)."""
+    key = (hash.name, deterministic)
+    algorithm = _ECDSA.get(key)
+    if algorithm is None:
+        algorithm = _ECDSA[key] = ec.ECDSA(hash, deterministic_signing=deterministic)
+    return algorithm
+
+
 def _name(scheme: int) -> str:
     member = known(SignatureScheme, scheme)
     return member.name if isinstance(member, SignatureScheme) else describe(member)
@@ -191,7 +204,7 @@ def _sign_with(spec: _Scheme, key: PrivateKey, data: bytes, rng: SeededRandom) -
         return key.sign(data)
     assert spec.hash is not None  # every scheme but ed25519 names its hash
     if _isa(key, ec.EllipticCurvePrivateKey):
-        return key.sign(data, ec.ECDSA(spec.hash, deterministic_signing=True))
+        return key.sign(data, _ecdsa(spec.hash, deterministic=True))
     assert isinstance(key, rsa.RSAPrivateKey)
     if spec.family == "rsa_pss":
         return _sign_pss(key, data, spec.hash, rng)
@@ -204,7 +217,7 @@ def _verify_with(spec: _Scheme, key: PublicKey, data: bytes, signature: bytes) -
         return key.verify(signature, data)
     assert spec.hash is not None
     if _isa(key, ec.EllipticCurvePublicKey):
-        return key.verify(signature, data, ec.ECDSA(spec.hash))
+        return key.verify(signature, data, _ecdsa(spec.hash, deterministic=False))
     assert isinstance(key, rsa.RSAPublicKey)
     scheme_padding = _pss(spec.hash) if spec.family == "rsa_pss" else padding.PKCS1v15()
     return key.verify(signature, data, scheme_padding, spec.hash)
