@@ -164,29 +164,30 @@ def _new_hasher(algorithm: type[hashes.HashAlgorithm]) -> Any:
 class RunningHash:
     """Transcript-Hash taken as the transcript grows, each message hashed once.
 
-    It remembers the very message objects it has hashed: `continues` is true only if the
-    transcript still starts with them, so a transcript that was replaced or rewritten
-    (HelloRetryRequest's message_hash, a new suite's hash) is simply hashed afresh."""
+    It remembers the very message objects it has hashed, and hashes afresh a transcript
+    that does not continue them (HelloRetryRequest's message_hash) or a new suite's hash."""
 
     __slots__ = ("algorithm", "fed", "hasher", "_digest")
 
     def __init__(self, algorithm: type[hashes.HashAlgorithm]) -> None:
+        self._start(algorithm)
+
+    def _start(self, algorithm: type[hashes.HashAlgorithm]) -> None:
         self.algorithm = algorithm
         self.fed: list[bytes] = []
         self.hasher = _new_hasher(algorithm)
         self._digest: bytes | None = None  # the digest of `fed`, once taken
 
-    def continues(self, algorithm: type[hashes.HashAlgorithm], transcript: list[bytes]) -> bool:
-        """The transcript grows only by appending (a rewrite replaces its first message,
-        or all of it): it continues what was hashed if it still starts with the first
-        message fed and holds the last one fed where it was."""
+    def digest(self, algorithm: type[hashes.HashAlgorithm], transcript: list[bytes]) -> bytes:
+        """Transcript-Hash of `transcript` under `algorithm`. The transcript grows only by
+        appending (a rewrite replaces its first message, or all of it): it continues what
+        was hashed if it still starts with the first message fed and holds the last one
+        fed where it was; otherwise this starts again."""
         fed = self.fed
-        if algorithm is not self.algorithm or len(fed) > len(transcript):
-            return False
-        return not fed or (transcript[0] is fed[0] and transcript[len(fed) - 1] is fed[-1])
-
-    def digest(self, transcript: list[bytes]) -> bytes:
-        fed = self.fed
+        if algorithm is not self.algorithm or (fed and (
+                len(fed) > len(transcript) or transcript[0] is not fed[0] or transcript[len(fed) - 1] is not fed[-1])):
+            self._start(algorithm)
+            fed = self.fed
         if len(fed) == len(transcript):
             if self._digest is None:
                 self._digest = self.hasher.copy().digest()
@@ -467,14 +468,15 @@ class TlsConnection:
                 hasher.update(raw)
             return hasher.finalize()
         running = self._running_hash
-        if running is None or not running.continues(algorithm, self.transcript):
+        if running is None:
             running = self._running_hash = RunningHash(algorithm)
-        return running.digest(self.transcript)
+        return running.digest(algorithm, self.transcript)
 
     def _require_schedule(self) -> KeySchedule:
-        if not isinstance(self.schedule, KeySchedule):
+        schedule = self.schedule
+        if type(schedule) is not KeySchedule and not isinstance(schedule, KeySchedule):
             raise MoveImpossible("no cipher suite has been agreed yet, so there are no keys")
-        return self.schedule
+        return schedule  # type: ignore[return-value]
 
     def install_write_key(self, secret_name: str) -> None:
         schedule = self._require_schedule()

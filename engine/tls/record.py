@@ -127,14 +127,9 @@ def _as_content_type(value: int) -> ContentType:
 
 def _content_type(value: int, where: str) -> ContentType:
     try:
-        return _as_content_type(value)
+        return _CONTENT_TYPES.get(value) or ContentType(value)
     except ValueError:
         raise UnexpectedMessage(f"{where}: record type {value} is not one TLS defines", FRAMING) from None
-
-
-def _xor_nonce(iv: bytes, sequence: int) -> bytes:
-    """The 64-bit sequence number, left-padded to the IV's length, XOR the IV (§5.3)."""
-    return (int.from_bytes(iv, "big") ^ sequence).to_bytes(len(iv), "big")
 
 
 class _Protection:
@@ -143,6 +138,7 @@ class _Protection:
 
     max_ciphertext = MAX_CIPHERTEXT_13
     section = PROTECTION_13
+    clear_type: ContentType | None = None  # the one content type that stays unprotected, if any
 
     def __init__(self, keys: TrafficKeys, name: str) -> None:
         self.keys = keys
@@ -150,6 +146,9 @@ class _Protection:
         self.aead: Aead = keys.suite.aead(keys.key)
         self.sequence = 0
         self.tag_length = keys.suite.tag_length
+        # The per-record nonce is the 64-bit sequence number, left-padded to the IV's
+        # length, XOR the IV (RFC 8446 §5.3; RFC 7905 §2): the IV kept as a number for it.
+        self._iv, self._iv_length = int.from_bytes(keys.iv, "big"), len(keys.iv)
 
     def __deepcopy__(self, memo: dict[int, object]) -> _Protection:
         """A fork (the referee tries moves on copies of endpoints) shares the AEAD object,
@@ -166,7 +165,7 @@ class _Protection:
         return sequence
 
     def protects(self, content_type: ContentType) -> bool:
-        return True
+        return content_type is not self.clear_type
 
     def seal(self, content_type: ContentType, content: bytes, padding: int,
              version: int) -> tuple[bytes, int]:
@@ -183,15 +182,14 @@ class _Tls13Protection(_Protection):
     """RFC 8446 §5.2: TLSInnerPlaintext under the AEAD, outer type application_data.
     ChangeCipherSpec stays in the clear (the middlebox-compatibility record, §5)."""
 
-    def protects(self, content_type: ContentType) -> bool:
-        return content_type is not ContentType.change_cipher_spec
+    clear_type = ContentType.change_cipher_spec
 
     def seal(self, content_type: ContentType, content: bytes, padding: int,
              version: int) -> tuple[bytes, int]:
         sequence = self.take_sequence()
         inner = content + bytes((content_type,)) + bytes(padding)
         header = _OUTER_TYPE_13 + (len(inner) + self.tag_length).to_bytes(2, "big")
-        nonce = _xor_nonce(self.keys.iv, sequence)
+        nonce = (self._iv ^ sequence).to_bytes(self._iv_length, "big")
         return header + self.aead.encrypt(nonce, inner, header), sequence
 
     def open(self, header: bytes, body: bytes) -> tuple[ContentType, bytes, int, int]:
@@ -201,7 +199,7 @@ class _Tls13Protection(_Protection):
                 f"while {self.name} protects this direction", PROTECTION_13)
         sequence = self.take_sequence()
         try:
-            inner = self.aead.decrypt(_xor_nonce(self.keys.iv, sequence), body, header)
+            inner = self.aead.decrypt((self._iv ^ sequence).to_bytes(self._iv_length, "big"), body, header)
         except InvalidTag:
             raise BadRecordMac(f"record {sequence} under {self.name} does not authenticate",
                                PROTECTION_13) from None
@@ -230,7 +228,7 @@ class _Tls12Protection(_Protection):
     def _nonce(self, sequence: int, explicit: bytes) -> bytes:
         if self.explicit_length:
             return self.keys.iv + explicit
-        return _xor_nonce(self.keys.iv, sequence)
+        return (self._iv ^ sequence).to_bytes(self._iv_length, "big")
 
     @staticmethod
     def _additional_data(sequence: int, header: bytes, length: int) -> bytes:
@@ -279,15 +277,13 @@ class _Direction:
 
     def __init__(self) -> None:
         self._protection: _Protection | None = None
+        self.protected_by: str | None = None  # the name of the key in force (None: plaintext)
 
     def set_key(self, keys: TrafficKeys | None, name: str | None = None) -> None:
         """Protect from the next record on with `keys` (None: plaintext); the sequence
         number starts again at 0."""
-        self._protection = _protection(keys, name)
-
-    @property
-    def protected_by(self) -> str | None:
-        return self._protection.name if self._protection else None
+        self._protection = protection = _protection(keys, name)
+        self.protected_by = protection.name if protection else None
 
     @property
     def sequence_number(self) -> int:
@@ -305,7 +301,8 @@ class RecordWriter(_Direction):
     def write(self, content_type: ContentType, data: bytes,
               legacy_record_version: int = TLS12) -> list[Record]:
         """`data` cut into fragments of at most 2^14 bytes, each framed and protected."""
-        content_type = _as_content_type(content_type)
+        if type(content_type) is not ContentType:
+            content_type = _as_content_type(content_type)
         if not data and content_type is not ContentType.application_data:
             raise InternalError(f"zero-length {content_type.name} fragments must not be sent", FRAMING)
         if len(data) <= MAX_PLAINTEXT:  # one record, the common case
@@ -320,7 +317,7 @@ class RecordWriter(_Direction):
 
     def _one(self, content_type: ContentType, fragment: bytes, version: int) -> Record:
         protection = self._protection
-        if protection is None or not protection.protects(content_type):
+        if protection is None or content_type is protection.clear_type:
             raw = _header(content_type, version, len(fragment)) + fragment
             return _new_record(Record, (content_type, fragment, None, raw, 0, None))
         padding = 0
@@ -383,7 +380,7 @@ class RecordReader(_Direction):
     def _protects(self, content_type: ContentType) -> _Protection | None:
         """The protection a record of this type is under (None for TLS 1.3's clear CCS)."""
         protection = self._protection
-        if protection is None or not protection.protects(content_type):
+        if protection is None or content_type is protection.clear_type:
             return None
         if self.plaintext_alerts and content_type is ContentType.alert:
             return None

@@ -39,7 +39,8 @@ class Tls13Connection(TlsConnection):
 
     @property
     def schedule13(self) -> KeySchedule:
-        return self._require_schedule()
+        schedule = self.schedule
+        return schedule if type(schedule) is KeySchedule else self._require_schedule()
 
     # --- our authentication -----------------------------------------------------------
 
