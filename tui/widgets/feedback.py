@@ -13,15 +13,20 @@ from textual.widgets import Static
 
 from engine.referee import Hint, Judgement
 from tui.widgets.prose import reflow
+from tui.widgets.settled import Settled
 
 HINT_NAMES = {1: "nudge", 2: "rule", 3: "answer"}
+
+
+class FeedbackText(Settled, Static):
+    """The feedback's words."""
 
 
 class FeedbackLine(VerticalScroll, can_focus=False):
     """Shows one message at a time; a long explanation scrolls (mouse wheel)."""
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="feedback-text")
+        yield FeedbackText("", id="feedback-text")
 
     @property
     def text(self) -> str:

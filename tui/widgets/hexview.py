@@ -12,6 +12,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from tui.widgets.component_style import component_style
+from tui.widgets.settled import Settled
 
 OFFSET_WIDTH = 6  # "0010  "
 
@@ -28,7 +29,7 @@ def _printable(byte: int) -> str:
     return chr(byte) if 0x20 <= byte < 0x7F else "."
 
 
-class HexView(Widget):
+class HexView(Settled, Widget):
     """Offsets, hex bytes and ASCII; bytes [start, end) of `highlight` stand out."""
 
     COMPONENT_CLASSES = {"hexview--offset", "hexview--highlight"}

@@ -39,9 +39,28 @@ class FieldTree(QuietTree[FieldSpan]):
     """The fields of one message, nested as in its byte map."""
 
     def show_spans(self, title: str, spans: tuple[FieldSpan, ...]) -> TreeNode[FieldSpan] | None:
-        """Rebuild for a new message; returns the node to put the cursor on: the same
-        field path as before if the new message has it, else the first field."""
+        """Show a new message; returns the node to put the cursor on: the same field path
+        as before if the new message has it, else the first field."""
         keep = self.cursor_node.data.path if self.cursor_node and self.cursor_node.data else None
+        nodes = [node for node in _walk(self.root) if node.data is not None]
+        if nodes and [(n.data.path, n.data.depth) for n in nodes] == [(s.path, s.depth) for s in spans]:  # type: ignore[union-attr]
+            return self._relabel(title, nodes, spans, keep)
+        return self._rebuild(title, spans, keep)
+
+    def _relabel(self, title: str, nodes: list[TreeNode[FieldSpan]], spans: tuple[FieldSpan, ...],
+                 keep: str | None) -> TreeNode[FieldSpan] | None:
+        """The same fields as the message shown (e.g. one ACK after another): new words
+        on the same nodes, a repaint and no layout (a rebuilt tree costs a screen layout)."""
+        self.root.set_label(Text(title))
+        for node, span in zip(nodes, spans):
+            node.data = span
+            node._label = self.process_label(_field_label(span))  # set_label, without a
+            node._updates += 1  # refresh queued per node: one repaint below does them all
+        self._clear_line_cache()
+        self.refresh()
+        return next((node for node in nodes if node.data is not None and node.data.path == keep), nodes[0])
+
+    def _rebuild(self, title: str, spans: tuple[FieldSpan, ...], keep: str | None) -> TreeNode[FieldSpan] | None:
         self.clear()
         self.root.set_label(Text(title))
         parents: list[TreeNode[FieldSpan]] = [self.root]

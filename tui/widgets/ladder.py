@@ -50,6 +50,9 @@ LADDER_LEGEND: tuple[tuple[str, str], ...] = (
 """How to read the diagram: the help screen shows it under the play screen's keys."""
 
 
+MAX_DRAWN = 2048  # drawn lines kept for reuse
+
+
 class LadderView(ScrollView, can_focus=True):
     """The scrolling, selectable diagram."""
 
@@ -111,6 +114,9 @@ class LadderView(ScrollView, can_focus=True):
         self._lines: list[LadderLine] | None = None
         self._lines_width = 0
         self._strips: dict[int, Strip] = {}  # drawn lines, by line number
+        # Drawn lines by what they show: a new arrow or a moved selection redraws only the
+        # lines that changed, not the whole visible diagram.
+        self._drawn: dict[tuple[object, ...], Strip] = {}
         self._arrived: int | None = None  # the newest arrow, selected at the next flush
         self._to_end = False  # scroll to the end at the next flush
 
@@ -204,6 +210,7 @@ class LadderView(ScrollView, can_focus=True):
         super().notify_style_update()
         self._lines = None
         self._strips.clear()
+        self._drawn.clear()
 
     def watch_your_turn(self) -> None:
         self._invalidate()
@@ -222,12 +229,21 @@ class LadderView(ScrollView, can_focus=True):
 
     def _draw(self, line: LadderLine, width: int) -> Strip:
         text = line.text
-        if line.entry is not None and line.entry == self.selected:
+        selected = line.entry is not None and line.entry == self.selected
+        key = (text.plain, tuple(text.spans), text.style, selected, self.has_focus, width)
+        strip = self._drawn.get(key)
+        if strip is not None:
+            return strip
+        if selected:
             text = text.copy()
             text.plain = "▸" + text.plain[1:]
             text.stylize(self.get_component_rich_style("ladder--selected"))
         strip = Strip(text.render(self.app.console), text.cell_len)
-        return strip.extend_cell_length(width).crop(0, width).apply_style(self.rich_style)
+        strip = strip.extend_cell_length(width).crop(0, width).apply_style(self.rich_style)
+        if len(self._drawn) > MAX_DRAWN:
+            self._drawn.clear()
+        self._drawn[key] = strip
+        return strip
 
     # --- selection ----------------------------------------------------------------------
 

@@ -30,6 +30,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from engine.referee import Move, MoveField, MoveOption, Turn
 from tui.widgets.component_style import component_style
+from tui.widgets.settled import Settled
 
 CHIP_GAP = 1  # the margin after each chip (app.tcss: .move-chip)
 MAX_OPTIONS = 9  # number keys 1-9
@@ -53,7 +54,7 @@ def pack_rows(widths: Sequence[int], room: int) -> list[list[int]]:
     return rows
 
 
-class MoveChip(Static):
+class MoveChip(Settled, Static):
     """One option: its number and its kind ("2 SYN-ACK"); click to choose it."""
 
     def __init__(self, number: int, option: MoveOption, *, chosen: bool = False) -> None:
@@ -142,8 +143,8 @@ class MovePicker(Vertical):
         if rows != self._rows and not one_row:
             await self._mount_chips()
             return
-        for chip in chips[count:]:
-            await chip.remove()
+        for chip in chips:  # spare chips are hidden, not removed: a removal lays out twice
+            chip.display = chip.number <= count
         if count > len(chips):
             row = chips[0].parent if chips else None
             assert isinstance(row, Horizontal)
@@ -163,8 +164,8 @@ class MovePicker(Vertical):
     def _mark_chips(self, turn: Turn, chosen: int | None) -> None:
         """Give each chip its option's words and mark the chosen one (▸ and -chosen)."""
         for chip in self.query(MoveChip):
-            option = turn.options[chip.number - 1]
-            chip.show(option, chosen=chip.number == chosen)
+            if chip.number <= len(turn.options):
+                chip.show(turn.options[chip.number - 1], chosen=chip.number == chosen)
 
     async def _mount_chips(self) -> None:
         """(Re)build the rows of chips for the turn at the current width."""
