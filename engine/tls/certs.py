@@ -151,6 +151,12 @@ class Credential:
         return x509.load_der_x509_certificate(self.chain[0])
 
     @cached_property
+    def tls12_schemes(self) -> tuple[SignatureScheme, ...]:
+        """The TLS 1.2 signature schemes the key can make, most preferred first (worked
+        out once per credential)."""
+        return tuple(schemes_for(self.private_key, tls13=False))
+
+    @cached_property
     def tls13_schemes(self) -> tuple[SignatureScheme, ...]:
         """The TLS 1.3 signature schemes the key can make, most preferred first (worked
         out once per credential, not once per handshake)."""

@@ -155,7 +155,7 @@ class Client12(Tls12Mixin):
 
     def on_certificate_request12(self, message: CertificateRequest12, raw: bytes) -> None:
         self.certificate_requested12 = True
-        self.peer_schemes12 = tuple(int(s) for s in message.supported_signature_algorithms)
+        self.peer_schemes12 = tuple(map(int, message.supported_signature_algorithms))
         self.transcript.append(raw)
 
     def on_server_hello_done(self, message: ServerHelloDone, raw: bytes) -> None:

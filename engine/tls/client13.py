@@ -159,7 +159,7 @@ class TlsClient(Client12, Tls13Connection):
         hello = ClientHello(self.client_random, self.session_id, self.offered_suites, extensions=tuple(extensions))
         if config.resume is not None:
             hello = self._with_psk(hello, config.resume)
-        self.offered_extensions = frozenset(int(e.extension_type) for e in hello.extensions)
+        self.offered_extensions = frozenset([int(e.extension_type) for e in hello.extensions])
         self.send_handshake(hello)
         self._set_state(ClientState.WAIT_SH)
 

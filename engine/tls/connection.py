@@ -54,8 +54,8 @@ from engine.tls.events import (
     new_event,
 )
 from engine.tls.keyschedule import KeySchedule, SecretLog
-from engine.tls.message_base import TLS13, DecodeContext, HandshakeMessage
-from engine.tls.messages import decode_handshake, split_handshake_messages
+from engine.tls.message_base import TLS13, DecodeContext, HandshakeMessage, read_handshake
+from engine.tls.messages import handshake_classes, split_handshake_messages
 from engine.tls.record import RandomPadding, Record, RecordReader, RecordWriter, no_padding
 
 CLOSE_NOTIFY = "RFC 8446 §6.1"
@@ -334,7 +334,8 @@ class TlsConnection:
             if self.ignores(raw):
                 continue
             key_before = self.reader.protected_by
-            message = decode_handshake(raw, context=self.decode_context)
+            context = self.decode_context  # as decode_handshake reads it, one call fewer
+            message = read_handshake(raw, handshake_classes(context), context, unknown=UnexpectedMessage)
             self._dispatch(message, raw, record.protected_by)
             if self.reader.protected_by != key_before and (index + 1 < len(messages) or self._handshake_buffer):
                 raise UnexpectedMessage(

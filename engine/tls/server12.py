@@ -107,7 +107,7 @@ class Server12(Tls12Mixin):
             return
         self.cipher_suite = self._choose_suite(message)
         algorithms = message.get(SignatureAlgorithms)
-        self.peer_schemes12 = tuple(int(s) for s in algorithms.schemes) if algorithms else tuple(PKCS1)
+        self.peer_schemes12 = tuple(map(int, algorithms.schemes)) if algorithms else tuple(PKCS1)
         self.pending = ["ServerHello", *self._flight_after_hello(self.cipher_suite)]
 
     def _flight_after_hello(self, suite: int) -> list[str]:

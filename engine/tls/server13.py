@@ -134,7 +134,7 @@ class TlsServer(Server12, Tls13Connection):
         self.alpn = alpn.choose(message, self.config.alpn)
         name = message.get(ServerName)
         self.server_name = name.host_name if name else None
-        offered_groups = tuple(int(g) for g in supported.groups) if supported else ()
+        offered_groups = tuple(map(int, supported.groups)) if supported else ()
         group = next((g for g in self.config.groups if g in self.client_shares), None)
         if group is None:
             group = next((g for g in self.config.groups if g in offered_groups), None)
@@ -165,7 +165,7 @@ class TlsServer(Server12, Tls13Connection):
         algorithms = message.get(SignatureAlgorithms)
         if algorithms is None:
             raise MissingExtension("a ClientHello without signature_algorithms", EXTENSIONS)
-        self.peer_signature_schemes = tuple(int(s) for s in algorithms.schemes)
+        self.peer_signature_schemes = tuple(map(int, algorithms.schemes))
         credential = self.config.credential
         if credential is not None:
             usable = credential.tls13_schemes

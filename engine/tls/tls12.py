@@ -222,7 +222,7 @@ class Tls12Mixin(TlsConnection):
                                    "earlier connection whose Finished it could carry", section)
 
     def scheme12_for(self, credential: Credential, offered: tuple[int, ...]) -> int:
-        usable = signatures.schemes_for(credential.private_key, tls13=False)
+        usable = credential.tls12_schemes
         pick = next((s for s in offered if s in usable), usable[0]) if offered else usable[0]
         return known(SignatureScheme, pick)
 

@@ -96,7 +96,7 @@ class Tls13Connection(TlsConnection):
             raise IllegalParameter("certificate_request_context does not match the request", "RFC 8446 §4.4.2")
         for entry in message.entries:
             check_tls13_placement(entry.extensions, ExtensionContext.CERTIFICATE)
-        chain = tuple(entry.cert_data for entry in message.entries)
+        chain = tuple([entry.cert_data for entry in message.entries])
         if not chain:
             return False
         if self.config.verify_peer:
