@@ -61,7 +61,7 @@ from engine.tls.alerts import (
     UnsupportedCertificate,
 )
 from engine.tls.constants import SignatureScheme
-from engine.tls.signatures import PrivateKey, schemes_for
+from engine.tls.signatures import PrivateKey, key_isinstance, schemes_for
 
 __all__ = [
     "CLIENT_COMMON_NAME",
@@ -338,11 +338,11 @@ def _key_description(leaf: x509.Certificate) -> tuple[bool, str]:
         key = leaf.public_key()
     except (ValueError, UnsupportedAlgorithm):
         return False, f"unknown ({leaf.public_key_algorithm_oid.dotted_string})"
-    if isinstance(key, ec.EllipticCurvePublicKey):
+    if key_isinstance(key, ec.EllipticCurvePublicKey):
         return key.curve.name in _SUPPORTED_CURVES, f"ECDSA {key.curve.name}"
-    if isinstance(key, rsa.RSAPublicKey):
+    if key_isinstance(key, rsa.RSAPublicKey):
         return key.key_size >= 2048, f"RSA-{key.key_size}"
-    return isinstance(key, ed25519.Ed25519PublicKey), type(key).__name__.removesuffix("PublicKey")
+    return key_isinstance(key, ed25519.Ed25519PublicKey), type(key).__name__.removesuffix("PublicKey")
 
 
 def _check_key(leaf: x509.Certificate) -> None:

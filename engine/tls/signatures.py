@@ -40,6 +40,7 @@ __all__ = [
     "PublicKey",
     "certificate_verify_content",
     "emsa_pss_encode",
+    "key_isinstance",
     "schemes_for",
     "sign",
     "signed_params_content",
@@ -82,16 +83,16 @@ _KEY_TYPES: dict[Family, tuple[type, ...]] = {
 
 
 _K = TypeVar("_K")
-_ISA: dict[tuple[type, object], bool] = {}
+_KEY_ISINSTANCE: dict[tuple[type, object], bool] = {}
 
 
-def _isa(key: object, classes: type[_K] | tuple[type[_K], ...]) -> TypeGuard[_K]:
+def key_isinstance(key: object, classes: type[_K] | tuple[type[_K], ...]) -> TypeGuard[_K]:
     """isinstance(key, classes), remembered per type of key: cryptography's key classes are
     ABCs, whose isinstance runs Python-level code on every call."""
     cache_key = (type(key), classes)
-    answer = _ISA.get(cache_key)
+    answer = _KEY_ISINSTANCE.get(cache_key)
     if answer is None:
-        answer = _ISA[cache_key] = isinstance(key, classes)
+        answer = _KEY_ISINSTANCE[cache_key] = isinstance(key, classes)
     return answer
 
 
@@ -123,11 +124,11 @@ def _key_name(key: object) -> str:
 
 
 def _fits(spec: _Scheme, key: object, *, tls13: bool) -> bool:
-    if not _isa(key, _KEY_TYPES[spec.family]):
+    if not key_isinstance(key, _KEY_TYPES[spec.family]):
         return False
     if tls13 and not spec.tls13:
         return False
-    if tls13 and _isa(key, _EC_KEYS):
+    if tls13 and key_isinstance(key, _EC_KEYS):
         return key.curve.name == spec.curve
     return True
 
@@ -200,10 +201,10 @@ def _lookup(scheme: int) -> _Scheme:
 
 
 def _sign_with(spec: _Scheme, key: PrivateKey, data: bytes, rng: SeededRandom) -> bytes:
-    if _isa(key, ed25519.Ed25519PrivateKey):
+    if key_isinstance(key, ed25519.Ed25519PrivateKey):
         return key.sign(data)
     assert spec.hash is not None  # every scheme but ed25519 names its hash
-    if _isa(key, ec.EllipticCurvePrivateKey):
+    if key_isinstance(key, ec.EllipticCurvePrivateKey):
         return key.sign(data, _ecdsa(spec.hash, deterministic=True))
     assert isinstance(key, rsa.RSAPrivateKey)
     if spec.family == "rsa_pss":
@@ -213,10 +214,10 @@ def _sign_with(spec: _Scheme, key: PrivateKey, data: bytes, rng: SeededRandom) -
 
 def _verify_with(spec: _Scheme, key: PublicKey, data: bytes, signature: bytes) -> None:
     """Raises InvalidSignature when the signature does not verify."""
-    if _isa(key, ed25519.Ed25519PublicKey):
+    if key_isinstance(key, ed25519.Ed25519PublicKey):
         return key.verify(signature, data)
     assert spec.hash is not None
-    if _isa(key, ec.EllipticCurvePublicKey):
+    if key_isinstance(key, ec.EllipticCurvePublicKey):
         return key.verify(signature, data, _ecdsa(spec.hash, deterministic=False))
     assert isinstance(key, rsa.RSAPublicKey)
     scheme_padding = _pss(spec.hash) if spec.family == "rsa_pss" else padding.PKCS1v15()
@@ -242,7 +243,7 @@ def verify(
     cannot have made this scheme's signatures; `DecryptError` if the signature does not verify."""
     spec = _lookup(scheme)
     section = "RFC 8446 §4.4.3" if tls13 else "RFC 5246 §7.4.3"
-    if not _isa(public_key, _PUBLIC_KEY_TYPES) or not _fits(spec, public_key, tls13=tls13):
+    if not key_isinstance(public_key, _PUBLIC_KEY_TYPES) or not _fits(spec, public_key, tls13=tls13):
         raise IllegalParameter(
             f"the peer signed with {_name(scheme)}, which {_key_name(public_key)} cannot use", section
         )

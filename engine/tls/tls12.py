@@ -208,7 +208,7 @@ class Tls12Mixin(TlsConnection):
         """The server's certificate key must be the one the suite's key exchange uses
         (RFC 5246 §7.4.2); OpenSSL and BoringSSL say illegal_parameter."""
         key = self.peer_public_key()
-        kind = next((name for cls, name in KEY_KINDS if isinstance(key, cls)), type(key).__name__)
+        kind = next((name for cls, name in KEY_KINDS if signatures.key_isinstance(key, cls)), type(key).__name__)
         if not key_fits(self.key_exchange, kind):
             raise IllegalParameter(f"{suite_info(self.cipher_suite or 0).name} needs an {needed_key(self.key_exchange)} certificate, "
                                    f"and the server's holds an {kind.upper()} key", "RFC 5246 §7.4.2")

@@ -52,7 +52,7 @@ class Tls13Connection(TlsConnection):
         self.before_encrypted_flight()
         credential = self.credential_for(choices)
         self.sent_credential = credential
-        entries = tuple(CertificateEntry(der) for der in credential.chain) if credential else ()
+        entries = tuple([CertificateEntry(der) for der in credential.chain]) if credential else ()
         self.send_handshake(Certificate(self.request_context, entries))
 
     def compose_certificate_verify(self, choices: Mapping[str, Any]) -> None:
@@ -95,7 +95,8 @@ class Tls13Connection(TlsConnection):
         if message.request_context != self.expected_request_context():
             raise IllegalParameter("certificate_request_context does not match the request", "RFC 8446 §4.4.2")
         for entry in message.entries:
-            check_tls13_placement(entry.extensions, ExtensionContext.CERTIFICATE)
+            if entry.extensions:
+                check_tls13_placement(entry.extensions, ExtensionContext.CERTIFICATE)
         chain = tuple([entry.cert_data for entry in message.entries])
         if not chain:
             return False
