@@ -472,12 +472,13 @@ def _decode_fast(r: FastReader, context: ExtensionContext) -> tuple[Extension, .
     table = _FORMS_IN.get(context) or _forms_in(context)
     seen: set[int] = set()
     extensions: list[Extension] = []
-    while r.pos < end:
-        at = r.pos + 4
+    pos = r.pos
+    while pos < end:
+        at = pos + 4
         if at > end:
             unnamed_fault()
-        extension_type = int.from_bytes(data[at - 4 : at - 2], "big")
-        stop = at + int.from_bytes(data[at - 2 : at], "big")
+        extension_type = data[pos] << 8 | data[pos + 1]
+        stop = at + (data[pos + 2] << 8 | data[pos + 3])
         if stop > end or extension_type in seen:
             unnamed_fault()
         seen.add(extension_type)
@@ -489,8 +490,8 @@ def _decode_fast(r: FastReader, context: ExtensionContext) -> tuple[Extension, .
             extensions.append(form.decode(r))
             if r.pos != stop:
                 unnamed_fault()
-        r.pos, r.end = stop, end
-    r.end = outer_end
+        pos = stop
+    r.pos, r.end = pos, outer_end
     result = tuple(extensions)
     if context is ExtensionContext.CLIENT_HELLO:
         _check_psk_last(r, result)

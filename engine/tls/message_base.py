@@ -106,19 +106,24 @@ class WithExtensions:
 
     __slots__ = ("_forms",)
     extensions: tuple[Extension, ...]
-    _forms: dict[type, Extension]  # every class an extension is an instance of -> the first such
+    _forms: dict[type, Extension]  # each extension's type -> the first extension of that type
 
     def get(self, form: type[_X]) -> _X | None:
         """The extension of this form (e.g. `KeyShareClientHello`), or None: the first one
-        that is an instance of `form`, looked up in an index made at the first call (a
-        handler asks a ClientHello for a dozen forms)."""
+        that is an instance of `form`. A form no class derives from is looked up by exact
+        type in an index made at the first call (a handler asks a ClientHello for a dozen
+        forms); a form with subclasses is searched for."""
+        if form.__subclasses__():
+            for extension in self.extensions:
+                if isinstance(extension, form):
+                    return extension
+            return None
         try:
             forms = self._forms
         except AttributeError:
             forms = {}
-            for extension in self.extensions:
-                for cls in type(extension).__mro__:
-                    forms.setdefault(cls, extension)
+            for extension in reversed(self.extensions):  # the first of a type wins
+                forms[type(extension)] = extension
             object.__setattr__(self, "_forms", forms)
         return forms.get(form)  # type: ignore[return-value]
 
