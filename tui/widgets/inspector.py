@@ -25,6 +25,7 @@ from engine.referee.fields import detailed_fields
 from tui.widgets.hexview import HexView
 from tui.widgets.keys_model import short_name
 from tui.widgets.quiet_tree import QuietTree
+from tui.widgets.settled import SettledStatic
 from tui.widgets.wire_map import wire_spans
 
 ROLE_WORDS = {
@@ -148,15 +149,15 @@ class Inspector(Vertical):
         self._described: FieldSpan | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="inspector-role", markup=False)
-        yield Static("", id="inspector-wire", classes="-empty", markup=False)
+        yield SettledStatic("", id="inspector-role", markup=False)
+        yield SettledStatic("", id="inspector-wire", classes="-empty", markup=False)
         tree: FieldTree = FieldTree("", id="field-tree")
         tree.show_root = False
         tree.guide_depth = 2
         yield tree
         with VerticalScroll(id="hex-scroll"):
             yield HexView(id="hex")
-        yield Static("Select a message on the ladder to see its fields.", id="field-meaning")
+        yield SettledStatic("Select a message on the ladder to see its fields.", id="field-meaning")
 
     def on_mount(self) -> None:
         self.border_title = "inspector"

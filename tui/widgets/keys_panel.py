@@ -19,6 +19,7 @@ from textual.widgets.tree import TreeNode
 from engine.referee import SecretLearned
 from tui.widgets.keys_model import parent_of, protection_words, short_hex, short_name
 from tui.widgets.quiet_tree import QuietTree
+from tui.widgets.settled import SettledStatic
 
 EMPTY = ("No secrets yet: the key schedule starts once the key exchange gives a shared "
          "secret (a key share, a pre-master secret) or a PSK is known.")
@@ -81,10 +82,10 @@ class KeysPanel(Vertical):
         self._newest: TreeNode[SecretLearned] | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static("next record you send: nothing (clear)",
+        yield SettledStatic("next record you send: nothing (clear)",
                      id="keys-protection", markup=False)
         yield KeyTree(id="key-tree")
-        yield Static(EMPTY, id="key-detail", markup=False)
+        yield SettledStatic(EMPTY, id="key-detail", markup=False)
 
     def on_mount(self) -> None:
         self.border_title = "keys"

@@ -11,8 +11,13 @@ from __future__ import annotations
 
 from textual.geometry import Size
 from textual.widget import Widget
+from textual.widgets import Static
 
 
 class Settled(Widget):
     def _size_updated(self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True) -> bool:
         return super()._size_updated(size, virtual_size, container_size, layout=False)
+
+
+class SettledStatic(Settled, Static):
+    """A line or block of text that does not scroll."""
