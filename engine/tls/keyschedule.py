@@ -330,7 +330,9 @@ class KeySchedule(SecretLog):
                 transcript_hash: bytes) -> bytes:
         """Record Derive-Secret(base, label, transcript) under `name`."""
         head, inputs, formula = _derive_words(base, label, transcript, self.hash_length)
-        value = self._mac_with(self.secrets[base])(head + bytes((len(transcript_hash),)) + transcript_hash + b"\x01")
+        secret = self.secrets[base]
+        mac = self._keyed.get(secret) or self._mac_with(secret)
+        value = mac(head + bytes((len(transcript_hash),)) + transcript_hash + b"\x01")
         return self._record(name, value, inputs, formula, context=transcript_hash)
 
     def _derived_salt(self, name: str, base: str) -> bytes:
@@ -456,7 +458,7 @@ class KeySchedule(SecretLog):
         """The write key and IV of a traffic secret, each recorded as an event
         ("client_handshake_key", "client_handshake_iv")."""
         name = secret_name or self.name_of(secret)
-        suite, mac = self.suite, self._mac_with(secret)
+        suite, mac = self.suite, self._keyed.get(secret) or self._mac_with(secret)
         key_info, iv_info = self._traffic_info
         key = mac(key_info)[: suite.key_length]
         iv = mac(iv_info)[: suite.iv_length]

@@ -25,7 +25,7 @@ from __future__ import annotations
 import copy
 
 from dataclasses import dataclass
-from typing import NamedTuple, Protocol
+from typing import NamedTuple, NoReturn, Protocol
 
 from cryptography.exceptions import InvalidTag
 
@@ -160,9 +160,12 @@ class _Protection:
     def take_sequence(self) -> int:
         sequence = self.sequence
         if sequence > MAX_SEQUENCE:
-            raise InternalError(f"{self.name}: sequence number would wrap; rekey first", "RFC 8446 §5.3")
-        self.sequence += 1
+            self._wrapped()
+        self.sequence = sequence + 1
         return sequence
+
+    def _wrapped(self) -> NoReturn:
+        raise InternalError(f"{self.name}: sequence number would wrap; rekey first", "RFC 8446 §5.3")
 
     def protects(self, content_type: ContentType) -> bool:
         return content_type is not self.clear_type
@@ -186,7 +189,10 @@ class _Tls13Protection(_Protection):
 
     def seal(self, content_type: ContentType, content: bytes, padding: int,
              version: int) -> tuple[bytes, int]:
-        sequence = self.take_sequence()
+        sequence = self.sequence  # take_sequence, inline: this runs for every record
+        if sequence > MAX_SEQUENCE:
+            self._wrapped()
+        self.sequence = sequence + 1
         inner = content + bytes((content_type,)) + bytes(padding)
         header = _OUTER_TYPE_13 + (len(inner) + self.tag_length).to_bytes(2, "big")
         nonce = (self._iv ^ sequence).to_bytes(self._iv_length, "big")
@@ -197,7 +203,10 @@ class _Tls13Protection(_Protection):
             raise UnexpectedMessage(
                 f"an unprotected {_content_type(header[0], 'record').name} record arrived "
                 f"while {self.name} protects this direction", PROTECTION_13)
-        sequence = self.take_sequence()
+        sequence = self.sequence  # take_sequence, inline
+        if sequence > MAX_SEQUENCE:
+            self._wrapped()
+        self.sequence = sequence + 1
         try:
             inner = self.aead.decrypt((self._iv ^ sequence).to_bytes(self._iv_length, "big"), body, header)
         except InvalidTag:
@@ -366,9 +375,21 @@ class RecordReader(_Direction):
         if len(buffer) < HEADER_LENGTH:
             return None
         header = bytes(buffer[:HEADER_LENGTH])
-        length = int.from_bytes(header[3:5], "big")
-        content_type = _content_type(header[0], "record header")
-        protection = self._check_header(header, content_type, length)
+        length = header[3] << 8 | header[4]
+        content_type = _CONTENT_TYPES.get(header[0]) or _content_type(header[0], "record header")
+        if header[1] != 3:
+            raise DecodeError(f"record header: version 0x{header[1]:02x}{header[2]:02x} "
+                              "is not TLS (major version must be 3)", FRAMING)
+        # The protection the record is under: none for TLS 1.3's clear CCS, nor for a
+        # clear alert while `plaintext_alerts` allows one.
+        protection = self._protection
+        if protection is not None and (content_type is protection.clear_type or (
+                self.plaintext_alerts and content_type is ContentType.alert)):
+            protection = None
+        limit = protection.max_ciphertext if protection else MAX_PLAINTEXT
+        if length > limit:
+            raise RecordOverflow(f"{content_type.name} record of {length} bytes exceeds {limit}",
+                                 protection.section if protection else FRAMING)
         end = HEADER_LENGTH + length
         if len(buffer) < end:
             return None
@@ -376,27 +397,6 @@ class RecordReader(_Direction):
         record = self._unprotect(header, content_type, raw, protection)
         del buffer[:end]
         return record
-
-    def _protects(self, content_type: ContentType) -> _Protection | None:
-        """The protection a record of this type is under (None for TLS 1.3's clear CCS)."""
-        protection = self._protection
-        if protection is None or content_type is protection.clear_type:
-            return None
-        if self.plaintext_alerts and content_type is ContentType.alert:
-            return None
-        return protection
-
-    def _check_header(self, header: bytes, content_type: ContentType, length: int) -> _Protection | None:
-        """The header's checks; the protection the record is under."""
-        if header[1] != 3:
-            raise DecodeError(f"record header: version 0x{header[1]:02x}{header[2]:02x} "
-                              "is not TLS (major version must be 3)", FRAMING)
-        protection = self._protects(content_type)
-        limit = protection.max_ciphertext if protection else MAX_PLAINTEXT
-        if length > limit:
-            raise RecordOverflow(f"{content_type.name} record of {length} bytes exceeds {limit}",
-                                 protection.section if protection else FRAMING)
-        return protection
 
     def _unprotect(self, header: bytes, content_type: ContentType, raw: bytes,
                    protection: _Protection | None) -> Record:
