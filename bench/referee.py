@@ -17,6 +17,7 @@ import os
 import statistics
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -36,7 +37,7 @@ def wrong_move(referee: Referee) -> Move | None:
     return None
 
 
-def measure(levels: list[Level], total_moves: int) -> tuple[list[float], list[float]]:
+def measure(levels: Sequence[Level], total_moves: int) -> tuple[list[float], list[float]]:
     right: list[float] = []
     wrong: list[float] = []
     seed = 0
