@@ -262,11 +262,14 @@ class TlsConnection:
 
     def receive(self, data: bytes) -> Output:
         """Bytes from the peer. Returns what to send back and what happened."""
-        if not self.closed and self.error is None:
+        if self.state is not self.CLOSED and self.error is None:
             self.reader.feed(data)
-            self._guard(self._read_records)
-            if self.autoflush:
-                self._guard(self._flush_pending)
+            try:  # `_guard`, inline for the path every record takes
+                self._read_records()
+                if self.autoflush:
+                    self._flush_pending()
+            except Alert as alert:
+                self._fail(alert)
         return self._take_output()
 
     def flush(self) -> Output:
