@@ -23,6 +23,7 @@ can change keys between two records that arrived in the same segment.
 from __future__ import annotations
 
 import copy
+import struct
 
 from dataclasses import dataclass
 from typing import NamedTuple, NoReturn, Protocol
@@ -112,8 +113,11 @@ class RandomPadding:
         return self.rng.randint(0, self.maximum)
 
 
+_HEADER = struct.Struct(">BHH")  # type, legacy_record_version, length
+
+
 def _header(content_type: int, version: int, length: int) -> bytes:
-    return bytes([content_type]) + version.to_bytes(2, "big") + length.to_bytes(2, "big")
+    return _HEADER.pack(content_type, version, length)
 
 
 _CONTENT_TYPES: dict[int, ContentType] = dict(ContentType._value2member_map_)
