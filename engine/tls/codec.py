@@ -326,11 +326,11 @@ def _code_points(data: builtins.bytes, start: int, length: int, item_size: int,
     get = enum_type._value2member_map_.get
     code = _UNPACK.get(item_size)
     if code is None:
-        values: Iterable[int] = (int.from_bytes(data[at : at + item_size], "big")
-                                 for at in range(start, start + length, item_size))
+        values: tuple[int, ...] = tuple([int.from_bytes(data[at : at + item_size], "big")
+                                         for at in range(start, start + length, item_size)])
     else:
         values = struct.unpack_from(f">{length // item_size}{code}", data, start)
-    return tuple([get(v, v) for v in values])
+    return tuple(map(get, values, values))  # get(v, v): the member, or v itself
 
 
 class _Unnamed(DecodeError):
