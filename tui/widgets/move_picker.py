@@ -102,6 +102,7 @@ class MovePicker(Vertical):
         self.turn: Turn | None = None
         self._idle = "Waiting for the wire…"
         self._rows: list[list[int]] = []
+        self._held: list[str] | None = None  # keys typed while a form is being laid out
 
     def compose(self) -> ComposeResult:
         yield Vertical(id="move-chips")
@@ -195,10 +196,51 @@ class MovePicker(Vertical):
         self.chosen = number
         self._mark_chips(self.turn, number)
         option = self.turn.options[number - 1]
-        await self._show_form(option)
+        if option.fields:
+            self._hold_keys()
+        try:
+            await self._show_form(option)
+        finally:
+            held, self._held = self._held or [], None
+            self.can_focus = False
         fields = self._field_widgets()
         if fields:
-            fields[0].focus()
+            first = fields[0]
+            self.screen.set_focus(first)  # at once: the next key is already on its way
+            typed = "".join(key for key in held if key != "enter")
+            if typed and isinstance(first, Input):
+                first.insert_text_at_cursor(typed)
+            if "enter" in held:
+                self.submit()
+
+    def _hold_keys(self) -> None:
+        """Keys typed while the chosen move's fields are being mounted belong to its first
+        field (a quick "3" then "12345" is ack=12345), not to the screen's bindings (where
+        "1" would choose another move and "q" leave the level). The picker takes the focus at
+        once (a widget's own focus() would wait its turn) and keeps those keys until the field
+        is there."""
+        self._held = []
+        self.can_focus = True
+        self.screen.set_focus(self, scroll_visible=False)
+
+    def on_key(self, event: events.Key) -> None:
+        """Hold a key typed while the form mounts; one that reached the picker just after
+        (sent to it while it had the focus) goes where it was meant: the focused field."""
+        key = event.character if event.is_printable and event.character else event.key
+        if key != "enter" and len(key) != 1:
+            return
+        focused = self.screen.focused
+        if self._held is not None:
+            self._held.append(key)
+        elif isinstance(focused, Input) and focused in self.query(Input):
+            if key == "enter":
+                self.submit()
+            else:
+                focused.insert_text_at_cursor(key)
+        else:
+            return
+        event.stop()
+        event.prevent_default()
 
     async def _show_form(self, option: MoveOption | None) -> None:
         """The turn's prompt (no option chosen), the chosen option's label with "enter
