@@ -28,7 +28,7 @@ from engine.live.wire import ENGINE_PORT, LiveWire, WireRecord, engine_address, 
 from engine.referee import tcp_explain as explain
 from engine.referee import tcp_moves as moves
 from engine.referee.game import GameTurn
-from engine.referee.tcp_game import TcpTurn
+from engine.referee.tcp_game import TcpTurn, solution_move
 from engine.referee.tcp_world import AppCall, Arrival, Happening, IsnSource, TimerFired
 from engine.referee.types import (
     EntryRole,
@@ -175,12 +175,7 @@ class LiveTcpGame:
         return views[Side.CLIENT], views[Side.SERVER]
 
     def solution(self, turn: GameTurn) -> Move:
-        detail: TcpTurn = turn.detail
-        if not detail.remaining:
-            return Move(moves.WAIT)
-        expected = detail.remaining[0]
-        option = next(o for o in turn.options if o.key == expected.kind.value)
-        return Move(expected.kind.value, {spec.name: explain.field_text(expected, spec.name) for spec in option.fields})
+        return solution_move(turn)
 
     def generated_hint(self, level: int, turn: GameTurn) -> str:
         return explain.generated_hint(level, turn, self.player)

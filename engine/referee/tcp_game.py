@@ -100,12 +100,7 @@ class TcpGame:
         )
 
     def solution(self, turn: GameTurn) -> Move:
-        detail: TcpTurn = turn.detail
-        if not detail.remaining:
-            return Move(moves.WAIT)
-        expected = detail.remaining[0]
-        option = next(o for o in turn.options if o.key == expected.kind.value)
-        return Move(expected.kind.value, {spec.name: explain.field_text(expected, spec.name) for spec in option.fields})
+        return solution_move(turn)
 
     def generated_hint(self, level: int, turn: GameTurn) -> str:
         return explain.generated_hint(level, turn, self.player)
@@ -250,3 +245,14 @@ class TcpGame:
         if endpoint.state != old_state:
             events.append(StateChanged(side, old_state.value, endpoint.state.value, explain.state_reason(output)))
         return events
+
+
+def solution_move(turn: GameTurn) -> Move:
+    """The right move at a TCP turn: the segment the player's real endpoint sends next
+    (with the fields the turn asks for), or WAIT when it sends nothing."""
+    detail: TcpTurn = turn.detail
+    if not detail.remaining:
+        return Move(moves.WAIT)
+    expected = detail.remaining[0]
+    option = next(o for o in turn.options if o.key == expected.kind.value)
+    return Move(expected.kind.value, {spec.name: explain.field_text(expected, spec.name) for spec in option.fields})
