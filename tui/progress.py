@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from engine.files import move_aside, write_atomically
 
 ENV_VAR = "SYNACK_DATA_DIR"
 FILE_NAME = "progress.json"
@@ -180,15 +181,11 @@ class ProgressStore:
     def save(self, progress: Progress) -> None:
         """Write atomically (engine.files). Raises OSError if the directory cannot be
         written; the caller tells the player."""
-        from engine.files import write_atomically
-
         write_atomically(self.path, json.dumps(progress.to_json(), indent=2) + "\n")
 
     def _move_aside(self, problem: str) -> str:
-        stamp = self._now().strftime("%Y%m%dT%H%M%S")
-        aside = self.path.with_name(f"{FILE_NAME}.corrupt-{stamp}")
         try:
-            os.replace(self.path, aside)
+            aside = move_aside(self.path, self._now())
         except OSError as error:
             return (f"Your progress file {self.path} is damaged ({problem}) and could not be "
                     f"moved aside ({error.strerror}); starting fresh.")

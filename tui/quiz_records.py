@@ -10,12 +10,13 @@ Rounds compete within their mode ("10 questions · tcp"): score first, then less
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from engine.files import move_aside, write_atomically
 
 if TYPE_CHECKING:
     from engine.quiz import RoundResult
@@ -107,17 +108,14 @@ class QuizRecords:
                     result.settings.seed, self._now().isoformat(timespec="seconds"))
         place = table.add(result.settings.mode, best)
         try:
-            from engine.files import write_atomically
-
             write_atomically(self.path, json.dumps(table.to_json(), indent=2) + "\n")
         except OSError as error:
             notice = f"Could not save your quiz bests to {self.path}: {error.strerror}"
         return Recorded(table, place, notice)
 
     def _move_aside(self, problem: str) -> str:
-        aside = self.path.with_name(f"{FILE_NAME}.corrupt-{self._now().strftime('%Y%m%dT%H%M%S')}")
         try:
-            os.replace(self.path, aside)
+            aside = move_aside(self.path, self._now())
         except OSError as error:
             return f"Your quiz bests file is damaged ({problem}) and could not be moved aside ({error.strerror})."
         return f"Your quiz bests file was damaged ({problem}); it was moved to {aside.name} and a new one started."
