@@ -13,7 +13,7 @@ import copy
 
 import pytest
 
-from engine.levels import load_builtin
+from engine.levels import Level, load_builtin
 from engine.referee.referee import Referee
 from engine.referee.types import LevelOver, Move, MoveJudged, TurnOffered
 
@@ -21,8 +21,8 @@ LEVELS = load_builtin().levels
 
 
 @pytest.mark.parametrize("level", LEVELS, ids=[level.id for level in LEVELS])
-def test_every_wrong_move_is_judged_and_the_level_still_ends(level: object) -> None:
-    referee = Referee(level)  # type: ignore[arg-type]
+def test_every_wrong_move_is_judged_and_the_level_still_ends(level: Level) -> None:
+    referee = Referee(level)
     referee.start()
     wrong_moves = 0
     while (turn := referee.turn) is not None:
