@@ -217,6 +217,16 @@ def derive_traffic_keys(secret: bytes, suite: SuiteInfo) -> TrafficKeys:
 
 
 @cache
+def _without_psk(hash: HashType) -> tuple[bytes, bytes]:
+    """The Early Secret when there is no PSK, HKDF-Extract(salt=0, IKM=0), and the salt
+    Derive-Secret(it, "derived", "") made from it: constants of the hash, as RFC 8448 §3
+    lists them, so taken once rather than in every handshake."""
+    zeros = bytes(digest_size(hash))
+    early = hmac_digest(zeros, zeros, hash)
+    return early, derive_secret(early, b"derived", empty_hash(hash), hash)
+
+
+@cache
 def _finished_names(base_name: str) -> tuple[str, str, str]:
     """(finished key name, verify_data name, section) for a Finished or binder BaseKey:
     'client_handshake_traffic_secret' -> client_finished_key, client_verify_data;
@@ -336,7 +346,12 @@ class KeySchedule(SecretLog):
         return self._record(name, value, inputs, formula, context=transcript_hash)
 
     def _derived_salt(self, name: str, base: str) -> bytes:
-        """Derive-Secret(base, "derived", ""): the salt of the next HKDF-Extract."""
+        """Derive-Secret(base, "derived", ""): the salt of the next HKDF-Extract. From the
+        Early Secret of no PSK it is a constant of the hash, taken once."""
+        if base == "early_secret" and "psk" not in self.secrets:
+            salt = _without_psk(self.hash)[1]
+            _, inputs, formula = _derive_words(base, b"derived", '""', self.hash_length)
+            return self._record(name, salt, inputs, formula, context=empty_hash(self.hash))
         return self._derive(name, base, b"derived", '""', empty_hash(self.hash))
 
     # --- the main line ---------------------------------------------------------------------
@@ -344,8 +359,7 @@ class KeySchedule(SecretLog):
     def early(self, psk: bytes | None = None) -> bytes:
         """Early Secret = HKDF-Extract(0, PSK), with HashLen zeros when there is no PSK."""
         if psk is None:
-            zeros = bytes(self.hash_length)
-            value = self._mac(zeros, zeros)  # HKDF-Extract(salt=0, IKM=0)
+            value = _without_psk(self.hash)[0]  # HKDF-Extract(salt=0, IKM=0)
             return self._record("early_secret", value, (ZEROS,), f"HKDF-Extract(salt={ZEROS}, IKM={ZEROS})")
         self._record("psk", psk, (), "the pre-shared key (external, or from a NewSessionTicket)",
                      TICKET_PSK)

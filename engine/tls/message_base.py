@@ -101,6 +101,13 @@ class HandshakeMessage:
         return spans.spans
 
 
+@cache
+def _has_subclasses(form: type) -> bool:
+    """Whether a class derives from the extension form (the forms are all defined at
+    import time, so the answer never changes)."""
+    return bool(form.__subclasses__())
+
+
 class WithExtensions:
     """Lookups for messages that carry an extension block in `extensions`."""
 
@@ -113,7 +120,7 @@ class WithExtensions:
         that is an instance of `form`. A form no class derives from is looked up by exact
         type in an index made at the first call (a handler asks a ClientHello for a dozen
         forms); a form with subclasses is searched for."""
-        if form.__subclasses__():
+        if _has_subclasses(form):
             for extension in self.extensions:
                 if isinstance(extension, form):
                     return extension
