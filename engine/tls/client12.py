@@ -22,7 +22,6 @@ from engine.tls.alerts import HandshakeFailure, IllegalParameter, UnsupportedExt
 from engine.tls.config import Session12
 from engine.tls.connection import Composer, Handler, MoveImpossible
 from engine.tls.constants import (
-    ECPointFormat,
     ExtensionType,
     HandshakeType,
     IdentityEnum,
@@ -30,12 +29,7 @@ from engine.tls.constants import (
     known,
     name,
 )
-from engine.tls.extensions import (
-    EcPointFormats,
-    ExtendedMasterSecret,
-    RenegotiationInfo,
-    SessionTicket,
-)
+from engine.tls.extensions import ExtendedMasterSecret, SessionTicket
 from engine.tls.messages import (
     Certificate12,
     CertificateRequest12,
@@ -48,7 +42,7 @@ from engine.tls.messages import (
     ServerKeyExchange,
 )
 from engine.tls.suites import KeyExchange
-from engine.tls.tls12 import PKCS1, Tls12Mixin
+from engine.tls.tls12 import EXTENDED_MASTER_SECRET, INITIAL_RENEGOTIATION, PKCS1, UNCOMPRESSED_ONLY, Tls12Mixin
 
 HELLO = "RFC 5246 §7.4.1.3"
 HELLO_REQUEST = b"\x00\x00\x00\x00"  # type 0, empty body (RFC 5246 §7.4.1.1)
@@ -76,9 +70,9 @@ class Client12(Tls12Mixin):
         """Suites and extensions a client offering TLS 1.2 adds to its ClientHello."""
         if ProtocolVersion.TLS1_2 not in self.config.versions:
             return (), []
-        extensions: list[Any] = [EcPointFormats((ECPointFormat.uncompressed,)), RenegotiationInfo(b"")]
+        extensions: list[Any] = [UNCOMPRESSED_ONLY, INITIAL_RENEGOTIATION]
         if self.config.ems:
-            extensions.append(ExtendedMasterSecret())
+            extensions.append(EXTENDED_MASTER_SECRET)
         resume = self.config.resume12
         if self.config.session_tickets:
             extensions.append(SessionTicket(resume.ticket if resume else b""))

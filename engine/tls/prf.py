@@ -14,11 +14,13 @@ The suites here are all AEAD, so the key block holds no MAC keys: it splits into
 client_write_key, server_write_key, client_write_IV, server_write_IV.
 
 The functions are pure; `Tls12KeySchedule` calls them for one connection and records each
-value as a `SecretDerived` event, as the TLS 1.3 `KeySchedule` does.
+value as a `SecretDerived` event, as the TLS 1.3 `KeySchedule` does. It keys HMAC with the
+master secret once, for the key block and both Finished.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
@@ -50,7 +52,11 @@ FINISHED_SECTION = "RFC 5246 §7.4.9"
 def p_hash(secret: bytes, seed: bytes, length: int, hash: HashType) -> bytes:
     """P_hash(secret, seed) = HMAC(secret, A(1) + seed) + HMAC(secret, A(2) + seed) + ...
     with A(0) = seed, A(i) = HMAC(secret, A(i-1)), cut to `length` bytes."""
-    mac = keyed_hmac(hash, secret)
+    return _expand(keyed_hmac(hash, secret), seed, length)
+
+
+def _expand(mac: Callable[[bytes], bytes], seed: bytes, length: int) -> bytes:
+    """P_hash with HMAC(secret, ·) already keyed: `mac`."""
     output = b""
     a = seed
     while len(output) < length:
@@ -98,8 +104,13 @@ def key_block_length(suite: SuiteInfo) -> int:
 
 def key_block(master: bytes, server_random: bytes, client_random: bytes,
               suite: SuiteInfo) -> KeyBlock:
-    block = prf(master, b"key expansion", server_random + client_random,
-                key_block_length(suite), suite.hash)
+    return _key_block(keyed_hmac(suite.hash, master), server_random, client_random, suite)
+
+
+def _key_block(mac: Callable[[bytes], bytes], server_random: bytes, client_random: bytes,
+               suite: SuiteInfo) -> KeyBlock:
+    """The key block with HMAC(master_secret, ·) already keyed: `mac`."""
+    block = _expand(mac, b"key expansion" + server_random + client_random, key_block_length(suite))
     key, iv = suite.key_length, suite.iv_length
     return KeyBlock(
         client_write_key=block[:key],
@@ -112,9 +123,14 @@ def key_block(master: bytes, server_random: bytes, client_random: bytes,
 
 def verify_data(master: bytes, label: bytes, handshake_hash: bytes, hash: HashType) -> bytes:
     """Finished.verify_data; `label` is b"client finished" or b"server finished"."""
+    return _verify_data(keyed_hmac(hash, master), label, handshake_hash)
+
+
+def _verify_data(mac: Callable[[bytes], bytes], label: bytes, handshake_hash: bytes) -> bytes:
+    """verify_data with HMAC(master_secret, ·) already keyed: `mac`."""
     if label not in (b"client finished", b"server finished"):
         raise InternalError(f"{label!r} is not a Finished label", FINISHED_SECTION)
-    return prf(master, label, handshake_hash, VERIFY_DATA_LENGTH, hash)
+    return _expand(mac, label + handshake_hash, VERIFY_DATA_LENGTH)
 
 
 @cache
@@ -161,7 +177,7 @@ class Tls12KeySchedule(SecretLog):
         """key_block = PRF(master_secret, "key expansion", server_random + client_random),
         recorded whole and then each of its four parts."""
         master = self._require("master_secret", "key_block")
-        block = key_block(master, server_random, client_random, self.suite)
+        block = _key_block(self._mac_with(master), server_random, client_random, self.suite)
         self._record("key_block", block.client_write_key + block.server_write_key
                      + block.client_write_iv + block.server_write_iv,
                      ("master_secret", "ServerHello.random", "ClientHello.random"),
@@ -175,7 +191,7 @@ class Tls12KeySchedule(SecretLog):
     def verify_data(self, label: bytes, handshake_hash: bytes) -> bytes:
         """Finished.verify_data for the client or server Finished."""
         master = self._require("master_secret", "verify_data")
-        value = verify_data(master, label, handshake_hash, self.hash)
+        value = _verify_data(self._mac_with(master), label, handshake_hash)
         side = label.split()[0].decode()
         formula = f'PRF(master_secret, "{label.decode()}", Hash(handshake_messages))[0..11]'
         return self._record(f"{side}_verify_data", value, ("master_secret", "Hash(handshake_messages)"),

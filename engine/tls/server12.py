@@ -34,7 +34,6 @@ from engine.tls.extensions import (
     Alpn,
     EcPointFormats,
     ExtendedMasterSecret,
-    RenegotiationInfo,
     SessionTicket,
     SignatureAlgorithms,
     SupportedGroups,
@@ -55,7 +54,16 @@ from engine.tls.messages import (
     ServerKeyExchange,
 )
 from engine.tls.suites import KeyExchange, suite_info
-from engine.tls.tls12 import FFDHE_GROUPS, PKCS1, Tls12Mixin, key_fits, needed_key
+from engine.tls.tls12 import (
+    EXTENDED_MASTER_SECRET,
+    FFDHE_GROUPS,
+    INITIAL_RENEGOTIATION,
+    PKCS1,
+    UNCOMPRESSED_ONLY,
+    Tls12Mixin,
+    key_fits,
+    needed_key,
+)
 
 HELLO = "RFC 5246 §7.4.1.3"
 TICKET_LIFETIME = 7200
@@ -176,11 +184,11 @@ class Server12(Tls12Mixin):
         else:
             session_id = self.rng.child("server.session_id").bytes(32)
         self.session_id12 = session_id
-        extensions: list[Any] = [RenegotiationInfo(b"")]
+        extensions: list[Any] = [INITIAL_RENEGOTIATION]
         if self.use_ems:
-            extensions.append(ExtendedMasterSecret())
+            extensions.append(EXTENDED_MASTER_SECRET)
         if suite_info(suite).key_exchange in (KeyExchange.ECDHE_RSA, KeyExchange.ECDHE_ECDSA):
-            extensions.append(EcPointFormats((ECPointFormat.uncompressed,)))
+            extensions.append(UNCOMPRESSED_ONLY)
         if self.ticket_requested12 and self.config.tickets is not None and resumed is None:
             extensions.append(SessionTicket(b""))
         if self.alpn is not None:

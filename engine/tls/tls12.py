@@ -26,10 +26,10 @@ from engine.tls.alerts import (
 )
 from engine.tls.certs import CORRUPT_CERTIFICATE, Credential, verify_chain
 from engine.tls.connection import MoveImpossible, TlsConnection
-from engine.tls.constants import NamedGroup, ProtocolVersion, SignatureScheme, known
+from engine.tls.constants import ECPointFormat, NamedGroup, ProtocolVersion, SignatureScheme, known
 from engine.tls.events import HandshakeComplete
 from engine.tls.message_base import DecodeContext
-from engine.tls.extensions import RenegotiationInfo
+from engine.tls.extensions import EcPointFormats, ExtendedMasterSecret, RenegotiationInfo
 from engine.tls.messages import Certificate12, CertificateVerify, ClientHello, Finished, ServerHello
 from engine.tls.prf import KeyBlock, Tls12KeySchedule
 from engine.tls.suites import KeyExchange, suite_info
@@ -55,6 +55,10 @@ def key_fits(key_exchange: KeyExchange | None, kind: str | None) -> bool:
 def needed_key(key_exchange: KeyExchange | None) -> str:
     """What the key exchange needs, for a message: e.g. "ECDSA or ED25519"."""
     return " or ".join(kind.upper() for kind in KEY_FOR.get(key_exchange, ()))
+# Extensions both roles' hellos carry the same way every time (immutable, so made once).
+UNCOMPRESSED_ONLY = EcPointFormats((ECPointFormat.uncompressed,))
+INITIAL_RENEGOTIATION = RenegotiationInfo(b"")  # empty in an initial handshake (RFC 5746 §3.4, §3.5)
+EXTENDED_MASTER_SECRET = ExtendedMasterSecret()
 KEY_KINDS = ((rsa.RSAPublicKey, "rsa"), (ec.EllipticCurvePublicKey, "ecdsa"), (ed25519.Ed25519PublicKey, "ed25519"))
 
 
