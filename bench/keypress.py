@@ -19,7 +19,13 @@ sending data; TLS 1.3's ApplicationData → the server's response); the referee'
 for the same move (no screen) is shown beside, so the screen's share can be read off.
 Target (issue 5): synack within 1.3x of the trivial app.
 
-    python bench/keypress.py [--runs 20] [--profile "TCP mid-level"]
+Why a figure is what it is: Pilot's idle wait sleeps in 20 ms windows until one passes in
+which the process used under 1 ms of processor time, so every window in which the app is
+still busy after the key press (a second layout, a repaint left for the next frame) adds
+about 20 ms. `--windows` prints, for a few samples of each app, every window Pilot waited
+through after the timed key press: its processor and wall time.
+
+    python bench/keypress.py [--runs 20] [--profile "TCP mid-level"] [--windows]
 """
 
 from __future__ import annotations
@@ -38,6 +44,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import textual
+import textual.app
+import textual.pilot
+from textual._wait import SLEEP_GRANULARITY, SLEEP_IDLE
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.widgets import Footer, Label
@@ -82,6 +91,39 @@ class Trivial(App[None]):
         self.query_one(Label).update("pressed")
 
 
+class Windows:
+    """Textual's `wait_for_idle` (textual/_wait.py, the same steps) noting each window's
+    processor and wall time between `start` and `stop`. Installed only by --windows."""
+
+    def __init__(self) -> None:
+        self.log: list[tuple[float, float]] | None = None
+        self.taken: list[tuple[float, float]] = []
+
+    def start(self) -> None:
+        self.log = []
+
+    def stop(self) -> None:
+        self.taken, self.log = self.log or [], None
+
+    def install(self) -> None:
+        textual.app.wait_for_idle = textual.pilot.wait_for_idle = self.wait_for_idle  # type: ignore[attr-defined]
+
+    async def wait_for_idle(self, min_sleep: float = SLEEP_GRANULARITY, max_sleep: float = 1) -> None:
+        start = time.monotonic()
+        while True:
+            cpu = time.process_time()
+            began = time.monotonic()
+            await asyncio.sleep(SLEEP_GRANULARITY)
+            cpu_elapsed = time.process_time() - cpu
+            if self.log is not None:
+                self.log.append((cpu_elapsed, time.monotonic() - began))
+            elapsed = time.monotonic() - start
+            if elapsed >= max_sleep:
+                break
+            if elapsed > min_sleep and cpu_elapsed < SLEEP_IDLE:
+                break
+
+
 async def _until(pilot: Pilot[None], shown: Callable[[], bool]) -> None:
     """Wait (as Pilot does) until `shown()`, then paint the screen once."""
     while not shown():
@@ -89,19 +131,25 @@ async def _until(pilot: Pilot[None], shown: Callable[[], bool]) -> None:
     pilot.app.screen._on_timer_update()  # the paint the update timer would do
 
 
-async def sample_trivial() -> float:
+async def sample_trivial(windows: Windows | None = None) -> float:
     app = Trivial()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         label = app.query_one(Label)
+        if windows is not None:
+            windows.start()
         started = time.perf_counter()
         await pilot.press("x")
         await _until(pilot, lambda: str(label.content) == "pressed")
-        return time.perf_counter() - started
+        elapsed = time.perf_counter() - started
+        if windows is not None:
+            windows.stop()
+        return elapsed
 
 
 async def sample_synack(
-    level_id: str, before: int, data_dir: Path, profiler: cProfile.Profile | None = None
+    level_id: str, before: int, data_dir: Path, profiler: cProfile.Profile | None = None,
+    windows: Windows | None = None,
 ) -> float:
     app = SynackApp(seed=SEED, level=level_id, data_dir=data_dir, clock=frozen_clock)
     async with app.run_test(size=SIZE) as pilot:
@@ -128,12 +176,16 @@ async def sample_synack(
 
         if profiler is not None:
             profiler.enable()
+        if windows is not None:
+            windows.start()
         started = time.perf_counter()
         await pilot.press("enter")
         await _until(pilot, answered)
         elapsed = time.perf_counter() - started
         if profiler is not None:
             profiler.disable()
+        if windows is not None:
+            windows.stop()
         return elapsed
 
 
@@ -151,6 +203,36 @@ def referee_time(level_id: str, before: int, runs: int) -> float:
         referee.play(move)
         times.append(time.perf_counter() - started)
     return statistics.median(times)
+
+
+def window_line(name: str, elapsed: float, log: list[tuple[float, float]]) -> str:
+    """One sample: its time, then each idle window as processor/wall ms ("*" marks a busy
+    one, 1 ms or more), then the rest (Pilot's wait for the screen's queues, the paint)."""
+    windows = "  ".join(f"{cpu * 1000:.1f}/{wall * 1000:.0f}{'*' if cpu >= SLEEP_IDLE else ''}"
+                        for cpu, wall in log)
+    rest = elapsed - sum(wall for _, wall in log)
+    return f"  {name:<21} {elapsed * 1000:6.1f} ms = windows {windows}  + {rest * 1000:.1f}"
+
+
+def show_windows(samples: int) -> None:
+    """Each app's idle windows for a few samples (after one warm-up each)."""
+    windows = Windows()
+    windows.install()
+
+    async def run() -> None:
+        with tempfile.TemporaryDirectory() as data_dir:
+            await sample_trivial()
+            for level_id, before in MOVES.values():
+                await sample_synack(level_id, before, Path(data_dir))
+            for _ in range(samples):
+                elapsed = await sample_trivial(windows)
+                print(window_line("trivial", elapsed, windows.taken))
+                for name, (level_id, before) in MOVES.items():
+                    elapsed = await sample_synack(level_id, before, Path(data_dir), windows=windows)
+                    print(window_line(name, elapsed, windows.taken))
+
+    print("Pilot's idle windows after the timed key press, processor/wall ms (* busy):")
+    asyncio.run(run())
 
 
 def p95(values: list[float]) -> float:
@@ -196,9 +278,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--profile", choices=list(MOVES), help="profile one move's samples")
+    parser.add_argument("--windows", action="store_true",
+                        help="show Pilot's idle windows for a few samples of each move")
     args = parser.parse_args()
     if args.profile:
         profile(args.profile, args.runs)
+        return
+    if args.windows:
+        show_windows(min(args.runs, 3))
         return
     samples: dict[str, list[float]] = asyncio.run(measure(args.runs))
     print(f"key press benchmark on {os.cpu_count()} cores, Python {platform.python_version()}, "

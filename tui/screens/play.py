@@ -22,12 +22,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Select
 
 from engine.referee import Referee, RefereeEvent
 from tui import messages
 from tui.gc_settle import settle
+from tui.screens.one_frame import OneFrame
 from tui.widgets.feedback import FeedbackLine
 from tui.widgets.inspector import FieldTree, Inspector
 from tui.widgets.keys_model import next_protection, short_name
@@ -68,7 +68,7 @@ PLAY_BINDINGS: list[BindingType] = [
 ]
 
 
-class PlayScreen(Screen[None]):
+class PlayScreen(OneFrame):
     """Play one level against the referee."""
 
     HELP_TITLE = "play"

@@ -25,7 +25,7 @@ from engine.referee.fields import detailed_fields
 from tui.widgets.hexview import HexView
 from tui.widgets.keys_model import short_name
 from tui.widgets.quiet_tree import QuietTree
-from tui.widgets.settled import SettledStatic
+from tui.widgets.settled import Settled, SettledScroll, SettledStatic
 from tui.widgets.wire_map import wire_spans
 
 ROLE_WORDS = {
@@ -129,7 +129,7 @@ def protection_line(entry: LadderEntry, *, wire: bool) -> str:
     return f"decrypted (wire: 🔒 {short_name(key)}) · w: wire bytes"
 
 
-class Inspector(Vertical):
+class Inspector(Settled, Vertical):
     """Field tree, hex bytes and the meaning of the field under the cursor."""
 
     wire: reactive[bool] = reactive(False, init=False)
@@ -155,7 +155,7 @@ class Inspector(Vertical):
         tree.show_root = False
         tree.guide_depth = 2
         yield tree
-        with VerticalScroll(id="hex-scroll"):
+        with SettledScroll(id="hex-scroll"):
             yield HexView(id="hex")
         yield SettledStatic("Select a message on the ladder to see its fields.", id="field-meaning")
 

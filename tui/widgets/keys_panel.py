@@ -19,7 +19,7 @@ from textual.widgets.tree import TreeNode
 from engine.referee import SecretLearned
 from tui.widgets.keys_model import parent_of, protection_words, short_hex, short_name
 from tui.widgets.quiet_tree import QuietTree
-from tui.widgets.settled import SettledStatic
+from tui.widgets.settled import Settled, SettledStatic
 
 EMPTY = ("No secrets yet: the key schedule starts once the key exchange gives a shared "
          "secret (a key share, a pre-master secret) or a PSK is known.")
@@ -74,7 +74,7 @@ class KeyTree(QuietTree[SecretLearned]):
         return Text.assemble((prefix, base_style), label)
 
 
-class KeysPanel(Vertical):
+class KeysPanel(Settled, Vertical):
     """The protection line, the key tree and the selected secret's derivation."""
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:

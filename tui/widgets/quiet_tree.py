@@ -1,10 +1,12 @@
-"""A Tree that repaints, rather than lays the whole screen out again, when it is resized.
+"""A Tree that neither lays the screen out again nor repaints when it is resized.
 
 Textual's `Tree` answers every Resize with a layout request, though its lines do not
 depend on its size. On the play screen the field and key trees are resized whenever the
 panes around them change height (a new message's hex dump, a longer description), which
-cost a second layout pass, tens of milliseconds, after every referee answer. `QuietTree`
-drops its caches and repaints instead; everything else is Textual's Tree.
+cost a second layout pass, tens of milliseconds, after every referee answer. The layout
+that resized the tree has painted it at its new size already (its drawn lines are cached
+by width), so `QuietTree` only lets its line cache hold a screenful; everything else is
+Textual's Tree.
 """
 
 from __future__ import annotations
@@ -21,6 +23,3 @@ class QuietTree(Tree[DataType]):
     def _on_resize(self, event: events.Resize) -> None:
         event.prevent_default()  # Tree._on_resize would ask for a layout
         self._line_cache.grow(event.size.height)
-        self._clear_line_cache()
-        self.root._reset()
-        self.refresh()
