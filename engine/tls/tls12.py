@@ -254,7 +254,7 @@ class Tls12Mixin(TlsConnection):
         """The client's RSA pre-master secret: version 0x0303 and 46 random bytes, under
         PKCS #1 v1.5 padding drawn from the game's seed (OpenSSL's would not replay)."""
         key = self.peer_public_key()
-        if not isinstance(key, rsa.RSAPublicKey):
+        if not signatures.key_isinstance(key, rsa.RSAPublicKey):
             raise IllegalParameter("RSA key exchange needs the server's certificate to hold an RSA key", RSA_KEY_EXCHANGE)
         rng = self.rng.child("client.pre_master")
         pre_master = bytes([3, 3]) + rng.bytes(46)
@@ -269,7 +269,7 @@ class Tls12Mixin(TlsConnection):
         random = self.rng.child("server.fallback_pre_master").bytes(46)
         key = self.config.credential.private_key if self.config.credential else None
         try:
-            message = key.decrypt(encrypted, padding.PKCS1v15()) if isinstance(key, rsa.RSAPrivateKey) else b""
+            message = key.decrypt(encrypted, padding.PKCS1v15()) if signatures.key_isinstance(key, rsa.RSAPrivateKey) else b""
         except ValueError:  # a ciphertext that is not the size of the modulus
             message = b""
         return client_version.to_bytes(2, "big") + (message[2:] if len(message) == 48 else random)
