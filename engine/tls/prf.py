@@ -192,7 +192,14 @@ class Tls12KeySchedule(SecretLog):
         """Finished.verify_data for the client or server Finished."""
         master = self._require("master_secret", "verify_data")
         value = _verify_data(self._mac_with(master), label, handshake_hash)
-        side = label.split()[0].decode()
-        formula = f'PRF(master_secret, "{label.decode()}", Hash(handshake_messages))[0..11]'
-        return self._record(f"{side}_verify_data", value, ("master_secret", "Hash(handshake_messages)"),
+        name, formula = _FINISHED_WORDS[label]
+        return self._record(name, value, ("master_secret", "Hash(handshake_messages)"),
                             formula, FINISHED_SECTION, context=handshake_hash)
+
+
+# The name and formula each Finished label's verify_data is recorded under.
+_FINISHED_WORDS = {
+    label: (f"{label.split()[0].decode()}_verify_data",
+            f'PRF(master_secret, "{label.decode()}", Hash(handshake_messages))[0..11]')
+    for label in (b"client finished", b"server finished")
+}
