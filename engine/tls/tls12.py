@@ -55,6 +55,8 @@ def key_fits(key_exchange: KeyExchange | None, kind: str | None) -> bool:
 def needed_key(key_exchange: KeyExchange | None) -> str:
     """What the key exchange needs, for a message: e.g. "ECDSA or ED25519"."""
     return " or ".join(kind.upper() for kind in KEY_FOR.get(key_exchange, ()))
+
+
 # Extensions both roles' hellos carry the same way every time (immutable, so made once).
 UNCOMPRESSED_ONLY = EcPointFormats((ECPointFormat.uncompressed,))
 INITIAL_RENEGOTIATION = RenegotiationInfo(b"")  # empty in an initial handshake (RFC 5746 §3.4, §3.5)
