@@ -10,8 +10,6 @@ game's seeded randomness, so a seed reproduces every key share byte for byte:
 - ffdhe2048, ffdhe3072 (RFC 7919): g = 2 over the RFC's safe primes, for TLS 1.2 DHE (and
   TLS 1.3 if a level wants it); public values are left-padded to the size of p. The
   private exponent is as short as RFC 7919 §5.2 allows (225 / 275 bits), as OpenSSL does.
-  cryptography makes a DH key from a given exponent only with its public value, so
-  Y = g^x mod p is GMP's mpz_powm_sec (gmpy2), about ten times sooner than Python's pow.
 
 A peer's public value that is malformed or unsafe raises `IllegalParameter` naming the rule.
 The same code serves TLS 1.3 key_share entries and TLS 1.2 ECDHE/DHE key exchange messages.
@@ -27,7 +25,6 @@ import warnings
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
-import gmpy2  # type: ignore[import-untyped]  # no stubs shipped
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import ec, x25519
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
@@ -274,7 +271,7 @@ class FfdheShare(PrivateShare):
     @staticmethod
     def _private_key(group: FfdheGroup, exponent: int) -> DHPrivateKey:
         parameters = DHParameterNumbers(group.p, group.g)
-        public = DHPublicNumbers(int(gmpy2.powmod_sec(group.g, exponent, group.p)), parameters)
+        public = DHPublicNumbers(pow(group.g, exponent, group.p), parameters)
         return DHPrivateNumbers(exponent, public).private_key()
 
     def public_bytes(self) -> bytes:

@@ -101,11 +101,16 @@ class HandshakeMessage:
         return spans.spans
 
 
-@cache
+_SUBCLASSED: dict[type, bool] = {}  # form -> whether a class derives from it
+
+
 def _has_subclasses(form: type) -> bool:
-    """Whether a class derives from the extension form (the forms are all defined at
-    import time, so the answer never changes)."""
-    return bool(form.__subclasses__())
+    """Whether a class derives from the extension form, asked once per form (the forms
+    are all defined at import time, so the answer never changes)."""
+    answer = _SUBCLASSED.get(form)
+    if answer is None:
+        answer = _SUBCLASSED[form] = bool(form.__subclasses__())
+    return answer
 
 
 class WithExtensions:

@@ -16,9 +16,8 @@ CertificateVerify (RFC 5246 §7.4.3, §7.4.8) both sign with one of these scheme
 
 `verify` raises `DecryptError` for a signature that does not verify (RFC 8446 §6.2,
 RFC 5246 §7.2.2) and `IllegalParameter` for a scheme the key cannot have used.
-The modular exponentiation here is GMP's mpz_powm_sec (through gmpy2), which is written to
-take the same time whatever the exponent; still, this is a teaching game whose RSA keys ship
-in the package (see certs.py), not a place for secrets worth stealing.
+The modular exponentiation here is Python's, not constant-time: fine for a teaching game
+whose RSA keys ship in the package (see certs.py), not for secrets worth stealing.
 """
 
 from __future__ import annotations
@@ -26,7 +25,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, TypeAlias, TypeGuard, TypeVar, cast
 
-import gmpy2  # type: ignore[import-untyped]  # no stubs shipped
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
@@ -169,8 +167,8 @@ def emsa_pss_encode(message_hash: bytes, em_bits: int, salt: bytes, algorithm: h
 
 def _rsasp1(numbers: rsa.RSAPrivateNumbers, message: int) -> int:
     """RSASP1 (RFC 8017 §5.2.1) by the Chinese remainder theorem."""
-    s1 = int(gmpy2.powmod_sec(message, numbers.dmp1, numbers.p))
-    s2 = int(gmpy2.powmod_sec(message, numbers.dmq1, numbers.q))
+    s1 = pow(message, numbers.dmp1, numbers.p)
+    s2 = pow(message, numbers.dmq1, numbers.q)
     return s2 + numbers.q * (numbers.iqmp * (s1 - s2) % numbers.p)
 
 

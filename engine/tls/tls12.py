@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import gmpy2  # type: ignore[import-untyped]  # no stubs shipped
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 
@@ -285,8 +284,8 @@ class Tls12Mixin(TlsConnection):
 
 def rsaes_pkcs1_v15_encrypt(key: rsa.RSAPublicKey, message: bytes, rng: SeededRandom) -> bytes:
     """RSAES-PKCS1-v1_5-ENCRYPT (RFC 8017 §7.2.1): 00 02 || PS (nonzero, from `rng`) || 00 || M, then
-    RSAEP, c = m^e mod n (§5.1.1). cryptography encrypts only with padding of its own drawing, so
-    RSAEP is GMP's modular power: the same number as Python's pow, about six times sooner."""
+    RSAEP, c = m^e mod n (§5.1.1), by Python's pow: cryptography encrypts only with padding of
+    its own drawing, and the padding must come from the seed."""
     numbers = key.public_numbers()
     size = (numbers.n.bit_length() + 7) // 8
     # Each byte is rng.randint(1, 255): a stream byte b < 255 gives b + 1, and 255 is drawn again.
@@ -298,7 +297,7 @@ def rsaes_pkcs1_v15_encrypt(key: rsa.RSAPublicKey, message: bytes, rng: SeededRa
         need -= len(kept)
     padding_string = b"".join(parts)
     encoded = int.from_bytes(b"\x00\x02" + padding_string + b"\x00" + message, "big")
-    return int(gmpy2.powmod(encoded, numbers.e, numbers.n)).to_bytes(size, "big")
+    return pow(encoded, numbers.e, numbers.n).to_bytes(size, "big")
 
 
 _PLUS_ONE = bytes([(b + 1) & 0xFF for b in range(256)])

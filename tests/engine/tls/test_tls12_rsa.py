@@ -1,7 +1,7 @@
 """The TLS 1.2 client's RSA encryption of the pre-master secret (RFC 8017 §7.2.1), padding
 drawn from the seed: the private key recovers the message, the encoded block is exactly
 00 02 || PS || 00 || M with PS the seeded stream's nonzero bytes, and the ciphertext is
-RSAEP of that block as Python's own pow computes it."""
+RSAEP of that block."""
 
 from __future__ import annotations
 
