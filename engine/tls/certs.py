@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import cache, cached_property, lru_cache
 from importlib import resources
-from typing import Any, Literal, TypeAlias
+from typing import Any, Literal, NamedTuple, TypeAlias
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
@@ -332,12 +332,8 @@ def _parse(chain: Sequence[bytes], client: bool) -> list[x509.Certificate]:
     return certificates
 
 
-def _key_description(leaf: x509.Certificate) -> tuple[bool, str]:
+def _key_description(key: CertificatePublicKeyTypes) -> tuple[bool, str]:
     """(whether TLS here can use the leaf's key, what kind of key it is)."""
-    try:
-        key = leaf.public_key()
-    except (ValueError, UnsupportedAlgorithm):
-        return False, f"unknown ({leaf.public_key_algorithm_oid.dotted_string})"
     if key_isinstance(key, ec.EllipticCurvePublicKey):
         return key.curve.name in _SUPPORTED_CURVES, f"ECDSA {key.curve.name}"
     if key_isinstance(key, rsa.RSAPublicKey):
@@ -345,15 +341,22 @@ def _key_description(leaf: x509.Certificate) -> tuple[bool, str]:
     return key_isinstance(key, ed25519.Ed25519PublicKey), type(key).__name__.removesuffix("PublicKey")
 
 
-def _check_key(leaf: x509.Certificate) -> None:
-    """TLS signs with the leaf's key: it must be one the signature schemes cover."""
-    usable, what = _key_description(leaf)
+def _check_key(leaf: x509.Certificate) -> CertificatePublicKeyTypes:
+    """TLS signs with the leaf's key: it must be one the signature schemes cover. Returns
+    the key, parsed."""
+    try:
+        key = leaf.public_key()
+    except (ValueError, UnsupportedAlgorithm):
+        usable, what = False, f"unknown ({leaf.public_key_algorithm_oid.dotted_string})"
+    else:
+        usable, what = _key_description(key)
     if not usable:
         raise UnsupportedCertificate(
             f"the certificate for {_describe(leaf)} has an {what} key; this engine signs with"
             " Ed25519, ECDSA P-256/P-384 and RSA of 2048 bits or more",
             "RFC 8446 §4.4.2.2",
         )
+    return key
 
 
 def _key_ids_match(certificate: x509.Certificate, issuer: x509.Certificate) -> bool:
@@ -569,6 +572,14 @@ def _wanted_subject(leaf: x509.Certificate, hostname: str | None, client: bool) 
     return _subject(hostname if hostname is not None else _subject_names(leaf)[0])
 
 
+class VerifiedChain(NamedTuple):
+    """A peer's chain that passed `verify_chain`, parsed, leaf first, and the leaf's key
+    (the key its signatures are checked with)."""
+
+    certificates: list[x509.Certificate]
+    leaf_key: CertificatePublicKeyTypes
+
+
 def verify_chain(
     chain: Sequence[bytes],
     anchors: Sequence[bytes],
@@ -576,11 +587,11 @@ def verify_chain(
     now: datetime,
     *,
     client: bool = False,
-) -> list[x509.Certificate]:
+) -> VerifiedChain:
     """Check a peer's certificate chain (DER, leaf first) against trust anchors (DER) at time
     `now`. `hostname` is the name the client asked for (None: any name the leaf carries);
     `client` says the chain is a client's (EKU clientAuth, no name). Raises the alert the
-    fault calls for; returns the chain, parsed, when it is good.
+    fault calls for; returns the chain and the leaf's key, parsed, when it is good.
 
     cryptography's path validation runs first. When it accepts the chain, it has checked
     the trust path and its signatures, the dates, the purpose and the name, so only what
@@ -602,8 +613,7 @@ def verify_chain(
     if verdict is not None:
         _name_the_fault(certificates, list(parsed_roots), hostname, now, client)
         raise verdict
-    _check_key(leaf)
-    return certificates
+    return VerifiedChain(certificates, _check_key(leaf))
 
 
 def _name_the_fault(certificates: list[x509.Certificate], roots: list[x509.Certificate],

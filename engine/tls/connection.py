@@ -27,7 +27,9 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, ClassVar
 
+from cryptography import x509
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKeyTypes
 
 from engine.bytemap import FieldSpan
 
@@ -499,6 +501,34 @@ class TlsConnection:
         schedule = self._require_schedule()
         keys = schedule.traffic_keys(schedule.secrets[secret_name], secret_name)
         self.reader.set_key(keys, secret_name, plaintext_alerts=plaintext_alerts)
+
+    # --- the peer's certificate ------------------------------------------------------
+
+    _peer_leaf: tuple[bytes, x509.Certificate, CertificatePublicKeyTypes | None] | None = None
+
+    def remember_peer_leaf(self, der: bytes, leaf: x509.Certificate,
+                           key: CertificatePublicKeyTypes | None = None) -> None:
+        """The peer's leaf certificate (and its key, if parsed already), as checked."""
+        self._peer_leaf = (der, leaf, key)
+
+    def peer_leaf(self) -> x509.Certificate:
+        """The peer's leaf certificate, parsed once per connection."""
+        return self._peer_leaf_entry()[1]
+
+    def peer_public_key(self) -> CertificatePublicKeyTypes:
+        """The public key of the peer's leaf certificate, parsed once per connection."""
+        der, leaf, key = self._peer_leaf_entry()
+        if key is None:
+            key = leaf.public_key()
+            self._peer_leaf = (der, leaf, key)
+        return key
+
+    def _peer_leaf_entry(self) -> tuple[bytes, x509.Certificate, CertificatePublicKeyTypes | None]:
+        der = self.peer_chain[0]
+        entry = self._peer_leaf
+        if entry is None or entry[0] is not der:
+            entry = self._peer_leaf = (der, x509.load_der_x509_certificate(der), None)
+        return entry
 
     def tamper(self, what: str, value: bytes) -> bytes:
         """A deliberately broken endpoint (config.misbehave, for levels) flips one bit."""

@@ -165,7 +165,7 @@ class Tls12Mixin(TlsConnection):
 
     def complete12(self) -> None:
         self._set_state(self.CONNECTED)
-        leaf = self.peer_leaf12()[0] if self.peer_chain else None
+        leaf = self.peer_leaf() if self.peer_chain else None
         self._events.append(HandshakeComplete(ProtocolVersion.TLS1_2, self.cipher_suite or 0, self.group, self.alpn,
                                               self.abbreviated, leaf))
 
@@ -185,30 +185,17 @@ class Tls12Mixin(TlsConnection):
         try:
             if self.config.verify_peer:
                 hostname = self.config.server_name if self.is_client else None
-                parsed = verify_chain(message.chain, self.config.trust_anchors, hostname, self.config.now, client=not self.is_client)
-                leaf = parsed[0]
+                verified = verify_chain(message.chain, self.config.trust_anchors, hostname, self.config.now,
+                                        client=not self.is_client)
+                leaf, key = verified.certificates[0], verified.leaf_key
             else:
                 leaf = x509.load_der_x509_certificate(leaf_der)
-            key = leaf.public_key()  # what the key exchange will use
+                key = leaf.public_key()  # what the key exchange will use
         except CORRUPT_CERTIFICATE as error:  # DER is parsed lazily: a corrupt field shows late
             raise BadCertificate(f"a certificate in the chain is corrupt: {error}", "RFC 5246 §7.4.2") from None
-        self._peer_leaf12 = (leaf_der, leaf, key)
+        self.remember_peer_leaf(leaf_der, leaf, key)
         self.peer_chain = tuple(message.chain)
         return True
-
-    _peer_leaf12: tuple[bytes, x509.Certificate, Any] | None = None
-
-    def peer_leaf12(self) -> tuple[x509.Certificate, Any]:
-        """The peer's leaf certificate and its public key, parsed once per connection."""
-        der = self.peer_chain[0]
-        cached = self._peer_leaf12
-        if cached is None or cached[0] is not der:
-            leaf = x509.load_der_x509_certificate(der)
-            cached = self._peer_leaf12 = (der, leaf, leaf.public_key())
-        return cached[1], cached[2]
-
-    def peer_public_key(self) -> Any:
-        return self.peer_leaf12()[1]
 
     def check_key_fits12(self) -> None:
         """The server's certificate key must be the one the suite's key exchange uses

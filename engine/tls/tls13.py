@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from cryptography import x509
 
 from engine.tls import signatures
 from engine.tls.alerts import BadCertificate, DecodeError, DecryptError, IllegalParameter
@@ -103,21 +102,12 @@ class Tls13Connection(TlsConnection):
         if self.config.verify_peer:
             hostname = self.config.server_name if self.is_client else None
             try:
-                parsed = verify_chain(chain, self.config.trust_anchors, hostname, self.config.now, client=not self.is_client)
+                verified = verify_chain(chain, self.config.trust_anchors, hostname, self.config.now, client=not self.is_client)
             except CORRUPT_CERTIFICATE as error:  # cryptography parses DER lazily: a corrupt field shows late
                 raise BadCertificate(f"a certificate in the chain is corrupt: {error}", "RFC 8446 §6.2") from None
-            self._peer_leaf = (chain[0], parsed[0])
+            self.remember_peer_leaf(chain[0], verified.certificates[0], verified.leaf_key)
         self.peer_chain = chain
         return True
-
-    _peer_leaf: tuple[bytes, x509.Certificate] | None = None
-
-    def peer_leaf(self) -> x509.Certificate:
-        """The peer's leaf certificate, parsed once per connection."""
-        der = self.peer_chain[0]
-        if self._peer_leaf is None or self._peer_leaf[0] is not der:
-            self._peer_leaf = (der, x509.load_der_x509_certificate(der))
-        return self._peer_leaf[1]
 
     def expected_request_context(self) -> bytes:
         return b""
@@ -128,7 +118,7 @@ class Tls13Connection(TlsConnection):
                 f"CertificateVerify uses {message.algorithm:#06x}, which was never offered", "RFC 8446 §4.4.3"
             )
         content = signatures.certificate_verify_content(self.transcript_hash(), self.is_client)
-        signatures.verify(message.algorithm, self.peer_leaf().public_key(), content, message.signature, tls13=True)  # type: ignore[arg-type]
+        signatures.verify(message.algorithm, self.peer_public_key(), content, message.signature, tls13=True)
         self.transcript.append(raw)
 
     def check_peer_finished(self, message: Finished, raw: bytes) -> None:
