@@ -28,6 +28,7 @@ from engine.referee import Referee, RefereeEvent
 from tui import messages
 from tui.gc_settle import settle
 from tui.screens.one_frame import OneFrame
+from tui.widgets.border_title import retitle
 from tui.widgets.feedback import FeedbackLine
 from tui.widgets.inspector import FieldTree, Inspector
 from tui.widgets.keys_model import next_protection, short_name
@@ -211,7 +212,7 @@ class PlayScreen(OneFrame):
         key = next_protection(self.referee.player, self.referee.secrets, self.referee.ladder)
         self.query_one(KeysPanel).show_protection(key)
         words = "clear" if key is None else f"🔒 {short_name(key)}"
-        self.query_one(MovePicker).border_subtitle = f"next record you send: {words}"
+        retitle(self.query_one(MovePicker), f"next record you send: {words}", subtitle=True)
 
     def _state_changed(self, message: messages.SideStateChanged) -> None:
         self.query_one(LadderView).add_state(message.side, message.new)
@@ -347,7 +348,9 @@ class PlayScreen(OneFrame):
         if self.has_class("-inspecting") or self.has_class("-keys"):
             self.remove_class("-inspecting", "-keys")
             self.refresh_bindings()
-        self.query_one(LadderView).focus()
+        ladder = self.query_one(LadderView)
+        if not ladder.has_focus:  # focus() repaints the whole ladder, even if it has it
+            ladder.focus()
 
     def action_leave(self) -> None:
         self.app.pop_screen()

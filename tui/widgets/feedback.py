@@ -13,12 +13,12 @@ from textual.widgets import Static
 
 from engine.referee import Hint, Judgement
 from tui.widgets.prose import reflow
-from tui.widgets.settled import Settled
+from tui.widgets.settled import SettledStatic
 
 HINT_NAMES = {1: "nudge", 2: "rule", 3: "answer"}
 
 
-class FeedbackText(Settled, Static):
+class FeedbackText(SettledStatic):
     """The feedback's words."""
 
 

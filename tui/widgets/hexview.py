@@ -1,14 +1,20 @@
-"""A hex dump of one message with a byte range highlighted (the field under the cursor)."""
+"""A hex dump of one message with a byte range highlighted (the field under the cursor).
+
+Drawn a row at a time (`render_line`): a message of a few kilobytes (a certificate chain)
+is hundreds of rows, of which the pane shows a handful, and only those are drawn.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rich.text import Text
+from rich.segment import Segment
+from rich.style import Style
 from textual import events
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
+from textual.strip import Strip
 from textual.widget import Widget
 
 from tui.widgets.component_style import component_style
@@ -52,25 +58,37 @@ class HexView(Settled, Widget):
 
         offset: int
 
-    def render(self) -> Text:
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
         data = self.data
-        per_row = bytes_per_row(self.size.width)
         offset_style = component_style(self, "hexview--offset")
+        per_row = bytes_per_row(width)
+        row_start = y * per_row
+        if not data and y == 0:
+            segments = [Segment("(no bytes)", offset_style)]
+        elif row_start >= len(data):
+            segments = []
+        else:
+            segments = self._row(data[row_start:row_start + per_row], row_start, per_row,
+                                 offset_style)
+        strip = Strip(segments).extend_cell_length(width).crop(0, width)
+        return strip.apply_style(self.rich_style)
+
+    def _row(self, row: bytes, row_start: int, per_row: int, offset_style: Style) -> list[Segment]:
+        """Offset, hex and ASCII of one row; the highlighted bytes (and the spaces between
+        them) in the highlight style."""
         mark = component_style(self, "hexview--highlight")
         start, end = self.highlight or (0, 0)
-        rows: list[Text] = []
-        for row_start in range(0, len(data), per_row):
-            row = Text.assemble((f"{row_start:04x}  ", offset_style))
-            ascii_part = Text(" ")
-            for offset in range(row_start, min(row_start + per_row, len(data))):
-                byte = data[offset]
-                style = mark if start <= offset < end else None
-                row.append(f"{byte:02x}", style=style)
-                row.append(" ", style=mark if start <= offset < end - 1 else None)
-                ascii_part.append(_printable(byte), style=style)
-            row.append(" " * (3 * (per_row - (min(row_start + per_row, len(data)) - row_start))))
-            rows.append(row + ascii_part)
-        return Text("\n").join(rows) if rows else Text("(no bytes)", style=offset_style)
+        plain = Style()
+        hex_part = [Segment(f"{row_start:04x}  ", offset_style)]
+        ascii_part = [Segment(" ")]
+        for offset, byte in enumerate(row, row_start):
+            marked = start <= offset < end
+            hex_part.append(Segment(f"{byte:02x}", mark if marked else plain))
+            hex_part.append(Segment(" ", mark if start <= offset < end - 1 else plain))
+            ascii_part.append(Segment(_printable(byte), mark if marked else plain))
+        hex_part.append(Segment(" " * (3 * (per_row - len(row)))))
+        return list(Segment.simplify(hex_part + ascii_part))
 
     def watch_data(self, old: bytes, new: bytes) -> None:
         per_row = bytes_per_row(self.size.width)

@@ -22,6 +22,7 @@ from textual.widgets.tree import TreeNode
 from engine.bytemap import FieldSpan
 from engine.referee import EntryRole, LadderEntry
 from engine.referee.fields import detailed_fields
+from tui.widgets.border_title import retitle
 from tui.widgets.hexview import HexView
 from tui.widgets.keys_model import short_name
 from tui.widgets.quiet_tree import QuietTree
@@ -51,14 +52,16 @@ class FieldTree(QuietTree[FieldSpan]):
     def _relabel(self, title: str, nodes: list[TreeNode[FieldSpan]], spans: tuple[FieldSpan, ...],
                  keep: str | None) -> TreeNode[FieldSpan] | None:
         """The same fields as the message shown (e.g. one ACK after another): new words
-        on the same nodes, a repaint and no layout (a rebuilt tree costs a screen layout)."""
+        on the same nodes, no layout (a rebuilt tree costs a screen layout), and only the
+        lines whose words changed drawn again (the ports of two segments often match)."""
         self.root.set_label(Text(title))
         for node, span in zip(nodes, spans):
             node.data = span
-            node._label = self.process_label(_field_label(span))  # set_label, without a
-            node._updates += 1  # refresh queued per node: one repaint below does them all
-        self._clear_line_cache()
-        self.refresh()
+            label = self.process_label(_field_label(span))
+            if label != node._label:  # set_label, without its refresh queued for later
+                node._label = label
+                node._updates += 1  # the tree's drawn lines are keyed by it
+                self._refresh_node(node)
         return next((node for node in nodes if node.data is not None and node.data.path == keep), nodes[0])
 
     def _rebuild(self, title: str, spans: tuple[FieldSpan, ...], keep: str | None) -> TreeNode[FieldSpan] | None:
@@ -178,7 +181,7 @@ class Inspector(Settled, Vertical):
         wire = self.wire and bool(entry.wire)
         sender = entry.sender.title
         view = "wire" if wire else "inspector"
-        self.border_title = f"{view}: {entry.kind} #{entry.index + 1} from {sender}"
+        retitle(self, f"{view}: {entry.kind} #{entry.index + 1} from {sender}")
         words = ROLE_WORDS[entry.role] or entry.note  # a role says it all; else the note
         _show_line(self.query_one("#inspector-role", Static), words)
         _show_line(self.query_one("#inspector-wire", Static), protection_line(entry, wire=wire))
@@ -199,6 +202,7 @@ class Inspector(Settled, Vertical):
 
     @on(Tree.NodeHighlighted, "#field-tree")
     def _field_highlighted(self, event: Tree.NodeHighlighted[FieldSpan]) -> None:
+        event.stop()  # handled: no need to bubble on through the screen
         if event.node.data is not self._described:  # not the field _put_cursor described
             self._describe(event.node.data)
 

@@ -17,6 +17,7 @@ from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 
 from engine.referee import SecretLearned
+from tui.widgets.border_title import retitle
 from tui.widgets.keys_model import parent_of, protection_words, short_hex, short_name
 from tui.widgets.quiet_tree import QuietTree
 from tui.widgets.settled import Settled, SettledStatic
@@ -50,7 +51,8 @@ class KeyTree(QuietTree[SecretLearned]):
         parent = self.root if parent_name is None else self._by_name[parent_name]
         if parent is not self.root:
             parent.allow_expand = True
-            parent.expand()
+            if not parent.is_expanded:  # secrets are added expanded: no NodeExpanded to
+                parent.expand()  # bubble up the screen per secret, unless the player folded it
         node = parent.add(secret.name, data=secret, expand=True, allow_expand=False)
         self._by_name[secret.name] = node
         self._depth[secret.name] = 1 if parent_name is None else self._depth[parent_name] + 1
@@ -100,7 +102,7 @@ class KeysPanel(Settled, Vertical):
         tree = self.key_tree
         self._newest = tree.add_secret(secret)
         count = len(tree.names)
-        self.border_title = f"keys · {count} secret{'s' if count != 1 else ''}"
+        retitle(self, f"keys · {count} secret{'s' if count != 1 else ''}")
 
     def flush(self) -> None:
         """Put the cursor on the newest secret added since the last flush, and describe it."""
@@ -122,6 +124,7 @@ class KeysPanel(Settled, Vertical):
 
     @on(Tree.NodeHighlighted, "#key-tree")
     def _highlighted(self, event: Tree.NodeHighlighted[SecretLearned]) -> None:
+        event.stop()  # handled: no need to bubble on through the screen
         self._describe(event.node.data)
 
     def _describe(self, secret: SecretLearned | None) -> None:

@@ -17,7 +17,7 @@ from textual import events
 from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.message import Message
-from textual.reactive import reactive
+from textual.reactive import reactive, var
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
@@ -32,6 +32,7 @@ from tui.widgets.ladder_layout import (
     TimelineItem,
     layout,
 )
+from tui.widgets.settled import SettledView
 
 LADDER_LEGEND: tuple[tuple[str, str], ...] = (
     ("SYN ──▶", "a segment from the client to the server"),
@@ -51,9 +52,10 @@ LADDER_LEGEND: tuple[tuple[str, str], ...] = (
 
 
 MAX_DRAWN = 2048  # drawn lines kept for reuse
+Key = tuple[object, ...]
 
 
-class LadderView(ScrollView, can_focus=True):
+class LadderView(SettledView, ScrollView, can_focus=True):
     """The scrolling, selectable diagram."""
 
     COMPONENT_CLASSES = {
@@ -97,9 +99,10 @@ class LadderView(ScrollView, can_focus=True):
     selected: reactive[int | None] = reactive(None, always_update=True)
     """Index (`LadderEntry.index`) of the selected arrow, or None before the first one."""
 
-    your_turn: reactive[Side | None] = reactive(None, always_update=True)
+    your_turn: var[Side | None] = var(None, always_update=True)
     """The side whose move the game awaits, shown as a "your move" line; None otherwise.
-    Set at every turn (even to the same side): the ladder then scrolls to its end."""
+    Set at every turn (even to the same side): the ladder then scrolls to its end at the
+    next `flush`, which repaints the rows that changed."""
 
     @dataclass
     class EntrySelected(Message):
@@ -113,7 +116,8 @@ class LadderView(ScrollView, can_focus=True):
         self._entries: dict[int, LadderEntry] = {}
         self._lines: list[LadderLine] | None = None
         self._lines_width = 0
-        self._strips: dict[int, Strip] = {}  # drawn lines, by line number
+        self._strips: dict[int, tuple[Key, Strip]] = {}  # drawn lines, by line number
+        self._painted: dict[int, Key | None] = {}  # what each row of the view shows
         # Drawn lines by what they show: a new arrow or a moved selection redraws only the
         # lines that changed, not the whole visible diagram.
         self._drawn: dict[tuple[object, ...], Strip] = {}
@@ -123,7 +127,8 @@ class LadderView(ScrollView, can_focus=True):
     # --- feeding the timeline -----------------------------------------------------------
     #
     # Feeding only records: nothing is laid out until `flush`, which the play screen calls
-    # once per referee answer, so a flight of ten messages costs one layout, not ten.
+    # once per referee answer, so a flight of ten messages costs one layout, not ten, and
+    # one repaint of the rows that changed.
 
     def add_entry(self, entry: LadderEntry) -> None:
         """A new arrow; at the next flush it becomes the selection (the inspector shows the
@@ -131,15 +136,15 @@ class LadderView(ScrollView, can_focus=True):
         self._timeline.append(entry)
         self._entries[entry.index] = entry
         self._arrived = entry.index
-        self._invalidate()
+        self._lines = None
 
     def add_state(self, side: Side, state: str) -> None:
         self._timeline.append(StateMark(side, state))
-        self._invalidate()
+        self._lines = None
 
     def add_note(self, text: str) -> None:
         self._timeline.append(NoteMark(text))
-        self._invalidate()
+        self._lines = None
 
     def set_initial_states(self, sides: tuple[SideView, SideView]) -> None:
         for view in sides:
@@ -160,8 +165,21 @@ class LadderView(ScrollView, can_focus=True):
             self.scroll_end(animate=False, immediate=True)
         elif arrived is not None:
             self._scroll_to_entry(arrived)
-        self.refresh()
+        self._repaint_changed_rows()
         return self._entries[arrived] if arrived is not None else None
+
+    def _repaint_changed_rows(self) -> None:
+        """Repaint the rows of the view whose drawing changed (a new arrow below the last,
+        the selection mark moved), not all of them. A scroll repaints the whole view by
+        itself."""
+        width = self.scrollable_content_region.width
+        lines = self.lines
+        top = self.scroll_offset.y
+        for y in range(self.scrollable_content_region.height):
+            index = y + top
+            key = self._key(lines[index], width) if index < len(lines) else None
+            if self._painted.get(y, ()) != key:
+                self.refresh(Region(0, y, width, 1))
 
     @property
     def entries(self) -> list[LadderEntry]:
@@ -213,7 +231,7 @@ class LadderView(ScrollView, can_focus=True):
         self._drawn.clear()
 
     def watch_your_turn(self) -> None:
-        self._invalidate()
+        self._lines = None
         self._to_end = True
 
     def render_line(self, y: int) -> Strip:
@@ -221,19 +239,27 @@ class LadderView(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         lines = self.lines
         if index >= len(lines):
+            self._painted[y] = None
             return Strip.blank(width, self.rich_style)
-        strip = self._strips.get(index)
-        if strip is None:
-            strip = self._strips[index] = self._draw(lines[index], width)
-        return strip
+        drawn = self._strips.get(index)
+        if drawn is None:
+            drawn = self._strips[index] = self._draw(lines[index], width)
+        self._painted[y] = drawn[0]
+        return drawn[1]
 
-    def _draw(self, line: LadderLine, width: int) -> Strip:
+    def _key(self, line: LadderLine, width: int) -> Key:
+        """What a line's drawing depends on."""
         text = line.text
         selected = line.entry is not None and line.entry == self.selected
-        key = (text.plain, tuple(text.spans), text.style, selected, self.has_focus, width)
+        return (text.plain, tuple(text.spans), text.style, selected, self.has_focus, width)
+
+    def _draw(self, line: LadderLine, width: int) -> tuple[Key, Strip]:
+        key = self._key(line, width)
         strip = self._drawn.get(key)
         if strip is not None:
-            return strip
+            return key, strip
+        text = line.text
+        selected = bool(key[3])
         if selected:
             text = text.copy()
             text.plain = "▸" + text.plain[1:]
@@ -243,7 +269,7 @@ class LadderView(ScrollView, can_focus=True):
         if len(self._drawn) > MAX_DRAWN:
             self._drawn.clear()
         self._drawn[key] = strip
-        return strip
+        return key, strip
 
     # --- selection ----------------------------------------------------------------------
 

@@ -24,13 +24,14 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.reactive import reactive
+from textual.reactive import var
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static
 
 from engine.referee import Move, MoveField, MoveOption, Turn
+from tui.widgets.border_title import retitle
 from tui.widgets.component_style import component_style
-from tui.widgets.settled import Settled
+from tui.widgets.settled import SettledStatic
 
 CHIP_GAP = 1  # the margin after each chip (app.tcss: .move-chip)
 MAX_OPTIONS = 9  # number keys 1-9
@@ -54,7 +55,7 @@ def pack_rows(widths: Sequence[int], room: int) -> list[list[int]]:
     return rows
 
 
-class MoveChip(Settled, Static):
+class MoveChip(SettledStatic):
     """One option: its number and its kind ("2 SYN-ACK"); click to choose it."""
 
     def __init__(self, number: int, option: MoveOption, *, chosen: bool = False) -> None:
@@ -82,8 +83,9 @@ class MovePicker(Vertical):
 
     COMPONENT_CLASSES = {"move-picker--muted"}  # "enter sends" (app.tcss)
 
-    chosen: reactive[int | None] = reactive(None, init=False)
-    """1-based number of the chosen option, or None."""
+    chosen: var[int | None] = var(None, init=False)
+    """1-based number of the chosen option, or None (the chips show it: the box itself is
+    not repainted)."""
 
     @dataclass
     class MoveSubmitted(Message):
@@ -129,7 +131,7 @@ class MovePicker(Vertical):
         self._idle = idle
         self.chosen = None
         await self._refill_chips()
-        self.border_title = "your move" if turn is None else f"your move · turn {turn.number}"
+        retitle(self, "your move" if turn is None else f"your move · turn {turn.number}")
         await self._show_form(None)
 
     async def _refill_chips(self) -> None:
@@ -145,7 +147,8 @@ class MovePicker(Vertical):
             await self._mount_chips()
             return
         for chip in chips:  # spare chips are hidden, not removed: a removal lays out twice
-            chip.display = chip.number <= count
+            if chip.display != (chip.number <= count):
+                chip.display = chip.number <= count
         if count > len(chips):
             row = chips[0].parent if chips else None
             assert isinstance(row, Horizontal)
@@ -258,7 +261,8 @@ class MovePicker(Vertical):
                 cast(Static, shown[0]).update(text)  # the prompt line is up: new words only
             else:
                 await form.remove_children()
-                await form.mount(Static(text, id="move-label", classes="-prompt", markup=False))
+                await form.mount(SettledStatic(text, id="move-label", classes="-prompt",
+                                               markup=False))
             if help_line.display:
                 help_line.update("")
                 help_line.display = False

@@ -1,4 +1,5 @@
-"""A Tree that neither lays the screen out again nor repaints when it is resized.
+"""A Tree that neither lays the screen out again nor repaints when it is resized, nor lays
+it out when its nodes change (`SettledView`: its scrollbar is always shown).
 
 Textual's `Tree` answers every Resize with a layout request, though its lines do not
 depend on its size. On the play screen the field and key trees are resized whenever the
@@ -16,10 +17,20 @@ from typing import TypeVar
 from textual import events
 from textual.widgets import Tree
 
+from tui.widgets.settled import SettledView
+
 DataType = TypeVar("DataType")
 
 
-class QuietTree(Tree[DataType]):
+class QuietTree(SettledView, Tree[DataType]):
     def _on_resize(self, event: events.Resize) -> None:
         event.prevent_default()  # Tree._on_resize would ask for a layout
         self._line_cache.grow(event.size.height)
+
+    def _invalidate(self) -> None:
+        """Tree._invalidate (new nodes, a node opened or closed), asking for a repaint
+        only: the tree's height comes from the stylesheet, not from its nodes."""
+        self._clear_line_cache()
+        self._updates += 1
+        self.root._reset()
+        self.refresh()
