@@ -16,6 +16,7 @@ from tui.widgets.prose import reflow
 from tui.widgets.settled import SettledStatic
 
 HINT_NAMES = {1: "nudge", 2: "rule", 3: "answer"}
+KINDS = ("-good", "-bad", "-hint", "-info")  # the classes that colour a line (app.tcss)
 
 
 class FeedbackText(SettledStatic):
@@ -35,8 +36,8 @@ class FeedbackLine(VerticalScroll, can_focus=False):
         return content.plain if isinstance(content, Text) else str(content)
 
     def _show(self, text: Text, kind: str) -> None:
-        for name in ("-good", "-bad", "-hint", "-info"):
-            self.set_class(name == kind, name)
+        if not self.has_class(kind):  # one restyle, not one per class swapped
+            self.set_classes((set(self.classes) - set(KINDS)) | {kind})
         self.query_one("#feedback-text", Static).update(text)
         self.scroll_home(animate=False)
 

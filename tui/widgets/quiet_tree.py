@@ -16,6 +16,7 @@ from typing import TypeVar
 
 from textual import events
 from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
 
 from tui.widgets.settled import SettledView
 
@@ -26,6 +27,12 @@ class QuietTree(SettledView, Tree[DataType]):
     def _on_resize(self, event: events.Resize) -> None:
         event.prevent_default()  # Tree._on_resize would ask for a layout
         self._line_cache.grow(event.size.height)
+
+    def get_label_width(self, node: TreeNode[DataType]) -> int:
+        """The trees never scroll sideways (`overflow-x: hidden`), so a label's width only
+        feeds their virtual width: its words and the fold mark will do, without drawing
+        every label again at each rebuild."""
+        return node._label.cell_len + 2
 
     def _invalidate(self) -> None:
         """Tree._invalidate (new nodes, a node opened or closed), asking for a repaint
