@@ -97,18 +97,18 @@ class KeysPanel(Settled, Vertical):
         return self.query_one(KeyTree)
 
     def add_secret(self, secret: SecretLearned) -> None:
-        """A secret was learned: add it; at the next `flush` the cursor goes to the newest
-        one (its formula shows)."""
-        tree = self.key_tree
-        self._newest = tree.add_secret(secret)
-        count = len(tree.names)
-        retitle(self, f"keys · {count} secret{'s' if count != 1 else ''}")
+        """A secret was learned: add it; at the next `flush` the title counts it and the
+        cursor goes to the newest one (its formula shows)."""
+        self._newest = self.key_tree.add_secret(secret)
 
     def flush(self) -> None:
-        """Put the cursor on the newest secret added since the last flush, and describe it."""
+        """Count the secrets in the title, put the cursor on the newest one added since the
+        last flush, and describe it."""
         node, self._newest = self._newest, None
         if node is None:
             return
+        count = len(self.key_tree.names)
+        retitle(self, f"keys · {count} secret{'s' if count != 1 else ''}")
         tree = self.key_tree
         tree.get_node_at_line(0)  # lays the tree's lines out now, so the cursor can move
         tree.move_cursor(node)

@@ -71,7 +71,8 @@ class MoveChip(SettledStatic):
             self.key = option.key
             self.set_class(chosen, "-chosen")
             self.update(chip_text(self.number, option.key, chosen=chosen))
-        self.tooltip = Text(option.label)
+        if not isinstance(self.tooltip, Text) or self.tooltip.plain != option.label:
+            self.tooltip = Text(option.label)
 
     async def on_click(self, event: events.Click) -> None:
         event.stop()
