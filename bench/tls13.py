@@ -2,9 +2,10 @@
 
 Both handshakes are client and server in this one process, bytes handed across in memory:
 
-- engine: `TlsClient` and `TlsServer`, X25519, TLS_AES_128_GCM_SHA256, an ECDSA P-256
-  server certificate under a generated CA; the client checks the whole chain (trust path,
-  dates, purpose, name, RFC 5280 path validation), the CertificateVerify and the Finished.
+- engine: `TlsClient` and `TlsServer`, X25519, TLS_AES_128_GCM_SHA256, a server
+  certificate under a generated (ECDSA P-256) CA: (a) an ECDSA P-256 one, (b) an Ed25519
+  one; the client checks the whole chain (trust path, dates, purpose, name, RFC 5280 path
+  validation), the CertificateVerify and the Finished.
 - OpenSSL: Python's `ssl`, an SSLObject client and an SSLObject server over MemoryBIOs, the
   same credential and CA, CA-verified with the hostname checked, X25519, the same suite
   (pinned through an OpenSSL configuration file, since `ssl` cannot set TLS 1.3 suites),
@@ -15,13 +16,14 @@ contexts. What every timed handshake makes afresh: both endpoints (engine config
 connections; OpenSSL SSLObjects and BIOs) and so both ephemeral key shares.
 
 The "cryptography floor" is what the engine's handshake cannot do without, timed alone
-with `cryptography`: two X25519 key pairs and exchanges, one ECDSA P-256 signature and two
-verifications (CertificateVerify, the leaf's certificate signature), the HKDF calls of the
+with `cryptography`: two X25519 key pairs and exchanges, the CertificateVerify signed and
+verified (ECDSA P-256 or Ed25519), the leaf's certificate signature verified (ECDSA P-256,
+the CA's), the HKDF calls of the
 key schedule, the Finished HMACs, the transcript hash, eight AES-GCM keys and the five
 encrypted handshake records, each sealed and opened. The rest of the engine's time is
 ours (x509 parsing and cryptography's path-validation policy checks included: a raw
 signature check is all the floor counts of the chain).
-Target (issue 3 §5): engine ≤ 1.0x OpenSSL.
+Target (issue 3 §5): engine ≤ 1.0x OpenSSL, for both certificates.
 
     python bench/tls13.py [--handshakes 400] [--profile]
 """
@@ -32,6 +34,7 @@ import atexit
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 # Pin OpenSSL's TLS 1.3 suite and group before `ssl` loads its configuration (this
@@ -50,7 +53,7 @@ import itertools  # noqa: E402
 import ssl  # noqa: E402
 
 from cryptography.hazmat.primitives import hashes, hmac, serialization  # noqa: E402
-from cryptography.hazmat.primitives.asymmetric import ec, x25519  # noqa: E402
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, x25519  # noqa: E402
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # noqa: E402
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF, HKDFExpand  # noqa: E402
 
@@ -59,13 +62,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench import common  # noqa: E402
 from bench.common import HOST  # noqa: E402
 from engine.rng import SeededRandom  # noqa: E402
-from engine.tls.certs import CertificateAuthority, Credential  # noqa: E402
+from engine.tls.certs import CertificateAuthority, Credential, KeyKind  # noqa: E402
 from engine.tls.client13 import TlsClient  # noqa: E402
 from engine.tls.config import TlsConfig  # noqa: E402
 from engine.tls.constants import CipherSuite, NamedGroup  # noqa: E402
 from engine.tls.server13 import TlsServer  # noqa: E402
 
 SUITE = CipherSuite.TLS_AES_128_GCM_SHA256
+CASES: dict[KeyKind, str] = {  # the server's certificate: the title of its case
+    "ecdsa": "(a) X25519, AES-128-GCM, ECDSA P-256 certificate",
+    "ed25519": "(b) X25519, AES-128-GCM, Ed25519 certificate",
+}
 
 
 # --- the engine --------------------------------------------------------------------------
@@ -93,8 +100,9 @@ def check_engine(ca: CertificateAuthority, credential: Credential) -> tuple[str,
 # --- the cryptography floor -----------------------------------------------------------------
 
 
-def floor_handshake(signing_key: ec.EllipticCurvePrivateKey, ca_public: ec.EllipticCurvePublicKey, leaf_tbs: bytes,
-                    leaf_signature: bytes, transcript: list[bytes]) -> None:
+def floor_handshake(signing_key: ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey,
+                    ca_public: ec.EllipticCurvePublicKey, leaf_tbs: bytes, leaf_signature: bytes,
+                    transcript: list[bytes]) -> None:
     """The primitives one handshake needs, with no protocol around them."""
     # two ephemeral X25519 key pairs, each side's exchange
     client_key = x25519.X25519PrivateKey.from_private_bytes(os.urandom(32))
@@ -129,8 +137,11 @@ def floor_handshake(signing_key: ec.EllipticCurvePrivateKey, ca_public: ec.Ellip
         _expand(master, b"exp master", 32, th), _expand(master, b"res master", 32, th)
     # the server's CertificateVerify, checked by the client; the leaf's signature by the CA
     content = b" " * 64 + b"TLS 1.3, server CertificateVerify\x00" + th
-    signature = signing_key.sign(content, ec.ECDSA(hashes.SHA256(), deterministic_signing=True))
-    signing_key.public_key().verify(signature, content, ec.ECDSA(hashes.SHA256()))
+    if isinstance(signing_key, ed25519.Ed25519PrivateKey):
+        signing_key.public_key().verify(signing_key.sign(content), content)
+    else:
+        signature = signing_key.sign(content, ec.ECDSA(hashes.SHA256(), deterministic_signing=True))
+        signing_key.public_key().verify(signature, content, ec.ECDSA(hashes.SHA256()))
     ca_public.verify(leaf_signature, leaf_tbs, ec.ECDSA(hashes.SHA256()))
     # AES-128-GCM: 8 keys (each side: handshake and application, read and write); the
     # server's EncryptedExtensions, Certificate, CertificateVerify and Finished records and
@@ -155,17 +166,16 @@ def _expand(secret: bytes, label: bytes, length: int, context: bytes = b"") -> b
 # --- the run --------------------------------------------------------------------------------
 
 
-def main() -> None:
-    args = common.arguments(__doc__ or "")
-    ca, credentials = common.authority("ecdsa")
-    credential = credentials["ecdsa"]
+def set_up(kind: KeyKind, ca: CertificateAuthority, credential: Credential) -> dict[str, Callable[[], None]]:
+    """One case's three timed runs (engine, OpenSSL, floor), each looked at once untimed."""
     client_context, server_context = common.openssl_contexts(ca, credential, ssl.TLSVersion.TLSv1_3)
-    ca_public = ca.private_key.public_key()
+    common.check_openssl_handshake(client_context, server_context, SUITE.name, "TLSv1.3")
     signing_key = credential.private_key
-    assert isinstance(signing_key, ec.EllipticCurvePrivateKey)
+    assert isinstance(signing_key, (ec.EllipticCurvePrivateKey, ed25519.Ed25519PrivateKey)), kind
+    ca_public = ca.private_key.public_key()
+    assert isinstance(ca_public, ec.EllipticCurvePublicKey)
     leaf_tbs, leaf_signature = credential.leaf.tbs_certificate_bytes, credential.leaf.signature
-
-    engine_description, transcript = check_engine(ca, credential)
+    _, transcript = check_engine(ca, credential)
     seeds = itertools.count(1000)  # every engine handshake its own seed: its own key shares
 
     def engine() -> None:
@@ -178,15 +188,33 @@ def main() -> None:
     def floor() -> None:
         floor_handshake(signing_key, ca_public, leaf_tbs, leaf_signature, transcript)
 
+    return {"engine": engine, "OpenSSL": openssl, "floor": floor}
+
+
+def main() -> None:
+    args = common.arguments(__doc__ or "")
+    ca, credentials = common.authority(*CASES)
+    cases = {kind: set_up(kind, ca, credentials[kind]) for kind in CASES}
+
     if args.profile:
-        common.profile(engine, args.handshakes)
+        for kind, runs in cases.items():
+            print(f"=== {CASES[kind]}: engine, {args.handshakes} handshakes")
+            common.profile(runs["engine"], args.handshakes)
         return
 
     common.print_header("1.3")
-    common.check_openssl_handshake(client_context, server_context, SUITE.name, "TLSv1.3")
-    print(f"  engine negotiates {engine_description}; OpenSSL negotiates {SUITE.name}, X25519 (pinned)")
-    results = common.measure({"engine": engine, "OpenSSL": openssl, "floor": floor}, args.handshakes)
-    common.report(results["engine"], results["OpenSSL"], results["floor"])
+    description, _ = check_engine(ca, credentials["ecdsa"])
+    print(f"  engine negotiates {description}; OpenSSL negotiates {SUITE.name}, X25519 (pinned)")
+    results = common.measure({(kind, name): run for kind, runs in cases.items() for name, run in runs.items()},
+                             args.handshakes)
+    ratios: dict[str, float] = {}
+    for kind, title in CASES.items():
+        print(title)
+        ratios[kind] = common.report(results[kind, "engine"], results[kind, "OpenSSL"], results[kind, "floor"],
+                                     indent="  ")
+    listed = ", ".join(f"{kind} {ratio:.2f}x" for kind, ratio in ratios.items())
+    met = max(ratios.values()) <= 1.0
+    print(f"ratios engine/OpenSSL (medians): {listed}   target ≤ 1.0x -> {'met' if met else 'NOT met'}")
 
 
 if __name__ == "__main__":
