@@ -168,6 +168,7 @@ class PlayScreen(OneFrame):
     async def _answered(self, answer: messages.RefereeAnswered) -> None:
         """Apply one referee answer: every message in order, then `_settle`, all in one
         batch update (the screen is laid out and painted once, at the end)."""
+        answer.stop()  # the screen's own: nothing above it listens
         handlers: dict[type[Message], Callable[[Any], Awaitable[None] | None]] = {
             messages.SegmentSent: self._segment_sent,
             messages.SecretLearnedMessage: self._secret_learned,
@@ -280,6 +281,7 @@ class PlayScreen(OneFrame):
 
     @on(MovePicker.MoveSubmitted)
     def _move_submitted(self, message: MovePicker.MoveSubmitted) -> None:
+        message.stop()
         if self.referee.finished or self.referee.turn is None:
             return
         no_events: list[RefereeEvent] = []
