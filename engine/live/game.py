@@ -20,6 +20,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field, replace
 
+from engine.bytemap import LazyByteMap
 from engine.levels.model import ScriptStep, TurnSpec
 from engine.live.addresses import KERNEL_IP
 from engine.live.autopilot import live_config
@@ -428,7 +429,7 @@ class LiveTcpGame:
                 by_player: bool = False, note: str = "") -> MessageSent:
         entry = LadderEntry(
             index=len(self.ladder), sender=sender, kind=segment.kind.value, summary=segment.summary(),
-            raw=raw, fields=tuple(segment.byte_map()), time=self.wire.now(), role=role,
+            raw=raw, fields=LazyByteMap(segment.byte_map), time=self.wire.now(), role=role,
             by_player=by_player, note=note,
         )
         self.ladder.append(entry)

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from engine.bytemap import LazyByteMap
 from engine.levels.model import StackLevel
 from engine.live.game import WAIT_SLICE, LiveTcpGame
 from engine.live.kernel import TlsEchoServer
@@ -331,7 +332,7 @@ class LiveTlsGame:
             message = event.message
             entry = LadderEntry(
                 index=len(self.ladder), sender=side, kind=_kind(message), summary=message.summary(),
-                raw=event.raw, fields=tuple(message.byte_map()) if hasattr(message, "byte_map") else (),
+                raw=event.raw, fields=LazyByteMap(message.byte_map) if hasattr(message, "byte_map") else (),
                 time=self.tcp.wire.now(), role=role, by_player=by_player or role is EntryRole.MISTAKE,
                 note=note, protected_by=event.protected_by, wire=b"".join(records),
             )

@@ -18,9 +18,10 @@ LENGTH_PREFIX = 3  # cert_data is opaque ASN.1Cert<1..2^24-1> (RFC 8446 §4.4.2,
 
 
 def detailed_fields(entry: LadderEntry) -> tuple[FieldSpan, ...]:
-    if entry.kind != "Certificate" or not any(span.path.endswith(CERT_DATA) for span in entry.fields):
-        return entry.fields
-    return _with_certificates(entry.raw, entry.fields)
+    fields = tuple(entry.fields)
+    if entry.kind != "Certificate" or not any(span.path.endswith(CERT_DATA) for span in fields):
+        return fields
+    return _with_certificates(entry.raw, fields)
 
 
 @lru_cache(maxsize=32)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from engine.bytemap import LazyByteMap
 from engine.levels.model import TcpLevel
 from engine.referee import tcp_explain as explain
 from engine.referee import tcp_moves as moves
@@ -231,7 +232,7 @@ class TcpGame:
             kind=decoded.kind.value,
             summary=decoded.summary(),
             raw=raw,
-            fields=tuple(decoded.byte_map()),
+            fields=LazyByteMap(decoded.byte_map),
             time=self.world.now,
             role=role,
             by_player=by_player,

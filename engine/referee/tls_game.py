@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from engine.bytemap import LazyByteMap
 from engine.levels.model import TlsLevel
 from engine.referee import tls_moves as moves
 from engine.referee.game import GameTurn
@@ -310,7 +311,7 @@ class TlsGame:
                 kind=_kind(message),
                 summary=message.summary(),
                 raw=event.raw,
-                fields=tuple(message.byte_map()) if hasattr(message, "byte_map") else (),
+                fields=LazyByteMap(message.byte_map) if hasattr(message, "byte_map") else (),
                 time=0.0,
                 role=role,
                 by_player=by_player or role is EntryRole.MISTAKE,

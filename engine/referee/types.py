@@ -7,6 +7,7 @@ engine.tcp internals: everything the screen needs is carried by these values.
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from engine.bytemap import FieldSpan
@@ -68,7 +69,7 @@ class LadderEntry:
     kind: str  # "SYN-ACK"
     summary: str  # "SYN-ACK seq=90210 ack=2837462 win=64240"
     raw: bytes  # the encoded message (for TCP: the TCP header and payload)
-    fields: tuple[FieldSpan, ...]  # its byte map
+    fields: Sequence[FieldSpan]  # its byte map (a LazyByteMap: made when first read)
     time: float  # game clock, seconds since the level started
     role: EntryRole = EntryRole.NORMAL
     by_player: bool = False

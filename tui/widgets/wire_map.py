@@ -11,6 +11,7 @@ message, so its fields are the engine's spans shifted past the header.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from engine.bytemap import FieldSpan
@@ -118,7 +119,7 @@ def _record(
     return spans
 
 
-def _shifted(spans: tuple[FieldSpan, ...], by: int, *, depth: int) -> list[FieldSpan]:
+def _shifted(spans: Iterable[FieldSpan], by: int, *, depth: int) -> list[FieldSpan]:
     return [
         FieldSpan(s.start + by, s.end + by, s.path, s.label, s.value, s.meaning, s.rfc,
                   s.depth + depth)
