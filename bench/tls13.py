@@ -166,8 +166,9 @@ def _expand(secret: bytes, label: bytes, length: int, context: bytes = b"") -> b
 # --- the run --------------------------------------------------------------------------------
 
 
-def set_up(kind: KeyKind, ca: CertificateAuthority, credential: Credential) -> dict[str, Callable[[], None]]:
-    """One case's three timed runs (engine, OpenSSL, floor), each looked at once untimed."""
+def set_up(kind: KeyKind, ca: CertificateAuthority, credential: Credential) -> tuple[str, dict[str, Callable[[], None]]]:
+    """What the engine negotiates, and one case's three timed runs (engine, OpenSSL,
+    floor), each looked at once untimed."""
     client_context, server_context = common.openssl_contexts(ca, credential, ssl.TLSVersion.TLSv1_3)
     common.check_openssl_handshake(client_context, server_context, SUITE.name, "TLSv1.3")
     signing_key = credential.private_key
@@ -175,7 +176,7 @@ def set_up(kind: KeyKind, ca: CertificateAuthority, credential: Credential) -> d
     ca_public = ca.private_key.public_key()
     assert isinstance(ca_public, ec.EllipticCurvePublicKey)
     leaf_tbs, leaf_signature = credential.leaf.tbs_certificate_bytes, credential.leaf.signature
-    _, transcript = check_engine(ca, credential)
+    description, transcript = check_engine(ca, credential)
     seeds = itertools.count(1000)  # every engine handshake its own seed: its own key shares
 
     def engine() -> None:
@@ -188,13 +189,14 @@ def set_up(kind: KeyKind, ca: CertificateAuthority, credential: Credential) -> d
     def floor() -> None:
         floor_handshake(signing_key, ca_public, leaf_tbs, leaf_signature, transcript)
 
-    return {"engine": engine, "OpenSSL": openssl, "floor": floor}
+    return description, {"engine": engine, "OpenSSL": openssl, "floor": floor}
 
 
 def main() -> None:
     args = common.arguments(__doc__ or "")
     ca, credentials = common.authority(*CASES)
-    cases = {kind: set_up(kind, ca, credentials[kind]) for kind in CASES}
+    set_ups = {kind: set_up(kind, ca, credentials[kind]) for kind in CASES}
+    cases = {kind: runs for kind, (_, runs) in set_ups.items()}
 
     if args.profile:
         for kind, runs in cases.items():
@@ -203,7 +205,7 @@ def main() -> None:
         return
 
     common.print_header("1.3")
-    description, _ = check_engine(ca, credentials["ecdsa"])
+    description = set_ups["ecdsa"][0]  # the same suite and group for both certificates
     print(f"  engine negotiates {description}; OpenSSL negotiates {SUITE.name}, X25519 (pinned)")
     results = common.measure({(kind, name): run for kind, runs in cases.items() for name, run in runs.items()},
                              args.handshakes)
