@@ -82,6 +82,11 @@ class LevelWatch:
         self.app.set_interval(POLL_SECONDS, self.poll)
 
     def poll(self) -> None:
+        screen = self._screen
+        if screen is not None and screen in self.app.screen_stack and not screen.is_mounted:
+            # Still being built: closed now, it would be mounted empty. The change, if
+            # any, is seen at the next poll.
+            return
         fingerprint = self._fingerprint()
         if fingerprint == self._seen:
             return

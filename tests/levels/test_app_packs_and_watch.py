@@ -15,7 +15,7 @@ from engine.levels import builtin_dir
 from tui.app import SynackApp
 from tui.screens.levels import LevelListScreen
 from tui.screens.play import PlayScreen
-from tui.watch import LevelProblemsScreen
+from tui.watch import LevelProblemsScreen, LevelWatch
 
 TCP01 = (builtin_dir() / "tcp-01-handshake-client.toml").read_text()
 
@@ -121,5 +121,31 @@ def test_watch_opens_on_a_file_that_is_broken_from_the_start(tmp_path: Path) -> 
         async with app.run_test(size=(100, 30)) as pilot:
             screen = await wait_for(pilot, LevelProblemsScreen)
             assert screen.problems == [f"{path}: expected a level, found an empty file"]  # type: ignore[attr-defined]
+
+    asyncio.run(run())
+
+
+def test_a_save_before_the_level_is_up_waits_for_it(tmp_path: Path) -> None:
+    """A save that lands while the level's screen is still being built (two saves in quick
+    succession, a slow machine) reloads once that screen is up: a screen closed before it
+    is built would be mounted empty."""
+    path = tmp_path / "mine.toml"
+    path.write_text(level_text("mine", "Version one"))
+
+    async def run() -> None:
+        app = SynackApp(seed=7, data_dir=tmp_path / "data", clock=frozen_clock)
+        async with app.run_test(size=(100, 30)) as pilot:
+            watch = LevelWatch(app, path)
+            watch.start()  # pushes the level's screen; it is built when the app next runs
+            built = app.screen
+            assert isinstance(built, PlayScreen) and not built.is_mounted
+            path.write_text(level_text("mine", "Version two"))
+            watch.poll()  # the save is seen before that screen is up
+            assert app.screen is built
+            await pilot.pause()
+            assert built.is_mounted and built.query_one("#ladder-pane")
+            watch.poll()  # the same save, now that the screen is up
+            await pilot.pause()
+            assert isinstance(app.screen, PlayScreen) and app.screen.level.title == "Version two"
 
     asyncio.run(run())
