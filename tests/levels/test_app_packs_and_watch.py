@@ -6,12 +6,14 @@ import asyncio
 import io
 from pathlib import Path
 
+import pytest
 from rich.console import Console
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import OptionList
 
 from engine.levels import builtin_dir
+from tui import watch as watch_module
 from tui.app import SynackApp
 from tui.screens.levels import LevelListScreen
 from tui.screens.play import PlayScreen
@@ -125,10 +127,12 @@ def test_watch_opens_on_a_file_that_is_broken_from_the_start(tmp_path: Path) -> 
     asyncio.run(run())
 
 
-def test_a_save_before_the_level_is_up_waits_for_it(tmp_path: Path) -> None:
+def test_a_save_before_the_level_is_up_waits_for_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A save that lands while the level's screen is still being built (two saves in quick
     succession, a slow machine) reloads once that screen is up: a screen closed before it
-    is built would be mounted empty."""
+    is built would be mounted empty. The test polls by hand (the watch's own timer is
+    held off), so a slow machine cannot poll in between."""
+    monkeypatch.setattr(watch_module, "POLL_SECONDS", 3600)
     path = tmp_path / "mine.toml"
     path.write_text(level_text("mine", "Version one"))
 
