@@ -24,8 +24,9 @@ import builtins
 import dataclasses
 import enum
 import struct
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import lru_cache
 from typing import Any, NamedTuple, NoReturn, TypeVar
 
 from engine.bytemap import FieldSpan
@@ -316,7 +317,17 @@ class Reader:
 
 
 _LENGTH = Field("length", "Length", "How many bytes follow")
-_UNPACK = {1: "B", 2: "H", 4: "I"}
+_STRUCT_CODES = {1: "B", 2: "H", 4: "I"}  # struct's big-endian unsigned code for each size
+
+
+@lru_cache(maxsize=128)  # bounded: a peer's vectors choose `count`
+def _vector_struct(count: int, size: int, length_size: int = 0) -> struct.Struct | None:
+    """The struct that reads or writes `count` big-endian `size`-byte integers (after a
+    `length_size`-byte length, if any), made once per shape; None for sizes struct lacks."""
+    if size not in _STRUCT_CODES or (length_size and length_size not in _STRUCT_CODES):
+        return None
+    prefix = _STRUCT_CODES[length_size] if length_size else ""
+    return struct.Struct(f">{prefix}{count}{_STRUCT_CODES[size]}")
 
 
 def _code_points(data: builtins.bytes, start: int, length: int, item_size: int,
@@ -324,12 +335,12 @@ def _code_points(data: builtins.bytes, start: int, length: int, item_size: int,
     """`length` bytes from `start` as big-endian `item_size`-byte code points, each as its
     `enum_type` member or the plain int when it has none."""
     get = enum_type._value2member_map_.get
-    code = _UNPACK.get(item_size)
-    if code is None:
+    shape = _vector_struct(length // item_size, item_size)
+    if shape is None:
         values: tuple[int, ...] = tuple([int.from_bytes(data[at : at + item_size], "big")
                                          for at in range(start, start + length, item_size)])
     else:
-        values = struct.unpack_from(f">{length // item_size}{code}", data, start)
+        values = shape.unpack_from(data, start)
     return tuple(map(get, values, values))  # get(v, v): the member, or v itself
 
 
@@ -387,13 +398,14 @@ class FastReader(Reader):
     bytes and return equal values, and the `Reader` raises the alert that names the fault.
     The path-taking helpers (`path`) answer "" here, since only a fault would show them."""
 
+    base = 0  # the same for every FastReader: set once here, not per message
+    spans = None
+    _path: list[tuple[str, int | None]] = []  # never grown: the path-keeping reads are overridden
+
     def __init__(self, data: builtins.bytes) -> None:
         self.data = data
         self.pos = 0
         self.end = len(data)
-        self.base = 0
-        self.spans = None
-        self._path = []
 
     def path(self, fld: Field | None = None, index: int | None = None) -> str:
         return ""
@@ -497,8 +509,15 @@ class Writer:
         self.buffer += len(value).to_bytes(length_size, "big")
         self.buffer += value
 
-    def numbers(self, values: Iterable[int], size: int, length_size: int) -> None:
+    def numbers(self, values: Sequence[int], size: int, length_size: int) -> None:
         """A vector of `size`-byte integers with a `length_size`-byte length prefix."""
+        shape = _vector_struct(len(values), size, length_size)
+        if shape is not None:
+            try:
+                self.buffer += shape.pack(len(values) * size, *values)
+                return
+            except struct.error:  # a value or the length out of range: to_bytes says which
+                pass
         body = b"".join([value.to_bytes(size, "big") for value in values])
         self.buffer += len(body).to_bytes(length_size, "big") + body
 

@@ -422,6 +422,9 @@ def form_of(extension_type: int, context: ExtensionContext) -> type[Extension] |
 
 def encode_extensions(w: Writer, extensions: Sequence[Extension]) -> None:
     """Write an extension block: a 2-byte length, then type, length and data of each."""
+    if not extensions:  # (every Certificate entry's block, as a rule)
+        w.buffer += b"\0\0"
+        return
     with w.block(2):
         buffer = w.buffer
         for extension in extensions:
@@ -466,6 +469,8 @@ def _decode_fast(r: FastReader, context: ExtensionContext) -> tuple[Extension, .
     """`decode_extensions` for a FastReader: the same bytes accepted, the same values,
     with no spans (a fault raises unnamed; the caller re-reads with a Reader)."""
     length = r.length_prefix(2, 0, None)
+    if not length:  # (a Certificate entry's usual block)
+        return ()
     end = r.pos + length
     outer_end, r.end = r.end, end
     data = r.data

@@ -105,11 +105,9 @@ _SUBCLASSED: dict[type, bool] = {}  # form -> whether a class derives from it
 
 
 def _has_subclasses(form: type) -> bool:
-    """Whether a class derives from the extension form, asked once per form (the forms
-    are all defined at import time, so the answer never changes)."""
-    answer = _SUBCLASSED.get(form)
-    if answer is None:
-        answer = _SUBCLASSED[form] = bool(form.__subclasses__())
+    """Whether a class derives from the extension form, remembered in `_SUBCLASSED` (the
+    forms are all defined at import time, so the answer never changes)."""
+    answer = _SUBCLASSED[form] = bool(form.__subclasses__())
     return answer
 
 
@@ -125,7 +123,10 @@ class WithExtensions:
         that is an instance of `form`. A form no class derives from is looked up by exact
         type in an index made at the first call (a handler asks a ClientHello for a dozen
         forms); a form with subclasses is searched for."""
-        if _has_subclasses(form):
+        subclassed = _SUBCLASSED.get(form)  # (looked up here: a dozen lookups per hello)
+        if subclassed is None:
+            subclassed = _has_subclasses(form)
+        if subclassed:
             for extension in self.extensions:
                 if isinstance(extension, form):
                     return extension
