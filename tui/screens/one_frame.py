@@ -10,10 +10,11 @@ Textual leaves three things for later, each a screen update of its own:
 - the callbacks that wait for the layout (`call_after_refresh`: scroll the key tree to the
   newest secret) ask for the repaint of what they scrolled.
 
-`OneFrame` paints as soon as every widget's request has reached the screen (the screen is
-idle: the requests of one move come as one batch), paints the widgets a layout or those
-callbacks asked for in the same frame, and drops the scrollbars' layout requests. A move on
-the play screen is on screen after one update, 20-40 ms sooner.
+`OneFrame` updates the screen as soon as every widget's request has reached it (the screen
+is idle: the requests of one move come as one batch), in one frame: the layout, then the
+callbacks that waited for it (their scrolls), then one paint of everything that changed.
+It drops the scrollbars' layout requests. A move on the play screen is on screen after one
+update, 20-40 ms sooner.
 """
 
 from __future__ import annotations
@@ -25,10 +26,22 @@ from textual.widget import Widget
 
 
 class OneFrame(Screen[None]):
+    _holding_paint = False
+
     async def _on_idle(self, event: events.Idle) -> None:
         if self._due() and not self._requests_on_the_way():
-            self._on_timer_update()  # now: the update timer would wait for its next tick
+            await self._update_in_one_frame()  # now: the update timer would wait for its next tick
         await super()._on_idle(event)
+
+    async def _update_in_one_frame(self) -> None:
+        """Lay out (if asked), run the callbacks that waited for the layout, paint once."""
+        self._holding_paint = True
+        try:
+            self._on_timer_update()
+            await Screen._invoke_and_clear_callbacks(self)
+        finally:
+            self._holding_paint = False
+        self._compositor_refresh()
 
     def _due(self) -> bool:
         return (
@@ -57,6 +70,8 @@ class OneFrame(Screen[None]):
         return waiting
 
     def _compositor_refresh(self) -> None:
+        if self._holding_paint:
+            return  # the layout's paint: done with the callbacks' at the end of the frame
         waiting = self._waiting()
         if waiting:
             self._compositor.update_widgets(waiting)

@@ -108,7 +108,7 @@ class PlayScreen(OneFrame):
                 yield LadderHeading(id="ladder-heading")
                 yield LadderView(id="ladder")
             with Vertical(id="side-pane"):
-                yield Inspector(tls13=str(self.level.protocol).endswith("tls13"), id="inspector")
+                yield Inspector(tls=self.is_tls, tls13=str(self.level.protocol).endswith("tls13"), id="inspector")
                 yield KeysPanel(id="keys")
         yield MovePicker(id="move-picker")
         yield FeedbackLine(id="feedback")

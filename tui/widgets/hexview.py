@@ -1,7 +1,9 @@
 """A hex dump of one message with a byte range highlighted (the field under the cursor).
 
 Drawn a row at a time (`render_line`): a message of a few kilobytes (a certificate chain)
-is hundreds of rows, of which the pane shows a handful, and only those are drawn.
+is hundreds of rows, of which the pane shows a handful, and only those are drawn. The view
+scrolls itself and its height comes from the stylesheet, so a message with more or fewer
+rows than the one before changes only its scrollbar's numbers, never the screen's layout.
 """
 
 from __future__ import annotations
@@ -14,11 +16,11 @@ from textual import events
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
+from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.widget import Widget
 
 from tui.widgets.component_style import component_style
-from tui.widgets.settled import Settled
+from tui.widgets.settled import SettledView
 
 OFFSET_WIDTH = 6  # "0010  "
 
@@ -35,21 +37,23 @@ def _printable(byte: int) -> str:
     return chr(byte) if 0x20 <= byte < 0x7F else "."
 
 
-class HexView(Settled, Widget):
+class HexView(SettledView, ScrollView):
     """Offsets, hex bytes and ASCII; bytes [start, end) of `highlight` stand out."""
 
     COMPONENT_CLASSES = {"hexview--offset", "hexview--highlight"}
 
     DEFAULT_CSS = """
     HexView {
-        height: auto;
+        overflow-x: hidden;
+        overflow-y: scroll;  /* always shown: no scrollbar to come or go with a long message */
+        scrollbar-size-vertical: 1;
         & > .hexview--offset { color: $text-muted; }
         & > .hexview--highlight { background: $accent; color: $text; text-style: bold underline; }
     }
     """
 
     data: reactive[bytes] = reactive(b"")
-    """The bytes shown; a new message lays the screen out again only if its row count differs."""
+    """The bytes shown."""
     highlight: reactive[tuple[int, int] | None] = reactive(None)
 
     @dataclass
@@ -59,10 +63,11 @@ class HexView(Settled, Widget):
         offset: int
 
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
+        width = self.scrollable_content_region.width
         data = self.data
         offset_style = component_style(self, "hexview--offset")
         per_row = bytes_per_row(width)
+        y += self.scroll_offset.y
         row_start = y * per_row
         if not data and y == 0:
             segments = [Segment("(no bytes)", offset_style)]
@@ -90,27 +95,33 @@ class HexView(Settled, Widget):
         hex_part.append(Segment(" " * (3 * (per_row - len(row)))))
         return list(Segment.simplify(hex_part + ascii_part))
 
-    def watch_data(self, old: bytes, new: bytes) -> None:
-        per_row = bytes_per_row(self.size.width)
-        if -(-len(old) // per_row) != -(-len(new) // per_row):
-            self.refresh(layout=True)
+    def watch_data(self) -> None:
+        self._measure()
+        self.refresh()
 
-    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return max(1, -(-len(self.data) // bytes_per_row(width)))
+    def _on_resize(self, event: events.Resize) -> None:
+        event.prevent_default()  # ScrollView's would ask for a layout: the rows are ours
+        self._measure()
+
+    def _measure(self) -> None:
+        """The rows the data needs at this width: the scrollbar's numbers."""
+        width = self.scrollable_content_region.width
+        rows = max(1, -(-len(self.data) // bytes_per_row(width)))
+        self.virtual_size = Size(width, rows)
 
     def row_region(self, offset: int) -> Region:
-        """The region (in this widget) of the row that holds byte `offset`."""
-        per_row = bytes_per_row(self.size.width)
-        return Region(0, offset // per_row, max(self.size.width, 1), 1)
+        """The region (in the whole dump, scrolled or not) of the row that holds byte `offset`."""
+        width = self.scrollable_content_region.width
+        return Region(0, offset // bytes_per_row(width), max(width, 1), 1)
 
     def on_click(self, event: events.Click) -> None:
-        offset = self.offset_at(event.x, event.y)
+        offset = self.offset_at(event.x, event.y + self.scroll_offset.y)
         if offset is not None:
             self.post_message(self.ByteClicked(offset))
 
     def offset_at(self, x: int, y: int) -> int | None:
-        """The byte under column x, row y (hex or ASCII column), if any."""
-        per_row = bytes_per_row(self.size.width)
+        """The byte under column x of the dump's row y (hex or ASCII column), if any."""
+        per_row = bytes_per_row(self.scrollable_content_region.width)
         column: int | None = None
         hex_x = x - OFFSET_WIDTH
         ascii_x = x - (OFFSET_WIDTH + 3 * per_row + 1)

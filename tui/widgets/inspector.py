@@ -14,7 +14,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.reactive import reactive
 from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
@@ -26,7 +26,7 @@ from tui.widgets.border_title import retitle
 from tui.widgets.hexview import HexView
 from tui.widgets.keys_model import short_name
 from tui.widgets.quiet_tree import QuietTree
-from tui.widgets.settled import Settled, SettledScroll, SettledStatic
+from tui.widgets.settled import Settled, SettledStatic
 from tui.widgets.wire_map import wire_spans
 
 ROLE_WORDS = {
@@ -139,27 +139,30 @@ class Inspector(Settled, Vertical):
     """Show a TLS entry's wire bytes (the record with its ciphertext), not the plaintext."""
 
     def __init__(
-        self, *, tls13: bool = True, id: str | None = None, classes: str | None = None
+        self, *, tls: bool = True, tls13: bool = True, id: str | None = None, classes: str | None = None
     ) -> None:
         """
         Args:
+            tls: a TLS level's inspector: the line that says how an entry was protected
+                on the wire is always there (one message after another never moves the
+                tree); without TLS there is none.
             tls13: how to read TLS records in the wire view (TLS 1.3, else TLS 1.2).
         """
         super().__init__(id=id, classes=classes)
+        self.tls = tls
         self.tls13 = tls13
         self._entry: LadderEntry | None = None
         self._spans: tuple[FieldSpan, ...] = ()
         self._described: FieldSpan | None = None
 
     def compose(self) -> ComposeResult:
-        yield SettledStatic("", id="inspector-role", markup=False)
-        yield SettledStatic("", id="inspector-wire", classes="-empty", markup=False)
+        yield SettledStatic("", id="inspector-role", classes="-empty", markup=False)
+        yield SettledStatic("", id="inspector-wire", classes="" if self.tls else "-empty", markup=False)
         tree: FieldTree = FieldTree("", id="field-tree")
         tree.show_root = False
         tree.guide_depth = 2
         yield tree
-        with SettledScroll(id="hex-scroll"):
-            yield HexView(id="hex")
+        yield HexView(id="hex")
         yield SettledStatic("Select a message on the ladder to see its fields.", id="field-meaning")
 
     def on_mount(self) -> None:
@@ -184,7 +187,8 @@ class Inspector(Settled, Vertical):
         retitle(self, f"{view}: {entry.kind} #{entry.index + 1} from {sender}")
         words = ROLE_WORDS[entry.role] or entry.note  # a role says it all; else the note
         _show_line(self.query_one("#inspector-role", Static), words)
-        _show_line(self.query_one("#inspector-wire", Static), protection_line(entry, wire=wire))
+        if self.tls:
+            self.query_one("#inspector-wire", Static).update(protection_line(entry, wire=wire))
         self._spans = wire_spans(entry, tls13=self.tls13) if wire else detailed_fields(entry)
         self.query_one(HexView).data = entry.wire if wire else entry.raw
         title = f"{entry.summary} (wire)" if wire else entry.summary
@@ -215,9 +219,7 @@ class Inspector(Settled, Vertical):
         hexview = self.query_one(HexView)
         hexview.highlight = covering
         if covering:
-            self.query_one("#hex-scroll", VerticalScroll).scroll_to_region(
-                hexview.row_region(covering[0]), animate=False, immediate=False
-            )
+            hexview.scroll_to_region(hexview.row_region(covering[0]), animate=False, immediate=False)
         meaning = Text()
         meaning.append(f"{span.label} = {span.value}", style="bold")
         if covering:

@@ -111,10 +111,8 @@ class KeysPanel(Settled, Vertical):
         retitle(self, f"keys · {count} secret{'s' if count != 1 else ''}")
         tree = self.key_tree
         tree.get_node_at_line(0)  # lays the tree's lines out now, so the cursor can move
-        tree.move_cursor(node)
+        tree.move_cursor(node)  # and scrolls to it (the tree's height never changes)
         self._describe(node.data)
-        # The description's height moves the tree's: scroll once the layout is done.
-        tree.call_after_refresh(tree.scroll_to_node, node, False)
 
     def show_protection(self, key: str | None) -> None:
         """Say which key protects the player's next record (None: nothing, it is clear)."""
@@ -142,6 +140,6 @@ class KeysPanel(Settled, Vertical):
             text.append(f" · {secret.section}", style="italic")
         text.append(f"\n{secret.value.hex()}", style="dim")
         text.append(f"\n{secret.formula}", style="bold")
-        if secret.inputs:
+        if any(name not in secret.formula for name in secret.inputs):  # else the formula names them
             text.append(f"\ninputs: {', '.join(secret.inputs)}")
         detail.update(text)

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual.containers import VerticalScroll
 from textual.css.scalar import Scalar
 from textual.geometry import Size
 from textual.reactive import Reactive
@@ -100,7 +99,3 @@ class SettledStatic(Settled, Static):
                 return False
         return True
 
-
-class SettledScroll(Settled, VerticalScroll):
-    """A scrolling pane whose stylesheet shows its scrollbar always (`overflow-y: scroll`):
-    with no scrollbar to come or go, its new content height needs no second layout."""
