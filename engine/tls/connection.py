@@ -166,47 +166,53 @@ def _new_hasher(algorithm: type[hashes.HashAlgorithm]) -> Any:
 class RunningHash:
     """Transcript-Hash taken as the transcript grows, each message hashed once.
 
-    It remembers the very message objects it has hashed, and hashes afresh a transcript
-    that does not continue them (HelloRetryRequest's message_hash) or a new suite's hash."""
+    It remembers how many messages it has hashed and the very first and last of them, and
+    hashes afresh a transcript that does not continue them (HelloRetryRequest's
+    message_hash) or a new suite's hash."""
 
-    __slots__ = ("algorithm", "fed", "hasher", "_digest")
+    __slots__ = ("algorithm", "hasher", "count", "first", "last", "_digest")
 
     def __init__(self, algorithm: type[hashes.HashAlgorithm]) -> None:
         self._start(algorithm)
 
     def _start(self, algorithm: type[hashes.HashAlgorithm]) -> None:
         self.algorithm = algorithm
-        self.fed: list[bytes] = []
         self.hasher = _new_hasher(algorithm)
-        self._digest: bytes | None = None  # the digest of `fed`, once taken
+        self.count = 0  # messages hashed so far
+        self.first: bytes | None = None
+        self.last: bytes | None = None
+        self._digest: bytes | None = None  # the digest of what was hashed, once taken
 
     def digest(self, algorithm: type[hashes.HashAlgorithm], transcript: list[bytes]) -> bytes:
         """Transcript-Hash of `transcript` under `algorithm`. The transcript grows only by
         appending (a rewrite replaces its first message, or all of it): it continues what
-        was hashed if it still starts with the first message fed and holds the last one
-        fed where it was; otherwise this starts again."""
-        fed = self.fed
-        if algorithm is not self.algorithm or (fed and (
-                len(fed) > len(transcript) or transcript[0] is not fed[0] or transcript[len(fed) - 1] is not fed[-1])):
+        was hashed if it still starts with the first message hashed and holds the last one
+        where it was; otherwise this starts again."""
+        count, length = self.count, len(transcript)
+        if algorithm is not self.algorithm or count and (
+                count > length or transcript[count - 1] is not self.last or transcript[0] is not self.first):
             self._start(algorithm)
-            fed = self.fed
-        if len(fed) == len(transcript):
-            if self._digest is None:
-                self._digest = self.hasher.copy().digest()
-            return self._digest
-        hasher = self.hasher
-        for raw in transcript[len(fed):]:
-            hasher.update(raw)
-            fed.append(raw)
-        self._digest = digest = hasher.copy().digest()
+            count = 0
+        if count == length:
+            digest = self._digest
+            if digest is None:
+                digest = self._digest = self.hasher.copy().digest()
+            return digest
+        update = self.hasher.update
+        for raw in transcript[count:]:
+            update(raw)
+        if not count:
+            self.first = transcript[0]
+        self.count, self.last = length, transcript[-1]
+        self._digest = digest = self.hasher.copy().digest()
         return digest
 
     def __deepcopy__(self, memo: dict[int, object]) -> RunningHash:
         """A fork of the connection forks the hash state too (the hasher itself cannot be
-        deep-copied, only `copy()`-ed)."""
+        deep-copied, only `copy()`-ed); the messages are the fork's same bytes objects."""
         twin = RunningHash.__new__(RunningHash)
-        twin.algorithm, twin.fed, twin.hasher = self.algorithm, list(self.fed), self.hasher.copy()
-        twin._digest = self._digest
+        twin.algorithm, twin.hasher, twin.count = self.algorithm, self.hasher.copy(), self.count
+        twin.first, twin.last, twin._digest = self.first, self.last, self._digest
         memo[id(self)] = twin
         return twin
 
@@ -424,14 +430,11 @@ class TlsConnection:
 
     def _write(self, content_type: ContentType, payload: bytes, shown: Any) -> None:
         records = self.writer.write(content_type, payload)
-        protected_by = records[0].protected_by if records else None
-        events = self._events
-        events.append(new_event(MessageSent, (shown, payload, protected_by)))
-        out = self._out
-        for record in records:
-            raw = record.raw
+        events, out = self._events, self._out
+        events.append(new_event(MessageSent, (shown, payload, records[0].protected_by if records else None)))
+        for _, fragment, protected_by, raw, _, _ in records:
             out.append(raw)
-            events.append(new_event(RecordSent, (content_type, raw, record.payload, record.protected_by)))
+            events.append(new_event(RecordSent, (content_type, raw, fragment, protected_by)))
 
     def _send_alert(self, description: AlertDescription, level: AlertLevel = AlertLevel.FATAL) -> None:
         payload = bytes([level, description])

@@ -259,10 +259,12 @@ def _one_block_info(label: bytes, context: bytes, length: int) -> bytes:
 
 
 @cache
-def _fixed_infos(suite: SuiteInfo) -> tuple[tuple[bytes, bytes], bytes]:
+def _fixed_infos(code: int) -> tuple[tuple[bytes, bytes], bytes]:
     """The one-block HMAC inputs of the labels with an empty context, constants of the
-    suite: (key, iv) and finished. Every label of the schedule asks for at most
-    Hash.length bytes, so each takes one HMAC (RFC 5869 §2.3, T(1))."""
+    suite with code point `code`: (key, iv) and finished. Every label of the schedule asks
+    for at most Hash.length bytes, so each takes one HMAC (RFC 5869 §2.3, T(1)). (Keyed by
+    the code point: hashing the SuiteInfo itself means hashing all its fields.)"""
+    suite = suite_info(code)
     length = digest_size(suite.hash)
     if max(suite.key_length, suite.iv_length) > length:
         raise InternalError(f"{suite.name}: a key longer than its hash", SCHEDULE)
@@ -334,7 +336,7 @@ class KeySchedule(SecretLog):
 
     def __init__(self, suite: SuiteInfo | int) -> None:
         super().__init__(suite)
-        self._traffic_info, self._finished_info = _fixed_infos(self.suite)
+        self._traffic_info, self._finished_info = _fixed_infos(self.suite.code)
 
     def _derive(self, name: str, base: str, label: bytes, transcript: str,
                 transcript_hash: bytes) -> bytes:

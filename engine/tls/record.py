@@ -223,7 +223,8 @@ class _Tls13Protection(_Protection):
         if not content:
             raise UnexpectedMessage("TLSInnerPlaintext holds only zeros: no content type",
                                     PROTECTION_13)
-        content_type = _content_type(content[-1], "TLSInnerPlaintext")
+        code = content[-1]
+        content_type = _CONTENT_TYPES.get(code) or _content_type(code, "TLSInnerPlaintext")
         return content_type, content[:-1], len(inner) - len(content), sequence
 
 
@@ -275,16 +276,6 @@ class _Tls12Protection(_Protection):
         return content_type, content, 0, sequence
 
 
-def _protection(keys: TrafficKeys | None, name: str | None) -> _Protection | None:
-    if keys is None:
-        return None
-    if not name:
-        raise InternalError("a record key needs a name (e.g. client_handshake_traffic_secret)", FRAMING)
-    if keys.suite.version == "1.3":
-        return _Tls13Protection(keys, name)
-    return _Tls12Protection(keys, name)
-
-
 class _Direction:
     """The key state both ends of a direction share."""
 
@@ -295,8 +286,14 @@ class _Direction:
     def set_key(self, keys: TrafficKeys | None, name: str | None = None) -> None:
         """Protect from the next record on with `keys` (None: plaintext); the sequence
         number starts again at 0."""
-        self._protection = protection = _protection(keys, name)
-        self.protected_by = protection.name if protection else None
+        if keys is None:
+            self._protection = self.protected_by = None
+            return
+        if not name:
+            raise InternalError("a record key needs a name (e.g. client_handshake_traffic_secret)", FRAMING)
+        protection = _Tls13Protection if keys.suite.version == "1.3" else _Tls12Protection
+        self._protection = protection(keys, name)
+        self.protected_by = name
 
     @property
     def sequence_number(self) -> int:
@@ -378,11 +375,10 @@ class RecordReader(_Direction):
         buffer = self._buffer
         if len(buffer) < HEADER_LENGTH:
             return None
-        header = bytes(buffer[:HEADER_LENGTH])
-        length = header[3] << 8 | header[4]
-        content_type = _CONTENT_TYPES.get(header[0]) or _content_type(header[0], "record header")
-        if header[1] != 3:
-            raise DecodeError(f"record header: version 0x{header[1]:02x}{header[2]:02x} "
+        code, major, minor, high, low = buffer[:HEADER_LENGTH]
+        content_type = _CONTENT_TYPES.get(code) or _content_type(code, "record header")
+        if major != 3:
+            raise DecodeError(f"record header: version 0x{major:02x}{minor:02x} "
                               "is not TLS (major version must be 3)", FRAMING)
         # The protection the record is under: none for TLS 1.3's clear CCS, nor for a
         # clear alert while `plaintext_alerts` allows one.
@@ -390,6 +386,7 @@ class RecordReader(_Direction):
         if protection is not None and (content_type is protection.clear_type or (
                 self.plaintext_alerts and content_type is ContentType.alert)):
             protection = None
+        length = high << 8 | low
         limit = protection.max_ciphertext if protection else MAX_PLAINTEXT
         if length > limit:
             raise RecordOverflow(f"{content_type.name} record of {length} bytes exceeds {limit}",
@@ -398,23 +395,19 @@ class RecordReader(_Direction):
         if len(buffer) < end:
             return None
         raw = bytes(buffer[:end])
-        record = self._unprotect(header, content_type, raw, protection)
-        del buffer[:end]
-        return record
-
-    def _unprotect(self, header: bytes, content_type: ContentType, raw: bytes,
-                   protection: _Protection | None) -> Record:
         body = raw[HEADER_LENGTH:]
         if protection is None:
             if self._protection and content_type is ContentType.change_cipher_spec and body != b"\x01":
-                raise UnexpectedMessage("a ChangeCipherSpec must be the single byte 0x01",
-                                        "RFC 8446 §5")
-            return _new_record(Record, (content_type, body, None, raw, 0, None))
-        saved = protection.sequence
-        try:
-            content_type, content, padding, sequence = protection.open(header, body)
-        except Alert:
-            protection.sequence = saved  # consume nothing on a fault
-            raise
-        self.plaintext_alerts = False
-        return _new_record(Record, (content_type, content, protection.name, raw, padding, sequence))
+                raise UnexpectedMessage("a ChangeCipherSpec must be the single byte 0x01", "RFC 8446 §5")
+            record = _new_record(Record, (content_type, body, None, raw, 0, None))
+        else:
+            saved = protection.sequence
+            try:
+                content_type, content, padding, sequence = protection.open(raw[:HEADER_LENGTH], body)
+            except Alert:
+                protection.sequence = saved  # consume nothing on a fault
+                raise
+            self.plaintext_alerts = False
+            record = _new_record(Record, (content_type, content, protection.name, raw, padding, sequence))
+        del buffer[:end]
+        return record
