@@ -436,12 +436,9 @@ class FastReader(Reader):
     def length_prefix(self, length_size: int, minimum: int, maximum: int | None) -> int:
         """Read a length prefix; the bytes it covers must fit in the block and the
         bounds: the new position is where they start."""
-        start = self.pos
-        body = start + length_size
-        if body > self.end:
-            unnamed_fault()
-        length = int.from_bytes(self.data[start:body], "big")
-        if length < minimum or (maximum is not None and length > maximum) or body + length > self.end:
+        body = self.pos + length_size
+        length = int.from_bytes(self.data[self.pos : body], "big")  # short if cut: then caught below
+        if body + length > self.end or length < minimum or (maximum is not None and length > maximum):
             unnamed_fault()
         self.pos = body
         return length

@@ -498,7 +498,7 @@ def _decode_fast(r: FastReader, context: ExtensionContext) -> tuple[Extension, .
         pos = stop
     r.pos, r.end = pos, outer_end
     result = tuple(extensions)
-    if context is ExtensionContext.CLIENT_HELLO:
+    if context is _CH and _PRE_SHARED_KEY in seen:
         _check_psk_last(r, result)
     return result
 
@@ -521,6 +521,7 @@ def find(extensions: Sequence[Extension], form: type[_X]) -> _X | None:
 
 _ANY = None
 _CH, _SH, _HRR, _EE, _CT, _CR, _NST = ExtensionContext  # in definition order
+_PRE_SHARED_KEY = int(ExtensionType.pre_shared_key)  # (an enum member's lookup is slow)
 
 for _form in (SupportedGroups, SignatureAlgorithms, SignatureAlgorithmsCert, EcPointFormats,
               PskKeyExchangeModes, ExtendedMasterSecret, EncryptThenMac, PostHandshakeAuth,

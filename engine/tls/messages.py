@@ -155,6 +155,11 @@ _SH_COMPRESSION = Field("legacy_compression_method", "Compression method", "Alwa
 
 
 _SENTINELS = {DOWNGRADE_TLS12: ProtocolVersion.TLS1_2, DOWNGRADE_TLS11: ProtocolVersion.TLS1_1}
+# The contexts the hellos read their extensions in, looked up once (an enum member's
+# lookup through its class is slow, and every handshake reads two hellos).
+_IN_CLIENT_HELLO = ExtensionContext.CLIENT_HELLO
+_IN_SERVER_HELLO = ExtensionContext.SERVER_HELLO
+_IN_HELLO_RETRY_REQUEST = ExtensionContext.HELLO_RETRY_REQUEST
 
 
 class _Start(NamedTuple):
@@ -221,9 +226,9 @@ class ClientHello(HandshakeMessage, WithExtensions):
         suites = r.codes(2, 2, _SUITES, _SUITE, CipherSuite, 2, 0xFFFE, "suite")
         at = r.offset
         compression = r.opaque(1, _COMPRESSION, 1)
-        extensions, block = _read_extensions(r, ExtensionContext.CLIENT_HELLO)
+        extensions, block = _read_extensions(r, _IN_CLIENT_HELLO)
         hello = cls(random, session_id, suites, compression, extensions, version, block)
-        if ProtocolVersion.TLS1_3 in hello.offered_versions and compression != b"\x00":
+        if compression != b"\x00" and ProtocolVersion.TLS1_3 in hello.offered_versions:
             raise IllegalParameter(f"client_hello.legacy_compression_methods at byte {at}: "
                                    f"{compression.hex()} in a ClientHello offering TLS 1.3, "
                                    "which must send exactly 00", _CH)
@@ -300,8 +305,7 @@ class ServerHello(HandshakeMessage, WithExtensions):
         version, random, session_id = _read_start(r, _SH_FIELDS)
         suite = known(CipherSuite, r.number(2, _SH_SUITE))
         compression = r.number(1, _SH_COMPRESSION)
-        where = (ExtensionContext.HELLO_RETRY_REQUEST if random == HELLO_RETRY_REQUEST_RANDOM
-                 else ExtensionContext.SERVER_HELLO)
+        where = _IN_HELLO_RETRY_REQUEST if random == HELLO_RETRY_REQUEST_RANDOM else _IN_SERVER_HELLO
         extensions, block = _read_extensions(r, where)
         return cls(random, session_id, suite, extensions, compression, version, block)
 
