@@ -31,6 +31,7 @@ from typing import Any, NamedTuple, NoReturn, TypeVar
 
 from engine.bytemap import FieldSpan
 from engine.tls.alerts import DecodeError
+from engine.tls.constants import value_map
 
 SECTION = "RFC 8446 §3"
 
@@ -334,7 +335,7 @@ def _code_points(data: builtins.bytes, start: int, length: int, item_size: int,
                  enum_type: type[enum.IntEnum]) -> tuple[Any, ...]:
     """`length` bytes from `start` as big-endian `item_size`-byte code points, each as its
     `enum_type` member or the plain int when it has none."""
-    get = enum_type._value2member_map_.get
+    get = value_map(enum_type).get
     shape = _vector_struct(length // item_size, item_size)
     if shape is None:
         values: tuple[int, ...] = tuple([int.from_bytes(data[at : at + item_size], "big")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import hashlib
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 __all__ = [
     "DOWNGRADE_TLS11",
@@ -36,6 +36,7 @@ __all__ = [
     "known",
     "name",
     "shown",
+    "value_map",
 ]
 
 
@@ -247,9 +248,22 @@ DOWNGRADE_TLS11 = b"DOWNGRD\x00"
 _E = TypeVar("_E", bound=enum.IntEnum)
 
 
+_VALUE_MAPS: dict[type[enum.Enum], dict[Any, Any]] = {}
+
+
+def value_map(enum_type: type[enum.Enum]) -> dict[Any, Any]:
+    """`enum_type`'s value -> member map, kept in a plain dict: reading an attribute off
+    an enum class takes the slow path (its metaclass defines `__getattr__`), and decoding
+    looks code points up a dozen times a handshake."""
+    members = _VALUE_MAPS.get(enum_type)
+    if members is None:
+        members = _VALUE_MAPS[enum_type] = enum_type._value2member_map_
+    return members
+
+
 def known(enum_type: type[_E], value: int) -> _E | int:
     """The member of `enum_type` with this value, or the value itself if it has none."""
-    member: _E | None = enum_type._value2member_map_.get(value)  # type: ignore[assignment]
+    member: _E | None = value_map(enum_type).get(value)
     return value if member is None else member
 
 

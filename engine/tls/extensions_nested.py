@@ -41,6 +41,7 @@ _OCSP = "RFC 6066 §8"
 
 # --- server_name (RFC 6066 §3) ---------------------------------------------------------------
 
+_HOST_NAME_TYPE = NameType.host_name  # (an enum member's lookup through its class is slow)
 _SERVER_NAME_LIST = Field("server_name_list", "Server name list", "The names of the server "
                           "the client wants to reach (in practice one host name)", _SNI)
 _SERVER_NAME = Field("", "Server name", "One name: its type and the name itself", _SNI)
@@ -61,7 +62,7 @@ class ServerName(Extension):
 
     def encode(self, w: Writer) -> None:
         with w.block(2):
-            w.uint8(NameType.host_name)
+            w.uint8(_HOST_NAME_TYPE)
             w.vector(self.host_name.encode("ascii"), 2)
 
     @classmethod
@@ -70,7 +71,7 @@ class ServerName(Extension):
         # extended, and a second name of the same type is forbidden (RFC 6066 §3).
         with r.group(2, _SERVER_NAME_LIST, minimum=1), r.item(_SERVER_NAME, 0) as span:
             name_type = r.number(1, _NAME_TYPE)
-            if name_type != NameType.host_name:
+            if name_type != _HOST_NAME_TYPE:
                 r.fail(r.path(_NAME_TYPE), f"name type {name_type}: only host_name (0) "
                        "is defined", _SNI)
             raw = r.opaque(2, _HOST_NAME, 1)

@@ -67,6 +67,7 @@ SUPPORTED_GROUPS: tuple[NamedGroup, ...] = (
     NamedGroup.ffdhe3072,
 )
 
+_X25519 = NamedGroup.x25519  # (an enum member's lookup through its class is slow)
 _NIST_CURVES: dict[int, ec.EllipticCurve] = {
     NamedGroup.secp256r1: ec.SECP256R1(),
     NamedGroup.secp384r1: ec.SECP384R1(),
@@ -100,7 +101,7 @@ class X25519Share(PrivateShare):
     SECTION = "RFC 8446 §4.2.8.2, RFC 7748 §6.1"
 
     def __init__(self, private_bytes: bytes) -> None:
-        self.group = NamedGroup.x25519
+        self.group = _X25519
         self._key = x25519.X25519PrivateKey.from_private_bytes(private_bytes)
         self._public = self._key.public_key().public_bytes_raw()
 
@@ -303,7 +304,7 @@ class FfdheShare(PrivateShare):
 
 def generate(group: int, rng: SeededRandom) -> PrivateShare:
     """A fresh private share for a named group, drawn from `rng`."""
-    if group == NamedGroup.x25519:
+    if group == _X25519:
         return X25519Share(rng.bytes(32))
     if group in _NIST_CURVES:
         return EcdhShare(group, rng.randint(1, _NIST_CURVES[group].group_order - 1))

@@ -377,8 +377,9 @@ def _table(*classes: type[HandshakeMessage]) -> dict[int, type[HandshakeMessage]
     return {cls.msg_type: cls for cls in classes}
 
 
-_TABLES = {ProtocolVersion.TLS1_3: _table(*_COMMON, *TLS13_ONLY),
-           ProtocolVersion.TLS1_2: _table(*_COMMON, *TLS12_ONLY)}
+_TLS13_CLASSES = _table(*_COMMON, *TLS13_ONLY)
+_TLS12_CLASSES = _table(*_COMMON, *TLS12_ONLY)
+_TLS1_3 = int(ProtocolVersion.TLS1_3)  # (compared for every message read)
 
 
 def decode_handshake(data: bytes, *, context: DecodeContext | None = None) -> HandshakeMessage:
@@ -391,8 +392,7 @@ def decode_handshake(data: bytes, *, context: DecodeContext | None = None) -> Ha
 
 def handshake_classes(context: DecodeContext) -> dict[int, type[HandshakeMessage]]:
     """The message classes by type byte that the context's version has."""
-    return _TABLES[ProtocolVersion.TLS1_3 if context.version >= ProtocolVersion.TLS1_3
-                   else ProtocolVersion.TLS1_2]
+    return _TLS13_CLASSES if context.version >= _TLS1_3 else _TLS12_CLASSES
 
 
 def split_handshake_messages(buffer: bytes) -> tuple[list[bytes], bytes]:

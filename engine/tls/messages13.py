@@ -38,6 +38,13 @@ __all__ = [
 ]
 
 
+# Where each message's extensions are read, taken from the enum once (an enum member's
+# lookup through its class is slow).
+_IN_EE, _IN_CERTIFICATE, _IN_CR, _IN_NST = (
+    ExtensionContext.ENCRYPTED_EXTENSIONS, ExtensionContext.CERTIFICATE,
+    ExtensionContext.CERTIFICATE_REQUEST, ExtensionContext.NEW_SESSION_TICKET)
+
+
 @fast_init
 @dataclass(frozen=True, slots=True)
 class EncryptedExtensions(HandshakeMessage, WithExtensions):
@@ -51,7 +58,7 @@ class EncryptedExtensions(HandshakeMessage, WithExtensions):
 
     @classmethod
     def decode_body(cls, r: Reader, context: DecodeContext) -> Self:
-        return cls(decode_extensions(r, ExtensionContext.ENCRYPTED_EXTENSIONS))
+        return cls(decode_extensions(r, _IN_EE))
 
     def summary(self) -> str:
         kinds = ", ".join(name(known(ExtensionType, e.extension_type)) for e in self.extensions)
@@ -101,7 +108,7 @@ class Certificate(HandshakeMessage):
 
 
 def _read_entry(r: Reader, cert_data: bytes) -> CertificateEntry:
-    return CertificateEntry(cert_data, decode_extensions(r, ExtensionContext.CERTIFICATE))
+    return CertificateEntry(cert_data, decode_extensions(r, _IN_CERTIFICATE))
 
 
 @fast_init
@@ -122,7 +129,7 @@ class CertificateRequest(HandshakeMessage, WithExtensions):
     @classmethod
     def decode_body(cls, r: Reader, context: DecodeContext) -> Self:
         request_context = r.opaque(1, _CR_CONTEXT, 0, 255)
-        return cls(request_context, decode_extensions(r, ExtensionContext.CERTIFICATE_REQUEST))
+        return cls(request_context, decode_extensions(r, _IN_CR))
 
     def summary(self) -> str:
         return f"CertificateRequest {len(self.extensions)} extensions"
@@ -195,7 +202,7 @@ class NewSessionTicket(HandshakeMessage, WithExtensions):
         nonce = r.opaque(1, _NONCE)
         ticket = r.opaque(2, _TICKET, 1)
         return cls(lifetime, age_add, nonce, ticket,
-                   decode_extensions(r, ExtensionContext.NEW_SESSION_TICKET))
+                   decode_extensions(r, _IN_NST))
 
     def summary(self) -> str:
         return f"NewSessionTicket lifetime {self.lifetime}s, {len(self.ticket)}-byte ticket"
