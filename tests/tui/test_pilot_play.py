@@ -223,16 +223,22 @@ def test_an_unknown_level_argument_shows_the_problem_not_a_traceback(tmp_path: P
 
 
 def test_the_mouse_chooses_moves_and_selects_arrows(tmp_path: Path) -> None:
-    from tui.widgets.move_picker import MoveChip, MovePicker
+    from tui.widgets.move_chips import CHIP_GAP, MoveChips, chip_text
+    from tui.widgets.move_picker import MovePicker
 
     async def run() -> None:
         app = make_app(tmp_path, level="tcp-02-handshake-server")
         async with app.run_test(size=(100, 30)) as pilot:
             await pilot.pause()
             screen = play_screen(app)
-            await pilot.click(MoveChip)  # the first chip
+            await pilot.click(MoveChips)  # the first chip
             await pilot.pause()
             assert screen.query_one(MovePicker).chosen == 1
+            first_key = screen.referee.turn.options[0].key
+            second = len(chip_text(1, first_key)) + CHIP_GAP  # past the first chip and the gap
+            await pilot.click(MoveChips, offset=(second, 0))
+            await pilot.pause()
+            assert screen.query_one(MovePicker).chosen == 2
             ladder = screen.query_one(LadderView)
             first_arrow = next(n for n, line in enumerate(ladder.lines) if line.entry is not None)
             ladder.selected = None

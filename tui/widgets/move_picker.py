@@ -8,13 +8,12 @@ on the play screen) checks that every field has a value and posts
 `MovePicker.MoveSubmitted`; the play screen hands the move to the referee, which judges the
 values. A missing value posts `MovePicker.Incomplete` with a line to show.
 
-The option chips wrap onto as many rows as the width needs (`pack_rows`): TLS turns offer
-up to nine moves with long names.
+The option chips (`MoveChips`, one widget) wrap onto as many rows as the width needs: TLS
+turns offer up to nine moves with long names.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import cast
 
@@ -31,53 +30,8 @@ from textual.widgets import Button, Input, Label, Select, Static
 from engine.referee import Move, MoveField, MoveOption, Turn
 from tui.widgets.border_title import retitle
 from tui.widgets.component_style import component_style
+from tui.widgets.move_chips import MAX_OPTIONS, MoveChips
 from tui.widgets.settled import SettledStatic
-
-CHIP_GAP = 1  # the margin after each chip (app.tcss: .move-chip)
-MAX_OPTIONS = 9  # number keys 1-9
-
-
-def chip_text(number: int, key: str, *, chosen: bool = False) -> str:
-    return f"{'▸' if chosen else ' '}{number} {key} "
-
-
-def pack_rows(widths: Sequence[int], room: int) -> list[list[int]]:
-    """Indexes of chips per row: as many as fit in `room` columns, in order (at least one)."""
-    rows: list[list[int]] = []
-    used = room + 1
-    for index, width in enumerate(widths):
-        if rows and used + width <= room:
-            rows[-1].append(index)
-            used += width + CHIP_GAP
-        else:
-            rows.append([index])
-            used = width + CHIP_GAP
-    return rows
-
-
-class MoveChip(SettledStatic):
-    """One option: its number and its kind ("2 SYN-ACK"); click to choose it."""
-
-    def __init__(self, number: int, option: MoveOption, *, chosen: bool = False) -> None:
-        super().__init__(chip_text(number, option.key, chosen=chosen), markup=False,
-                         classes="move-chip -chosen" if chosen else "move-chip")
-        self.number = number
-        self.key = option.key
-        self.tooltip = Text(option.label)
-
-    def show(self, option: MoveOption, *, chosen: bool) -> None:
-        """Show `option` (a chip is reused from turn to turn); only what changed is redrawn."""
-        if option.key != self.key or self.has_class("-chosen") != chosen:
-            self.key = option.key
-            self.set_class(chosen, "-chosen")
-            self.update(chip_text(self.number, option.key, chosen=chosen))
-        if not isinstance(self.tooltip, Text) or self.tooltip.plain != option.label:
-            self.tooltip = Text(option.label)
-
-    async def on_click(self, event: events.Click) -> None:
-        event.stop()
-        await self.query_ancestor(MovePicker).choose(self.number)
-
 
 class MovePicker(Vertical):
     """The "your move" box."""
@@ -104,11 +58,10 @@ class MovePicker(Vertical):
         super().__init__(id=id, classes=classes)
         self.turn: Turn | None = None
         self._idle = "Waiting for the wire…"
-        self._rows: list[list[int]] = []
         self._held: list[str] | None = None  # keys typed while a form is being laid out
 
     def compose(self) -> ComposeResult:
-        yield Vertical(id="move-chips")
+        yield MoveChips(id="move-chips")
         with Horizontal(id="move-form"):
             yield Static("Waiting…", id="move-label")
         yield Static("", id="field-help", markup=False)
@@ -123,82 +76,20 @@ class MovePicker(Vertical):
         return self.turn.options[self.chosen - 1]
 
     async def set_turn(self, turn: Turn | None, *, idle: str = "Waiting for the wire…") -> None:
-        """Offer a new turn's options; None: nothing to do, and `idle` says why.
-
-        The chips of the last turn are reused (new words, the marks cleared); only chips
-        beyond the last turn's count are mounted, and only when a row would overflow are
-        the rows built again: most turns mount nothing."""
+        """Offer a new turn's options; None: nothing to do, and `idle` says why."""
         self.turn = turn
         self._idle = idle
         self.chosen = None
-        await self._refill_chips()
+        self.query_one(MoveChips).show(() if turn is None else turn.options)
         retitle(self, "your move" if turn is None else f"your move · turn {turn.number}")
         await self._show_form(None)
-
-    async def _refill_chips(self) -> None:
-        turn = self.turn
-        if turn is None:
-            await self._mount_chips()
-            return
-        rows = self._chip_rows_for(turn)
-        chips = list(self.query(MoveChip))
-        count = min(len(turn.options), MAX_OPTIONS)
-        one_row = len(rows) == 1 and len(self._rows) == 1 and chips
-        if rows != self._rows and not one_row:
-            await self._mount_chips()
-            return
-        for chip in chips:  # spare chips are hidden, not removed: a removal lays out twice
-            if chip.display != (chip.number <= count):
-                chip.display = chip.number <= count
-        if count > len(chips):
-            row = chips[0].parent if chips else None
-            assert isinstance(row, Horizontal)
-            await row.mount_all(MoveChip(n, turn.options[n - 1])
-                                for n in range(len(chips) + 1, count + 1))
-        self._rows = rows
-        self._mark_chips(turn, None)
-
-    def _chip_rows(self) -> list[list[int]]:
-        return [] if self.turn is None else self._chip_rows_for(self.turn)
-
-    def _chip_rows_for(self, turn: Turn) -> list[list[int]]:
-        room = self.content_region.width or max(self.app.size.width - 4, 1)
-        keys = _keys(turn)
-        return pack_rows([len(chip_text(n, key)) for n, key in enumerate(keys, 1)], room)
-
-    def _mark_chips(self, turn: Turn, chosen: int | None) -> None:
-        """Give each chip its option's words and mark the chosen one (▸ and -chosen)."""
-        for chip in self.query(MoveChip):
-            if chip.number <= len(turn.options):
-                chip.show(turn.options[chip.number - 1], chosen=chip.number == chosen)
-
-    async def _mount_chips(self) -> None:
-        """(Re)build the rows of chips for the turn at the current width."""
-        box = self.query_one("#move-chips", Vertical)
-        await box.remove_children()
-        box.display = self.turn is not None
-        self._rows = self._chip_rows()
-        if self.turn is None:
-            return
-        options = self.turn.options
-        await box.mount_all(
-            Horizontal(
-                *(MoveChip(i + 1, options[i], chosen=self.chosen == i + 1) for i in row),
-                classes="chip-row",
-            )
-            for row in self._rows
-        )
-
-    async def on_resize(self, event: events.Resize) -> None:
-        if self.turn is not None and self._chip_rows() != self._rows:
-            await self._mount_chips()
 
     async def choose(self, number: int) -> None:
         """Choose option `number` (1-based); ignored if there is no such option."""
         if self.turn is None or not 1 <= number <= min(len(self.turn.options), MAX_OPTIONS):
             return
         self.chosen = number
-        self._mark_chips(self.turn, number)
+        self.query_one(MoveChips).show(self.turn.options, number)
         option = self.turn.options[number - 1]
         if option.fields:
             self._hold_keys()
@@ -226,6 +117,11 @@ class MovePicker(Vertical):
         self._held = []
         self.can_focus = True
         self.screen.set_focus(self, scroll_visible=False)
+
+    @on(MoveChips.Clicked)
+    async def _chip_clicked(self, event: MoveChips.Clicked) -> None:
+        event.stop()
+        await self.choose(event.number)
 
     def on_key(self, event: events.Key) -> None:
         """Hold a key typed while the form mounts; one that reached the picker just after
@@ -373,10 +269,6 @@ class MovePicker(Vertical):
         for move_field in option.fields:
             if move_field.name == widget.name:
                 self.query_one("#field-help", Static).update(self._help_text(move_field))
-
-
-def _keys(turn: Turn) -> list[str]:
-    return [option.key for option in turn.options[:MAX_OPTIONS]]
 
 
 def _field_help(move_field: MoveField) -> str:
