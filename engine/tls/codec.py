@@ -504,8 +504,7 @@ class Writer:
         self.buffer += value
 
     def vector(self, value: builtins.bytes, length_size: int) -> None:
-        self.buffer += len(value).to_bytes(length_size, "big")
-        self.buffer += value
+        self.buffer += len(value).to_bytes(length_size, "big") + value
 
     def numbers(self, values: Sequence[int], size: int, length_size: int) -> None:
         """A vector of `size`-byte integers with a `length_size`-byte length prefix."""

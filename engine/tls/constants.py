@@ -263,7 +263,7 @@ def value_map(enum_type: type[enum.Enum]) -> dict[Any, Any]:
 
 def known(enum_type: type[_E], value: int) -> _E | int:
     """The member of `enum_type` with this value, or the value itself if it has none."""
-    member: _E | None = value_map(enum_type).get(value)
+    member: _E | None = (_VALUE_MAPS.get(enum_type) or value_map(enum_type)).get(value)
     return value if member is None else member
 
 

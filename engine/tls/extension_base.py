@@ -13,6 +13,7 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from engine.tls.alerts import IllegalParameter
@@ -239,6 +240,7 @@ _TLS12_ONLY = frozenset({_CH})  # ec_point_formats, extended_master_secret, ...:
 
 
 _NAMED_TYPES = frozenset(ExtensionType._value2member_map_)
+_TYPE_OF = attrgetter("extension_type")
 
 
 @cache
@@ -253,6 +255,8 @@ def check_tls13_placement(extensions: Sequence[Extension], context: ExtensionCon
     recognizes and which is not specified for the message in which it appears, it MUST
     abort the handshake with an illegal_parameter alert"). Unknown types pass."""
     allowed_here = _allowed_in(context)
+    if allowed_here.issuperset(map(_TYPE_OF, extensions)):  # the usual case, in one C call
+        return
     for index, extension in enumerate(extensions):
         if extension.extension_type in allowed_here or extension.extension_type not in _NAMED_TYPES:
             continue
