@@ -283,6 +283,22 @@ def _next_generation(name: str) -> str:
 _new_tuple = tuple.__new__  # SecretDerived(...) without its Python-level __new__
 
 
+class KeyedMacs(dict[bytes, Callable[[bytes], bytes]]):
+    """HMAC-Hash keyed by each secret it is asked for (`macs[secret](message)`), the padded
+    key blocks hashed when a secret is first asked for: one connection's secrets each key
+    several derivations. A miss is handled in `__missing__`, so a hit is one dict lookup."""
+
+    __slots__ = ("hash",)
+
+    def __init__(self, hash: HashType) -> None:
+        super().__init__()
+        self.hash = hash
+
+    def __missing__(self, key: bytes) -> Callable[[bytes], bytes]:
+        mac = self[key] = keyed_hmac(self.hash, key)
+        return mac
+
+
 class SecretLog:
     """One connection's key derivations under its cipher suite: the events in order, and
     each value by name. Subclasses fix the TLS `version` and the default `section`."""
@@ -299,7 +315,7 @@ class SecretLog:
         self._mac = hmac_for(self.hash)
         self.events: list[SecretDerived] = []
         self.secrets: dict[str, bytes] = {}
-        self._keyed: dict[bytes, Callable[[bytes], bytes]] = {}  # HMACs keyed by a secret of this schedule
+        self.macs = KeyedMacs(self.hash)  # HMACs keyed by the secrets of this schedule
 
     def _record(self, name: str, value: bytes, inputs: tuple[str, ...], formula: str,
                 section: str = "", context: bytes = b"") -> bytes:
@@ -307,14 +323,6 @@ class SecretLog:
                                                       context)))
         self.secrets[name] = value
         return value
-
-    def _mac_with(self, key: bytes) -> Callable[[bytes], bytes]:
-        """HMAC keyed with `key` (a secret of this connection, which keys several
-        derivations), its padded key blocks hashed once."""
-        mac = self._keyed.get(key)
-        if mac is None:
-            mac = self._keyed[key] = keyed_hmac(self.hash, key)
-        return mac
 
     def _require(self, name: str, step: str) -> bytes:
         try:
@@ -343,8 +351,7 @@ class KeySchedule(SecretLog):
         """Record Derive-Secret(base, label, transcript) under `name`."""
         head, inputs, formula = _derive_words(base, label, transcript, self.hash_length)
         secret = self.secrets[base]
-        mac = self._keyed.get(secret) or self._mac_with(secret)
-        value = mac(head + bytes((len(transcript_hash),)) + transcript_hash + b"\x01")
+        value = self.macs[secret](head + bytes((len(transcript_hash),)) + transcript_hash + b"\x01")
         return self._record(name, value, inputs, formula, context=transcript_hash)
 
     def _derived_salt(self, name: str, base: str) -> bytes:
@@ -447,7 +454,7 @@ class KeySchedule(SecretLog):
         """finished_key = HKDF-Expand-Label(BaseKey, "finished", "", Hash.length)."""
         base_name = base_name or self.name_of(base)
         key_name, _, section = _finished_names(base_name)
-        value = self._mac_with(base)(self._finished_info)
+        value = self.macs[base](self._finished_info)
         formula = f'HKDF-Expand-Label({base_name}, "finished", "", Hash.length)'
         return self._record(key_name, value, (base_name,), formula, section)
 
@@ -474,7 +481,7 @@ class KeySchedule(SecretLog):
         """The write key and IV of a traffic secret, each recorded as an event
         ("client_handshake_key", "client_handshake_iv")."""
         name = secret_name or self.name_of(secret)
-        suite, mac = self.suite, self._keyed.get(secret) or self._mac_with(secret)
+        suite, mac = self.suite, self.macs[secret]
         key_info, iv_info = self._traffic_info
         key = mac(key_info)[: suite.key_length]
         iv = mac(iv_info)[: suite.iv_length]

@@ -177,7 +177,7 @@ class Tls12KeySchedule(SecretLog):
         """key_block = PRF(master_secret, "key expansion", server_random + client_random),
         recorded whole and then each of its four parts."""
         master = self._require("master_secret", "key_block")
-        block = _key_block(self._mac_with(master), server_random, client_random, self.suite)
+        block = _key_block(self.macs[master], server_random, client_random, self.suite)
         self._record("key_block", block.client_write_key + block.server_write_key
                      + block.client_write_iv + block.server_write_iv,
                      ("master_secret", "ServerHello.random", "ClientHello.random"),
@@ -191,7 +191,7 @@ class Tls12KeySchedule(SecretLog):
     def verify_data(self, label: bytes, handshake_hash: bytes) -> bytes:
         """Finished.verify_data for the client or server Finished."""
         master = self._require("master_secret", "verify_data")
-        value = _verify_data(self._mac_with(master), label, handshake_hash)
+        value = _verify_data(self.macs[master], label, handshake_hash)
         name, formula = _FINISHED_WORDS[label]
         return self._record(name, value, ("master_secret", "Hash(handshake_messages)"),
                             formula, FINISHED_SECTION, context=handshake_hash)

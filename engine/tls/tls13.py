@@ -174,7 +174,7 @@ def by_version(tls13: Any, tls12: Any) -> Any:
     """A composer that sends the TLS 1.2 form of a message on a TLS 1.2 connection."""
 
     def compose(connection: Any, choices: Mapping[str, Any]) -> None:
-        chosen = tls12 if getattr(connection, "version", None) == ProtocolVersion.TLS1_2 else tls13
+        chosen = tls12 if connection.version == ProtocolVersion.TLS1_2 else tls13
         chosen(connection, choices)
 
     return compose
