@@ -22,6 +22,7 @@ re-exported here: import every extension from this module.
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Self, TypeVar
@@ -422,16 +423,16 @@ def form_of(extension_type: int, context: ExtensionContext) -> type[Extension] |
 
 def encode_extensions(w: Writer, extensions: Sequence[Extension]) -> None:
     """Write an extension block: a 2-byte length, then type, length and data of each."""
-    if not extensions:  # (every Certificate entry's block, as a rule)
-        w.buffer += b"\0\0"
-        return
-    with w.block(2):
-        buffer = w.buffer
-        for extension in extensions:
-            start = len(buffer) + 4  # after the type and the length, filled in below
-            buffer += extension.extension_type.to_bytes(2, "big") + b"\0\0"
-            extension.encode(w)
-            buffer[start - 2 : start] = (len(buffer) - start).to_bytes(2, "big")
+    buffer = w.buffer
+    block = len(buffer) + 2  # where the block starts, after its length (filled in last)
+    buffer += b"\0\0"
+    for extension in extensions:
+        start = len(buffer) + 4  # after the type and the length, filled in below
+        buffer += extension.extension_type.to_bytes(2, "big") + b"\0\0"
+        extension.encode(w)
+        buffer[start - 2 : start] = (len(buffer) - start).to_bytes(2, "big")
+    if len(buffer) > block:
+        buffer[block - 2 : block] = (len(buffer) - block).to_bytes(2, "big")
 
 
 def decode_extensions(r: Reader, context: ExtensionContext) -> tuple[Extension, ...]:
@@ -482,8 +483,8 @@ def _decode_fast(r: FastReader, context: ExtensionContext) -> tuple[Extension, .
         at = pos + 4
         if at > end:
             unnamed_fault()
-        extension_type = data[pos] << 8 | data[pos + 1]
-        stop = at + (data[pos + 2] << 8 | data[pos + 3])
+        extension_type, size = _TYPE_AND_LENGTH(data, pos)
+        stop = at + size
         if stop > end or extension_type in seen:
             unnamed_fault()
         seen.add(extension_type)
@@ -522,6 +523,7 @@ def find(extensions: Sequence[Extension], form: type[_X]) -> _X | None:
 _ANY = None
 _CH, _SH, _HRR, _EE, _CT, _CR, _NST = ExtensionContext  # in definition order
 _PRE_SHARED_KEY = int(ExtensionType.pre_shared_key)  # (an enum member's lookup is slow)
+_TYPE_AND_LENGTH = struct.Struct(">HH").unpack_from  # an extension's first four bytes
 
 for _form in (SupportedGroups, SignatureAlgorithms, SignatureAlgorithmsCert, EcPointFormats,
               PskKeyExchangeModes, ExtendedMasterSecret, EncryptThenMac, PostHandshakeAuth,

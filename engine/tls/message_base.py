@@ -123,22 +123,25 @@ class WithExtensions:
         that is an instance of `form`. A form no class derives from is looked up by exact
         type in an index made at the first call (a handler asks a ClientHello for a dozen
         forms); a form with subclasses is searched for."""
-        subclassed = _SUBCLASSED.get(form)  # (looked up here: a dozen lookups per hello)
-        if subclassed is None:
-            subclassed = _has_subclasses(form)
-        if subclassed:
+        if _SUBCLASSED.get(form) is False:  # the usual case, kept short: a dozen per hello
+            try:
+                return self._forms.get(form)  # type: ignore[return-value]
+            except AttributeError:
+                return self._index().get(form)  # type: ignore[return-value]
+        if _has_subclasses(form):
             for extension in self.extensions:
                 if isinstance(extension, form):
                     return extension
             return None
-        try:
-            forms = self._forms
-        except AttributeError:
-            forms = {}
-            for extension in reversed(self.extensions):  # the first of a type wins
-                forms[type(extension)] = extension
-            object.__setattr__(self, "_forms", forms)
-        return forms.get(form)  # type: ignore[return-value]
+        return self.get(form)
+
+    def _index(self) -> dict[type, Extension]:
+        """`_forms`, made at the first lookup (the message is frozen: set through object)."""
+        forms: dict[type, Extension] = {}
+        for extension in reversed(self.extensions):  # the first of a type wins
+            forms[type(extension)] = extension
+        object.__setattr__(self, "_forms", forms)
+        return forms
 
     def has(self, extension_type: int) -> bool:
         """True if an extension of this type is present, in whatever form."""

@@ -398,6 +398,8 @@ def handshake_classes(context: DecodeContext) -> dict[int, type[HandshakeMessage
 def split_handshake_messages(buffer: bytes) -> tuple[list[bytes], bytes]:
     """Cut a handshake byte stream (record payloads joined) into whole messages, each with
     its header; the rest is an incomplete message waiting for more records."""
+    if len(buffer) >= HEADER_LENGTH and int.from_bytes(buffer[1:4], "big") == len(buffer) - HEADER_LENGTH:
+        return [buffer], buffer[len(buffer):]  # one whole message: what most records carry
     messages: list[bytes] = []
     at = 0
     while len(buffer) - at >= HEADER_LENGTH:
