@@ -375,18 +375,17 @@ class RecordReader(_Direction):
         buffer = self._buffer
         if len(buffer) < HEADER_LENGTH:
             return None
-        code, major, minor, high, low = buffer[:HEADER_LENGTH]
+        code, version, length = _HEADER.unpack_from(buffer)
         content_type = _CONTENT_TYPES.get(code) or _content_type(code, "record header")
-        if major != 3:
-            raise DecodeError(f"record header: version 0x{major:02x}{minor:02x} "
-                              "is not TLS (major version must be 3)", FRAMING)
+        if version >> 8 != 3:
+            raise DecodeError(f"record header: version 0x{version:04x} is not TLS (major version must be 3)",
+                              FRAMING)
         # The protection the record is under: none for TLS 1.3's clear CCS, nor for a
         # clear alert while `plaintext_alerts` allows one.
         protection = self._protection
         if protection is not None and (content_type is protection.clear_type or (
                 self.plaintext_alerts and content_type is ContentType.alert)):
             protection = None
-        length = high << 8 | low
         limit = protection.max_ciphertext if protection else MAX_PLAINTEXT
         if length > limit:
             raise RecordOverflow(f"{content_type.name} record of {length} bytes exceeds {limit}",
