@@ -11,6 +11,7 @@ ClientHello; a resumed handshake skips the certificates (WAIT_EE → WAIT_FINISH
 from __future__ import annotations
 
 from collections.abc import Mapping
+from operator import attrgetter
 from typing import Any, ClassVar
 
 from engine.tls import alpn, groups
@@ -75,6 +76,7 @@ from engine.tls.tls12 import Tls12Mixin
 from engine.tls.tls13 import Tls13Connection, by_version
 
 HELLO = "RFC 8446 §4.1.3"
+_TYPE_OF = attrgetter("extension_type")
 
 
 class ClientState(IdentityEnum):
@@ -159,7 +161,7 @@ class TlsClient(Client12, Tls13Connection):
         hello = ClientHello(self.client_random, self.session_id, self.offered_suites, extensions=tuple(extensions))
         if config.resume is not None:
             hello = self._with_psk(hello, config.resume)
-        self.offered_extensions = frozenset([int(e.extension_type) for e in hello.extensions])
+        self.offered_extensions = frozenset(map(int, map(_TYPE_OF, hello.extensions)))
         self.send_handshake(hello)
         self._set_state(ClientState.WAIT_SH)
 
