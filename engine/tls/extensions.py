@@ -25,7 +25,6 @@ from __future__ import annotations
 import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
-from operator import attrgetter
 from typing import ClassVar, Self, TypeVar
 
 from engine.tls.alerts import DecodeError, IllegalParameter
@@ -477,14 +476,16 @@ def _decode_fast(r: FastReader, context: ExtensionContext) -> tuple[Extension, .
     outer_end, r.end = r.end, end
     data = r.data
     table = _FORMS_IN.get(context) or _forms_in(context)
+    seen: set[int] = set()
     extensions: list[Extension] = []
     pos = r.pos
     while pos < end:
         at = pos + 4
         extension_type, size = _TYPE_AND_LENGTH(data, pos)  # past the data: raises, re-read
         stop = at + size
-        if stop > end:  # (so is a type and length cut off at the block's end)
+        if stop > end or extension_type in seen:  # (a type and length cut off: stop > end)
             unnamed_fault()
+        seen.add(extension_type)
         form = table.get(extension_type)
         if form is None:
             extensions.append(UnknownExtension(extension_type, data[at:stop]))
@@ -496,10 +497,7 @@ def _decode_fast(r: FastReader, context: ExtensionContext) -> tuple[Extension, .
         pos = stop
     r.pos, r.end = pos, outer_end
     result = tuple(extensions)
-    types = set(map(_TYPE_OF, result))
-    if len(types) != len(result):  # a type twice: found here, named by the re-read
-        unnamed_fault()
-    if context is _CH and _PRE_SHARED_KEY in types:
+    if context is _CH and _PRE_SHARED_KEY in seen:
         _check_psk_last(r, result)
     return result
 
@@ -524,7 +522,6 @@ _ANY = None
 _CH, _SH, _HRR, _EE, _CT, _CR, _NST = ExtensionContext  # in definition order
 _PRE_SHARED_KEY = int(ExtensionType.pre_shared_key)  # (an enum member's lookup is slow)
 _TYPE_AND_LENGTH = struct.Struct(">HH").unpack_from  # an extension's first four bytes
-_TYPE_OF = attrgetter("extension_type")
 
 for _form in (SupportedGroups, SignatureAlgorithms, SignatureAlgorithmsCert, EcPointFormats,
               PskKeyExchangeModes, ExtendedMasterSecret, EncryptThenMac, PostHandshakeAuth,
