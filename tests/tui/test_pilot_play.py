@@ -67,7 +67,7 @@ def test_every_level_with_one_wrong_move_to_the_summary(level_id: str, tmp_path:
             await pilot.pause()
             feedback = screen.query_one(FeedbackLine)
             assert feedback.text.startswith("✗"), feedback.text
-            assert feedback.has_class("-bad")
+            assert feedback.kind == "bad"
             assert screen.referee.score().mistakes == 1
             header = screen.query_one(PlayHeader).info
             assert header is not None and header.mistakes == 1
@@ -218,6 +218,28 @@ def test_an_unknown_level_argument_shows_the_problem_not_a_traceback(tmp_path: P
             await pilot.pause()
             assert isinstance(app.screen, LevelListScreen)
             assert any("tcp-99-no-such-level" in (n.title + n.message) for n in app._notifications)
+
+    asyncio.run(run())
+
+
+def test_the_feedback_line_takes_the_new_themes_colour(tmp_path: Path) -> None:
+    """The verdict's colour is drawn into its words: a theme switch draws them again."""
+    from tui.widgets.feedback import FeedbackText
+
+    async def run() -> None:
+        app = make_app(tmp_path, level="tcp-01-handshake-client")
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            screen = play_screen(app)
+            await make_move(pilot, screen.referee.solution_move())
+            feedback = screen.query_one(FeedbackLine)
+            assert feedback.kind == "good" and feedback.text.startswith("✓")
+            dark = screen.query_one(FeedbackText).content
+            await pilot.press("t")
+            await pilot.pause()
+            light = screen.query_one(FeedbackText).content
+            assert light.plain == dark.plain
+            assert light.spans[0].style != dark.spans[0].style  # the success colour of each theme
 
     asyncio.run(run())
 
