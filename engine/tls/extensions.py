@@ -426,13 +426,14 @@ def encode_extensions(w: Writer, extensions: Sequence[Extension]) -> None:
     buffer = w.buffer
     block = len(buffer) + 2  # where the block starts, after its length (filled in last)
     buffer += b"\0\0"
+    if not extensions:  # (every Certificate entry's block, as a rule)
+        return
     for extension in extensions:
         start = len(buffer) + 4  # after the type and the length, filled in below
         buffer += extension.extension_type.to_bytes(2, "big") + b"\0\0"
         extension.encode(w)
         buffer[start - 2 : start] = (len(buffer) - start).to_bytes(2, "big")
-    if len(buffer) > block:
-        buffer[block - 2 : block] = (len(buffer) - block).to_bytes(2, "big")
+    buffer[block - 2 : block] = (len(buffer) - block).to_bytes(2, "big")
 
 
 def decode_extensions(r: Reader, context: ExtensionContext) -> tuple[Extension, ...]:
