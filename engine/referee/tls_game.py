@@ -6,6 +6,12 @@ certificate, alert). Every move is tried on forks first: the player's endpoint b
 message for real, and a fork of the real peer reads it. If the move is the one due and
 the peer accepts it, it is made for real; if not, the peer's real reaction (an alert, or
 nothing) is shown and the game goes on from before the mistake.
+
+A right move is played once, not twice: the forks that tried it become the endpoints (a
+`Rehearsal`). The player's fork has made exactly the move the real endpoint would make
+(a fork is a deep copy, its seeded random source included), and the peer's fork has read
+exactly the bytes the real peer is about to read, if the wire hands them over next, whole
+and before anything else reaches the peer; then its reaction is the real one.
 """
 
 from __future__ import annotations
@@ -64,6 +70,18 @@ PURPOSE = {
 
 
 @dataclass
+class Rehearsal:
+    """A right move as judged on forks: the player's fork after making it (`output`), and
+    the fork of `peer_before` after reading `output.data` (`reaction`)."""
+
+    player: TlsConnection
+    output: Output
+    peer_before: TlsConnection
+    peer: TlsConnection
+    reaction: Output
+
+
+@dataclass
 class TlsTurn:
     expected: str  # the message the real endpoint sends now
     defaults: dict[str, Any]  # the choices the real endpoint would make
@@ -79,6 +97,7 @@ class TlsGame:
         self.secrets: list[SecretLearned] = []
         self._turn_count = 0
         self._started = False
+        self._rehearsal: Rehearsal | None = None  # the peer's read of the last right move
 
     @property
     def me(self) -> TlsConnection:
@@ -102,8 +121,9 @@ class TlsGame:
             delivery = self.world.next_delivery(hold=self.player if busy else None)
             if delivery is not None:
                 receiver, data = delivery
-                self._absorb(receiver, self.world.endpoints[receiver].receive(data), events)
+                self._absorb(receiver, self._receive(receiver, data), events)
                 continue
+            self._rehearsal = None  # whatever happens next, the peer's fork no longer fits
             if self.me.pending and not self.me.closed:
                 return self._open_turn(TlsTurn(self.me.pending[0], self._defaults()))
             step = self._next_step()
@@ -117,17 +137,19 @@ class TlsGame:
 
     def judge(self, turn: GameTurn, move: Move, values: dict[str, int | str]) -> tuple[Judgement, list[RefereeEvent]]:
         detail: TlsTurn = turn.detail
+        self._rehearsal = None
         choices = self._choices(move.key, values, detail)
         fork = self.me.copy()
         try:
             output = self._make(fork, move.key, choices, detail)
         except MoveImpossible as impossible:
             return Judgement(False, f"✗ You cannot send {move.key} now", str(impossible), expected=detail.expected), []
-        reaction = self.peer.copy().receive(output.data)
+        peer_fork = self.peer.copy()
+        reaction = peer_fork.receive(output.data)
         refusal = next((e for e in reaction.events if isinstance(e, tls_events.AlertSent)), None)
         wrong_alert = move.key == "Alert" and self._alert_mismatch(choices, detail)
         if move.key == detail.expected and refusal is None and not wrong_alert:
-            return self._accept(turn, move.key, choices)
+            return self._accept(turn, move.key, Rehearsal(fork, output, self.peer, peer_fork, reaction))
         return self._reject(turn, move.key, output, reaction, refusal)
 
     def sides(self) -> tuple[SideView, SideView]:
@@ -235,12 +257,14 @@ class TlsGame:
 
     # --- judging -----------------------------------------------------------------------
 
-    def _accept(self, turn: GameTurn, key: str, choices: dict[str, Any]) -> tuple[Judgement, list[RefereeEvent]]:
+    def _accept(self, turn: GameTurn, key: str, rehearsal: Rehearsal) -> tuple[Judgement, list[RefereeEvent]]:
         detail: TlsTurn = turn.detail
         if detail.step is not None:
             self.world.script.remove(detail.step)
         events: list[RefereeEvent] = []
-        self._absorb(self.player, self._make(self.me, key, choices, detail), events, by_player=True)
+        self.world.endpoints[self.player] = rehearsal.player  # the fork that made the move
+        self._rehearsal = rehearsal
+        self._absorb(self.player, rehearsal.output, events, by_player=True)
         taught = turn.spec.teach if turn.spec and turn.spec.teach else ""
         sent = next((e for e in reversed(self.ladder) if e.by_player), None)
         headline = f"✓ {sent.summary if sent else key}"
@@ -272,6 +296,17 @@ class TlsGame:
             why = said
         expected = f"{detail.expected} {detail.defaults['alert']}" if detail.expected == "Alert" else detail.expected
         return Judgement(False, headline, why, rule=refusal.section if refusal else "", expected=expected, reaction=said), events
+
+    def _receive(self, receiver: Side, data: bytes) -> Output:
+        """The receiver reads `data`; the peer reading the right move just made, unchanged
+        since, takes its fork's reading (`Rehearsal`) instead of reading it a second time."""
+        rehearsal, self._rehearsal = self._rehearsal, None
+        endpoint = self.world.endpoints[receiver]
+        if (rehearsal is not None and endpoint is rehearsal.peer_before
+                and data == rehearsal.output.data):
+            self.world.endpoints[receiver] = rehearsal.peer
+            return rehearsal.reaction
+        return endpoint.receive(data)
 
     # --- the ladder ----------------------------------------------------------------------
 
