@@ -14,6 +14,7 @@ back from the referee (the single source of truth), never from the widgets.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from functools import cached_property
 from inspect import isawaitable
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
@@ -100,6 +101,16 @@ class PlayScreen(OneFrame):
     @property
     def nav(self) -> Navigator:
         return cast("Navigator", self.app)
+
+    # The panes a referee answer feeds event by event (forty events for a TLS flight):
+    # found once, not looked up for every event.
+    @cached_property
+    def _ladder(self) -> LadderView:
+        return self.query_one(LadderView)
+
+    @cached_property
+    def _keys(self) -> KeysPanel:
+        return self.query_one(KeysPanel)
 
     def compose(self) -> ComposeResult:
         yield PlayHeader(id="play-header")
@@ -203,10 +214,10 @@ class PlayScreen(OneFrame):
         self._refresh_header()
 
     def _segment_sent(self, message: messages.SegmentSent) -> None:
-        self.query_one(LadderView).add_entry(message.entry)
+        self._ladder.add_entry(message.entry)
 
     def _secret_learned(self, message: messages.SecretLearnedMessage) -> None:
-        self.query_one(KeysPanel).add_secret(message.secret)
+        self._keys.add_secret(message.secret)
 
     def _refresh_protection(self) -> None:
         """Say, in the keys pane and on the move box, which key protects the next record."""
@@ -216,7 +227,7 @@ class PlayScreen(OneFrame):
         retitle(self.query_one(MovePicker), f"next record you send: {words}", subtitle=True)
 
     def _state_changed(self, message: messages.SideStateChanged) -> None:
-        self.query_one(LadderView).add_state(message.side, message.new)
+        self._ladder.add_state(message.side, message.new)
 
     async def _turn_started(self, message: messages.TurnStarted) -> None:
         self.query_one(LadderView).your_turn = self.referee.player

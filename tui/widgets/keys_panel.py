@@ -8,6 +8,8 @@ The top line says which key protects the next record the player sends.
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from rich.style import Style
 from rich.text import Text
 from textual import on
@@ -53,7 +55,8 @@ class KeyTree(QuietTree[SecretLearned]):
             parent.allow_expand = True
             if not parent.is_expanded:  # secrets are added expanded: no NodeExpanded to
                 parent.expand()  # bubble up the screen per secret, unless the player folded it
-        node = parent.add(secret.name, data=secret, expand=True, allow_expand=False)
+        # A Text label: a plain name, with no markup to parse
+        node = parent.add(Text(secret.name), data=secret, expand=True, allow_expand=False)
         self._by_name[secret.name] = node
         self._depth[secret.name] = 1 if parent_name is None else self._depth[parent_name] + 1
         return node
@@ -92,7 +95,7 @@ class KeysPanel(Settled, Vertical):
     def on_mount(self) -> None:
         self.border_title = "keys"
 
-    @property
+    @cached_property
     def key_tree(self) -> KeyTree:
         return self.query_one(KeyTree)
 
