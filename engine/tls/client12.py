@@ -45,6 +45,7 @@ from engine.tls.suites import KeyExchange
 from engine.tls.tls12 import EXTENDED_MASTER_SECRET, INITIAL_RENEGOTIATION, PKCS1, UNCOMPRESSED_ONLY, Tls12Mixin
 
 HELLO = "RFC 5246 §7.4.1.3"
+_TLS1_2 = ProtocolVersion.TLS1_2  # (read off the enum class: a slow path)
 HELLO_REQUEST = b"\x00\x00\x00\x00"  # type 0, empty body (RFC 5246 §7.4.1.1)
 
 
@@ -68,7 +69,7 @@ class Client12(Tls12Mixin):
 
     def tls12_offer(self) -> tuple[tuple[int, ...], list[Any]]:
         """Suites and extensions a client offering TLS 1.2 adds to its ClientHello."""
-        if ProtocolVersion.TLS1_2 not in self.config.versions:
+        if _TLS1_2 not in self.config.versions:
             return (), []
         extensions: list[Any] = [UNCOMPRESSED_ONLY, INITIAL_RENEGOTIATION]
         if self.config.ems:
@@ -87,12 +88,12 @@ class Client12(Tls12Mixin):
 
     def signature_schemes12(self) -> tuple[int, ...]:
         extra = tuple(s for s in PKCS1 if s not in self.config.signature_schemes)
-        return tuple(self.config.signature_schemes) + (extra if ProtocolVersion.TLS1_2 in self.config.versions else ())
+        return tuple(self.config.signature_schemes) + (extra if _TLS1_2 in self.config.versions else ())
 
     # --- ServerHello for TLS 1.2 ---------------------------------------------------------
 
     def on_server_hello12(self, message: ServerHello, raw: bytes) -> None:
-        if ProtocolVersion.TLS1_2 not in self.config.versions:
+        if _TLS1_2 not in self.config.versions:
             raise HandshakeFailure("the server chose TLS 1.2, which this client does not offer", HELLO)
         # (The downgrade sentinel was checked already, for both versions: TlsClient._check_version.)
         if message.cipher_suite not in self.config.tls12_suites:
@@ -165,7 +166,7 @@ class Client12(Tls12Mixin):
     # --- our flight -------------------------------------------------------------------------
 
     def compose_client_key_exchange(self, choices: Mapping[str, Any]) -> None:
-        if self.version != ProtocolVersion.TLS1_2 or not self.peer_chain:
+        if self.version != _TLS1_2 or not self.peer_chain:
             raise MoveImpossible("ClientKeyExchange comes after a TLS 1.2 server's certificate")
         kex = self.key_exchange
         if kex is KeyExchange.RSA:

@@ -76,6 +76,7 @@ from engine.tls.tls12 import Tls12Mixin
 from engine.tls.tls13 import Tls13Connection, by_version
 
 HELLO = "RFC 8446 §4.1.3"
+_TLS1_2, _TLS1_3 = ProtocolVersion.TLS1_2, ProtocolVersion.TLS1_3  # (read off the enum class: a slow path)
 _TYPE_OF = attrgetter("extension_type")
 
 
@@ -123,7 +124,7 @@ class TlsClient(Client12, Tls13Connection):
         config = self.config
         retry = self.hello_retry
         suites12, extensions12 = self.tls12_offer()
-        offers13 = ProtocolVersion.TLS1_3 in config.versions
+        offers13 = _TLS1_3 in config.versions
         if retry is None:
             self.client_random = self.rng.child("client.random").bytes(32)
             compat = self.rng.child("client.session_id").bytes(32) if config.middlebox_compat and offers13 else b""
@@ -137,7 +138,7 @@ class TlsClient(Client12, Tls13Connection):
             # A retry that names no group (only a cookie) keeps the very same shares (§4.1.2).
             share_groups = (wanted.selected_group,) if wanted else ()
         attempt = "2" if retry else "1"
-        share_groups = share_groups if ProtocolVersion.TLS1_3 in config.versions else ()
+        share_groups = share_groups if _TLS1_3 in config.versions else ()
         if retry is None or share_groups:
             self.shares = {g: groups.generate(g, self.rng.child(f"client.share.{g}.{attempt}")) for g in share_groups}
         extensions: list[Any] = []
@@ -196,7 +197,7 @@ class TlsClient(Client12, Tls13Connection):
 
     def on_server_hello(self, message: ServerHello, raw: bytes) -> None:
         self._check_version(message)
-        if message.selected_version == ProtocolVersion.TLS1_2 and message.random != HELLO_RETRY_REQUEST_RANDOM:
+        if message.selected_version == _TLS1_2 and message.random != HELLO_RETRY_REQUEST_RANDOM:
             self.on_server_hello12(message, raw)
             return
         self._check_hello_basics(message)
@@ -232,13 +233,13 @@ class TlsClient(Client12, Tls13Connection):
         offered = self.config.versions
         selected = message.get(SupportedVersionsServerHello)
         if selected is not None and (
-            selected.selected_version < ProtocolVersion.TLS1_3 or selected.selected_version not in offered
+            selected.selected_version < _TLS1_3 or selected.selected_version not in offered
         ):
             raise IllegalParameter(
                 f"supported_versions selects {name(selected.selected_version)}: it may only select a version "
                 "we offered, TLS 1.3 or later", "RFC 8446 §4.2.1")
         version = message.selected_version
-        if version < ProtocolVersion.TLS1_3 and ProtocolVersion.TLS1_3 in offered and message.downgrade_sentinel:
+        if version < _TLS1_3 and _TLS1_3 in offered and message.downgrade_sentinel:
             raise IllegalParameter(
                 f"the server answers with {name(version)}, but its random ends with the sentinel of a TLS 1.3 "
                 f"server forced down to {name(message.downgrade_sentinel)}: someone is tampering", HELLO)
@@ -262,7 +263,7 @@ class TlsClient(Client12, Tls13Connection):
     def _check_hello_basics(self, message: ServerHello) -> None:
         selected = message.get(SupportedVersionsServerHello)
         version = selected.selected_version if selected else message.legacy_version
-        if version != ProtocolVersion.TLS1_3:
+        if version != _TLS1_3:
             if version in self.config.versions:
                 raise HandshakeFailure("TLS 1.2 with this client is for a later chapter", HELLO)
             raise ProtocolVersionAlert(f"the server chose version {version:#06x}, which we did not offer", HELLO)

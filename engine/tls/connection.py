@@ -76,6 +76,11 @@ RULES: dict[str, tuple[str, str]] = {
 INTERLEAVABLE: dict[bool, frozenset[ContentType]] = {False: frozenset(), True: frozenset({ContentType.alert})}
 
 
+# Enum members taken once: an attribute read on an enum class goes through EnumType's
+# __getattr__ hook (~150 ns, never specialized), and these are read for every message.
+_HANDSHAKE, _CHANGE_CIPHER_SPEC = ContentType.handshake, ContentType.change_cipher_spec
+_TLS1_2 = ProtocolVersion.TLS1_2
+
 NO_CHOICES: Mapping[str, Any] = MappingProxyType({})  # a move made with the endpoint's own choices
 
 
@@ -361,7 +366,7 @@ class TlsConnection:
 
     def _dispatch(self, message: HandshakeMessage, raw: bytes, protected_by: str | None) -> None:
         table = self.HANDLERS.get(self.state)
-        if self.state is self.CONNECTED and self.version == ProtocolVersion.TLS1_2:
+        if self.state is self.CONNECTED and self.version == _TLS1_2:
             table = None  # TLS 1.2 has no post-handshake messages (and this engine never renegotiates)
         handler = table.get(message.msg_type) if table else None
         if handler is None:
@@ -422,11 +427,11 @@ class TlsConnection:
     def send_handshake(self, message: HandshakeMessage) -> bytes:
         raw = message.encode()
         self.transcript.append(raw)
-        self._write(ContentType.handshake, raw, message)
+        self._write(_HANDSHAKE, raw, message)
         return raw
 
     def send_change_cipher_spec(self) -> None:
-        self._write(ContentType.change_cipher_spec, b"\x01", ChangeCipherSpec())
+        self._write(_CHANGE_CIPHER_SPEC, b"\x01", ChangeCipherSpec())
 
     def _write(self, content_type: ContentType, payload: bytes, shown: Any) -> None:
         records = self.writer.write(content_type, payload)

@@ -121,6 +121,10 @@ def _header(content_type: int, version: int, length: int) -> bytes:
 
 
 _CONTENT_TYPES: dict[int, ContentType] = dict(ContentType._value2member_map_)
+# Enum members taken once: an attribute read on an enum class goes through EnumType's
+# __getattr__ hook (~150 ns, never specialized), and these are read for every record.
+_APPLICATION_DATA, _CHANGE_CIPHER_SPEC, _ALERT = (
+    ContentType.application_data, ContentType.change_cipher_spec, ContentType.alert)
 
 
 def _as_content_type(value: int) -> ContentType:
@@ -203,7 +207,7 @@ class _Tls13Protection(_Protection):
         return header + self.aead.encrypt(nonce, inner, header), sequence
 
     def open(self, header: bytes, body: bytes) -> tuple[ContentType, bytes, int, int]:
-        if header[0] != ContentType.application_data:
+        if header[0] != _APPLICATION_DATA:
             raise UnexpectedMessage(
                 f"an unprotected {_content_type(header[0], 'record').name} record arrived "
                 f"while {self.name} protects this direction", PROTECTION_13)
@@ -313,7 +317,7 @@ class RecordWriter(_Direction):
         """`data` cut into fragments of at most 2^14 bytes, each framed and protected."""
         if type(content_type) is not ContentType:
             content_type = _as_content_type(content_type)
-        if not data and content_type is not ContentType.application_data:
+        if not data and content_type is not _APPLICATION_DATA:
             raise InternalError(f"zero-length {content_type.name} fragments must not be sent", FRAMING)
         if len(data) <= MAX_PLAINTEXT:  # one record, the common case
             return [self._one(content_type, data, legacy_record_version)]
@@ -384,7 +388,7 @@ class RecordReader(_Direction):
         # clear alert while `plaintext_alerts` allows one.
         protection = self._protection
         if protection is not None and (content_type is protection.clear_type or (
-                self.plaintext_alerts and content_type is ContentType.alert)):
+                self.plaintext_alerts and content_type is _ALERT)):
             protection = None
         limit = protection.max_ciphertext if protection else MAX_PLAINTEXT
         if length > limit:
@@ -396,7 +400,7 @@ class RecordReader(_Direction):
         raw = bytes(buffer[:end])
         body = raw[HEADER_LENGTH:]
         if protection is None:
-            if self._protection and content_type is ContentType.change_cipher_spec and body != b"\x01":
+            if self._protection and content_type is _CHANGE_CIPHER_SPEC and body != b"\x01":
                 raise UnexpectedMessage("a ChangeCipherSpec must be the single byte 0x01", "RFC 8446 §5")
             record = _new_record(Record, (content_type, body, None, raw, 0, None))
         else:

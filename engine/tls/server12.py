@@ -66,6 +66,7 @@ from engine.tls.tls12 import (
 )
 
 HELLO = "RFC 5246 §7.4.1.3"
+_TLS1_2, _TLS1_3 = ProtocolVersion.TLS1_2, ProtocolVersion.TLS1_3  # (read off the enum class: a slow path)
 TICKET_LIFETIME = 7200
 
 
@@ -90,17 +91,17 @@ class Server12(Tls12Mixin):
     def answers_with_tls12(self, message: ClientHello) -> bool:
         """TLS 1.2 when the client does not offer 1.3 (or we do not speak it) but offers 1.2."""
         offered = message.offered_versions
-        if ProtocolVersion.TLS1_3 in offered and ProtocolVersion.TLS1_3 in self.config.versions:
+        if _TLS1_3 in offered and _TLS1_3 in self.config.versions:
             return False
-        return ProtocolVersion.TLS1_2 in self.config.versions and (
-            ProtocolVersion.TLS1_2 in offered or message.legacy_version >= ProtocolVersion.TLS1_2
+        return _TLS1_2 in self.config.versions and (
+            _TLS1_2 in offered or message.legacy_version >= _TLS1_2
         )
 
     def on_client_hello12(self, message: ClientHello, raw: bytes) -> None:
-        if message.get(SupportedVersionsClientHello) is not None and ProtocolVersion.TLS1_2 not in message.offered_versions:
+        if message.get(SupportedVersionsClientHello) is not None and _TLS1_2 not in message.offered_versions:
             raise ProtocolVersionAlert("the client's supported_versions lists no version this server speaks", "RFC 8446 §4.2.1")
         self.check_initial_renegotiation(message, "RFC 5746 §3.6")
-        self.version = ProtocolVersion.TLS1_2
+        self.version = _TLS1_2
         self.client_hello = message
         self.client_random = message.random
         self.transcript.append(raw)
@@ -175,7 +176,7 @@ class Server12(Tls12Mixin):
         if suite != self.cipher_suite and self.resumed12 is None:
             self._switch_suite(suite)
         random = self.rng.child("server.random").bytes(32)
-        if ProtocolVersion.TLS1_3 in self.config.versions:
+        if _TLS1_3 in self.config.versions:
             random = random[:24] + DOWNGRADE_TLS12  # RFC 8446 §4.1.3: say we could have done 1.3
         self.server_random = random
         resumed = self.resumed12
@@ -194,7 +195,7 @@ class Server12(Tls12Mixin):
         if self.alpn is not None:
             extensions.append(Alpn((self.alpn.encode(),)))
         self.send_handshake(ServerHello(random, session_id, known(CipherSuite, suite), extensions=tuple(extensions),
-                                        legacy_version=ProtocolVersion.TLS1_2))
+                                        legacy_version=_TLS1_2))
         self.begin12(suite)
         if resumed is not None:
             self.use_ems = resumed.extended_master_secret
@@ -220,7 +221,7 @@ class Server12(Tls12Mixin):
 
     def compose_server_key_exchange(self, choices: Mapping[str, Any]) -> None:
         credential = self.config.credential
-        if credential is None or self.version != ProtocolVersion.TLS1_2:
+        if credential is None or self.version != _TLS1_2:
             raise MoveImpossible("ServerKeyExchange belongs to a TLS 1.2 server with a certificate")
         group = int(choices.get("group", self.group or 0))
         self.server_share12 = self.new_share(group, "server")
@@ -258,7 +259,7 @@ class Server12(Tls12Mixin):
         self.transcript.append(raw)
         kex = self.key_exchange
         if kex is KeyExchange.RSA:
-            client_version = self.client_hello.legacy_version if self.client_hello else ProtocolVersion.TLS1_2
+            client_version = self.client_hello.legacy_version if self.client_hello else _TLS1_2
             pre_master = self.rsa_decrypt_pre_master(message.exchange_keys, client_version)
             self.derive_master12(pre_master, "the client's 48 random bytes, decrypted with our RSA key")
         else:
@@ -292,7 +293,7 @@ class Server12(Tls12Mixin):
 
     def compose_new_session_ticket12(self, choices: Mapping[str, Any]) -> None:
         store = self.config.tickets
-        if store is None or self.version != ProtocolVersion.TLS1_2:
+        if store is None or self.version != _TLS1_2:
             raise MoveImpossible("only a TLS 1.2 server that keeps tickets issues one here")
         session = store.sessions12.get(self.session_id12)
         if session is None:

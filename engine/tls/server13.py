@@ -71,6 +71,7 @@ from engine.tls.tls12 import Tls12Mixin
 from engine.tls.tls13 import Tls13Connection, by_version
 
 HELLO = "RFC 8446 §4.1.1"
+_TLS1_3 = ProtocolVersion.TLS1_3  # (read off the enum class: a slow path)
 EXTENSIONS = "RFC 8446 §9.2"
 TICKET_LIFETIME = 7200
 
@@ -111,7 +112,7 @@ class TlsServer(Server12, Tls13Connection):
         if self.state is ServerState.START and (forced_down or self.answers_with_tls12(message)):
             self.on_client_hello12(message, raw)
             return
-        if ProtocolVersion.TLS1_3 not in message.offered_versions:
+        if _TLS1_3 not in message.offered_versions:
             raise ProtocolVersionAlert("the client does not offer TLS 1.3, the only version this server speaks", HELLO)
         check_tls13_placement(message.extensions, ExtensionContext.CLIENT_HELLO)
         suite = next((s for s in self.config.cipher_suites if s in message.cipher_suites), None)
@@ -220,7 +221,7 @@ class TlsServer(Server12, Tls13Connection):
             HELLO_RETRY_REQUEST_RANDOM,
             self.client_hello.legacy_session_id if self.client_hello else b"",
             suite,
-            extensions=(SupportedVersionsServerHello(ProtocolVersion.TLS1_3), KeyShareHelloRetryRequest(group)),
+            extensions=(SupportedVersionsServerHello(_TLS1_3), KeyShareHelloRetryRequest(group)),
         )
         first = self.transcript[-1]
         self.transcript = [MessageHash(self.transcript_hash([first])).encode()]
@@ -237,7 +238,7 @@ class TlsServer(Server12, Tls13Connection):
         agreed = self._agree(group) if group in self.client_shares else None
         private = agreed[0] if agreed else groups.generate(group, self.rng.child(f"server.share.{group}"))
         extensions: list[Any] = [
-            SupportedVersionsServerHello(ProtocolVersion.TLS1_3),
+            SupportedVersionsServerHello(_TLS1_3),
             KeyShareServerHello(KeyShareEntry(group, private.public_bytes())),
         ]
         if self.psk is not None:

@@ -34,6 +34,7 @@ from engine.tls.prf import KeyBlock, Tls12KeySchedule
 from engine.tls.suites import KeyExchange, suite_info
 
 FINISHED = "RFC 5246 §7.4.9"
+_TLS1_2 = ProtocolVersion.TLS1_2  # (read off the enum class: a slow path)
 CCS = "RFC 5246 §7.1"
 RSA_KEY_EXCHANGE = "RFC 5246 §7.4.7.1"
 # Which certificate keys each key exchange accepts (RFC 5246 §7.4.2; RFC 8422 §2 and §5.3:
@@ -91,11 +92,11 @@ class Tls12Mixin(TlsConnection):
 
     def begin12(self, suite: int) -> None:
         """Switch this connection to TLS 1.2 with `suite`."""
-        self.version = ProtocolVersion.TLS1_2
+        self.version = _TLS1_2
         self.cipher_suite = suite
         self.schedule = Tls12KeySchedule(suite)
         self._events_seen = 0
-        self.decode_context = DecodeContext(ProtocolVersion.TLS1_2, suite_info(suite).key_exchange)
+        self.decode_context = DecodeContext(_TLS1_2, suite_info(suite).key_exchange)
 
     # --- keys ---------------------------------------------------------------------
 
@@ -127,7 +128,7 @@ class Tls12Mixin(TlsConnection):
         self.sent_ccs12 = True
 
     def on_change_cipher_spec(self) -> None:
-        if self.version != ProtocolVersion.TLS1_2:
+        if self.version != _TLS1_2:
             super().on_change_cipher_spec()
             return
         if not self.ccs_expected12():
@@ -166,7 +167,7 @@ class Tls12Mixin(TlsConnection):
     def complete12(self) -> None:
         self._set_state(self.CONNECTED)
         leaf = self.peer_leaf() if self.peer_chain else None
-        self._events.append(HandshakeComplete(ProtocolVersion.TLS1_2, self.cipher_suite or 0, self.group, self.alpn,
+        self._events.append(HandshakeComplete(_TLS1_2, self.cipher_suite or 0, self.group, self.alpn,
                                               self.abbreviated, leaf))
 
     # --- certificates and signatures -----------------------------------------------------

@@ -24,6 +24,7 @@ from engine.tls.messages import (
 )
 
 AUTH = "RFC 8446 §4.4"
+_TLS1_2 = ProtocolVersion.TLS1_2  # (an enum class attribute read is slow; by_version reads it per message)
 
 
 def _side(is_client: bool) -> str:
@@ -174,7 +175,7 @@ def by_version(tls13: Any, tls12: Any) -> Any:
     """A composer that sends the TLS 1.2 form of a message on a TLS 1.2 connection."""
 
     def compose(connection: Any, choices: Mapping[str, Any]) -> None:
-        chosen = tls12 if connection.version == ProtocolVersion.TLS1_2 else tls13
+        chosen = tls12 if connection.version == _TLS1_2 else tls13
         chosen(connection, choices)
 
     return compose
