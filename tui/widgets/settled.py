@@ -1,20 +1,20 @@
 """Widgets whose new size or new words do not ask for a needless layout of the whole screen.
 
 When a layout gives a widget a new size, Textual stores it as the widget's virtual size
-through a reactive that requests *another* layout. For a widget that does not scroll (a
-move chip, a line of text, the hex dump, a pane that stacks widgets) that second pass
+through a reactive that requests *another* layout. For a widget that does not scroll (the
+move chips, a line of text, a pane that stacks widgets) that second pass
 changes nothing: the first one already placed every widget around it and inside it. On the
 play screen it cost a second layout and paint after most moves. `Settled` stores the size
 without the request; mix it in first.
 
-A scrolling view (the ladder, a tree) asks for a layout whenever its content grows or
+A scrolling view (the ladder, a tree, the hex dump) asks for a layout whenever its content grows or
 shrinks, though with its vertical scrollbar always shown and no horizontal one
 (`overflow-y: scroll; overflow-x: hidden` in its stylesheet) only the scrollbar's numbers
 change. `SettledView` gives the scrollbar its new numbers and
 asks for no layout (nor a repaint: the new content asks for its own).
 
 A `Static` asks for a layout at every new text, though most new texts take the same room
-(a move chip's mark, a prompt of two lines after another). `SettledStatic` asks for one
+(a prompt of two lines after another). `SettledStatic` asks for one
 only when the new text needs another width or height, and is repainted otherwise.
 """
 
