@@ -19,6 +19,7 @@ from engine.referee.tls_game import TlsGame
 from engine.tls.connection import Output
 
 TLS_LEVELS = [level for level in load_builtin().levels if "tls" in str(level.protocol)]
+each_tls_level = pytest.mark.parametrize("level", TLS_LEVELS, ids=lambda level: level.id)
 
 
 def frozen() -> float:
@@ -38,10 +39,8 @@ def play_to_the_end(referee: Referee) -> list[tuple[str, bytes, bytes]]:
     return [(entry.kind, entry.raw, entry.wire) for entry in referee.ladder]
 
 
-@pytest.mark.parametrize("level", TLS_LEVELS, ids=lambda level: level.id)
-def test_the_forks_make_and_read_each_right_move_as_the_real_endpoints_would(
-    level: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@each_tls_level
+def test_the_forks_make_and_read_each_right_move_as_the_real_endpoints_would(level: Any, monkeypatch: Any) -> None:
     checked = []
     judge = TlsGame.judge
 
@@ -62,10 +61,8 @@ def test_the_forks_make_and_read_each_right_move_as_the_real_endpoints_would(
     assert checked, f"{level.id}: no right move was judged"
 
 
-@pytest.mark.parametrize("level", TLS_LEVELS, ids=lambda level: level.id)
-def test_a_game_is_the_same_when_the_peer_reads_each_move_itself(
-    level: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@each_tls_level
+def test_a_game_is_the_same_when_the_peer_reads_each_move_itself(level: Any, monkeypatch: Any) -> None:
     adopted = []
     receive = TlsGame._receive
 
