@@ -248,22 +248,23 @@ DOWNGRADE_TLS11 = b"DOWNGRD\x00"
 _E = TypeVar("_E", bound=enum.IntEnum)
 
 
-_VALUE_MAPS: dict[type[enum.Enum], dict[Any, Any]] = {}
+class _ValueMaps(dict[type[enum.Enum], dict[Any, Any]]):
+    """Each enum's value -> member map, kept in a plain dict: reading an attribute off an
+    enum class takes the slow path (its metaclass defines `__getattr__`), and decoding
+    looks code points up a dozen times a handshake. A missing enum is added when asked."""
+
+    def __missing__(self, enum_type: type[enum.Enum]) -> dict[Any, Any]:
+        members = self[enum_type] = enum_type._value2member_map_
+        return members
 
 
-def value_map(enum_type: type[enum.Enum]) -> dict[Any, Any]:
-    """`enum_type`'s value -> member map, kept in a plain dict: reading an attribute off
-    an enum class takes the slow path (its metaclass defines `__getattr__`), and decoding
-    looks code points up a dozen times a handshake."""
-    members = _VALUE_MAPS.get(enum_type)
-    if members is None:
-        members = _VALUE_MAPS[enum_type] = enum_type._value2member_map_
-    return members
+_VALUE_MAPS = _ValueMaps()
+value_map = _VALUE_MAPS.__getitem__  # `value_map(NamedGroup)`: one C call
 
 
 def known(enum_type: type[_E], value: int) -> _E | int:
     """The member of `enum_type` with this value, or the value itself if it has none."""
-    member: _E | None = (_VALUE_MAPS.get(enum_type) or value_map(enum_type)).get(value)
+    member: _E | None = _VALUE_MAPS[enum_type].get(value)
     return value if member is None else member
 
 
