@@ -222,6 +222,52 @@ def test_an_unknown_level_argument_shows_the_problem_not_a_traceback(tmp_path: P
     asyncio.run(run())
 
 
+def test_a_byte_clicked_in_a_scrolled_hex_dump_selects_its_field(tmp_path: Path) -> None:
+    """The hex dump scrolls itself: deep in a certificate, a click on a shown row's byte
+    finds the byte that row holds, not the byte that far from the top of the message."""
+    from tui.widgets.hexview import OFFSET_WIDTH, HexView, bytes_per_row
+    from tui.widgets.inspector import FieldTree
+
+    async def run() -> None:
+        app = make_app(tmp_path, level="tls13-01-handshake-client")
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            screen = play_screen(app)
+            await make_move(pilot, screen.referee.solution_move())  # ClientHello
+            ladder = screen.query_one(LadderView)
+            certificate = next(e for e in ladder.entries if e.kind == "Certificate")
+            ladder.selected = certificate.index
+            await pilot.pause()
+            tree = screen.query_one(FieldTree)
+            nodes, stack = [], [tree.root]
+            while stack:  # every field node of the tree
+                nodes.append(stack.pop())
+                stack.extend(nodes[-1].children)
+            node = max((n for n in nodes if n.data is not None and n.data.end - n.data.start >= 2),
+                       key=lambda n: n.data.start)  # type: ignore[union-attr]
+            deep = node.data
+            assert deep is not None
+            tree.move_cursor(node)
+            await pilot.pause()
+            hexview = screen.query_one(HexView)
+            per_row = bytes_per_row(hexview.scrollable_content_region.width)
+            top = int(hexview.scroll_offset.y)
+            assert top > 0, "the dump scrolled to the field"
+            row_of_field = deep.start // per_row
+            tree.move_cursor(tree.root.children[0])  # somewhere else
+            await pilot.pause()
+            assert hexview.scroll_offset.y == 0
+            hexview.scroll_to(y=top, animate=False, immediate=True)
+            column = deep.start % per_row
+            await pilot.click(HexView, offset=(OFFSET_WIDTH + 3 * column, row_of_field - top))
+            await pilot.pause()
+            assert tree.cursor_node is not None and tree.cursor_node.data is not None
+            picked = tree.cursor_node.data
+            assert picked.start <= deep.start < picked.end
+
+    asyncio.run(run())
+
+
 def test_the_feedback_line_takes_the_new_themes_colour(tmp_path: Path) -> None:
     """The verdict's colour is drawn into its words: a theme switch draws them again."""
     from tui.widgets.feedback import FeedbackText
