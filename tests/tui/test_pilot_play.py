@@ -307,6 +307,13 @@ def test_the_mouse_chooses_moves_and_selects_arrows(tmp_path: Path) -> None:
             await pilot.click(MoveChips, offset=(second, 0))
             await pilot.pause()
             assert screen.query_one(MovePicker).chosen == 2
+            chips = screen.query_one(MoveChips)
+            await pilot.hover(MoveChips, offset=(second, 0))  # the chip's move, in words
+            await pilot.pause()
+            assert str(chips.tooltip) == screen.referee.turn.options[1].label
+            await pilot.hover(MoveChips, offset=(second - CHIP_GAP, 0))  # the gap: none
+            await pilot.pause()
+            assert chips.tooltip is None
             ladder = screen.query_one(LadderView)
             first_arrow = next(n for n, line in enumerate(ladder.lines) if line.entry is not None)
             ladder.selected = None
