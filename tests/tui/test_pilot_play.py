@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
+from rich.text import Text
 
 from engine.levels import load_builtin
 from engine.referee import EntryRole, Move
@@ -284,6 +285,7 @@ def test_the_feedback_line_takes_the_new_themes_colour(tmp_path: Path) -> None:
             await pilot.press("t")
             await pilot.pause()
             light = screen.query_one(FeedbackText).content
+            assert isinstance(dark, Text) and isinstance(light, Text)
             assert light.plain == dark.plain
             assert light.spans[0].style != dark.spans[0].style  # the success colour of each theme
 
@@ -302,7 +304,9 @@ def test_the_mouse_chooses_moves_and_selects_arrows(tmp_path: Path) -> None:
             await pilot.click(MoveChips)  # the first chip
             await pilot.pause()
             assert screen.query_one(MovePicker).chosen == 1
-            first_key = screen.referee.turn.options[0].key
+            turn = screen.referee.turn
+            assert turn is not None
+            first_key = turn.options[0].key
             second = len(chip_text(1, first_key)) + CHIP_GAP  # past the first chip and the gap
             await pilot.click(MoveChips, offset=(second, 0))
             await pilot.pause()
@@ -310,7 +314,7 @@ def test_the_mouse_chooses_moves_and_selects_arrows(tmp_path: Path) -> None:
             chips = screen.query_one(MoveChips)
             await pilot.hover(MoveChips, offset=(second, 0))  # the chip's move, in words
             await pilot.pause()
-            assert str(chips.tooltip) == screen.referee.turn.options[1].label
+            assert str(chips.tooltip) == turn.options[1].label
             await pilot.hover(MoveChips, offset=(second - CHIP_GAP, 0))  # the gap: none
             await pilot.pause()
             assert chips.tooltip is None
