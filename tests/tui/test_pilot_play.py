@@ -12,13 +12,14 @@ import asyncio
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rich.console import Console
 from rich.text import Text
 
 from engine.levels import load_builtin
-from engine.referee import EntryRole, Move
+from engine.referee import EntryRole, LadderEntry, Move
 from tests.tui.driving import (
     make_move,
     play_screen,
@@ -43,6 +44,19 @@ def prompt_text(prompt: object, width: int = 100) -> str:
     console = Console(width=width, record=True, file=io.StringIO())
     console.print(prompt)
     return console.export_text().strip()
+
+
+async def select_after_the_client_hello(pilot: Any, kind: str) -> tuple[Any, LadderEntry]:
+    """On a TLS client level: the ClientHello sent, then the first answer of `kind` selected
+    on the ladder (the inspector shows it). The play screen and that entry."""
+    await pilot.pause()
+    screen = play_screen(pilot.app)
+    await make_move(pilot, screen.referee.solution_move())
+    ladder = screen.query_one(LadderView)
+    entry = next(e for e in ladder.entries if e.kind == kind)
+    ladder.selected = entry.index
+    await pilot.pause()
+    return screen, entry
 
 
 def test_there_are_built_in_levels() -> None:
@@ -232,13 +246,7 @@ def test_a_byte_clicked_in_a_scrolled_hex_dump_selects_its_field(tmp_path: Path)
     async def run() -> None:
         app = make_app(tmp_path, level="tls13-01-handshake-client")
         async with app.run_test(size=(120, 40)) as pilot:
-            await pilot.pause()
-            screen = play_screen(app)
-            await make_move(pilot, screen.referee.solution_move())  # ClientHello
-            ladder = screen.query_one(LadderView)
-            certificate = next(e for e in ladder.entries if e.kind == "Certificate")
-            ladder.selected = certificate.index
-            await pilot.pause()
+            screen, _ = await select_after_the_client_hello(pilot, "Certificate")
             tree = screen.query_one(FieldTree)
             nodes, stack = [], [tree.root]
             while stack:  # every field node of the tree
@@ -454,13 +462,8 @@ def test_w_shows_the_wire_bytes_and_the_key_that_protected_them(tmp_path: Path) 
     async def run() -> None:
         app = make_app(tmp_path, level="tls13-01-handshake-client")
         async with app.run_test(size=(100, 30)) as pilot:
-            await pilot.pause()
-            screen = play_screen(app)
-            await make_move(pilot, screen.referee.solution_move())  # ClientHello
+            screen, encrypted = await select_after_the_client_hello(pilot, "EncryptedExtensions")
             ladder = screen.query_one(LadderView)
-            encrypted = next(e for e in ladder.entries if e.kind == "EncryptedExtensions")
-            ladder.selected = encrypted.index
-            await pilot.pause()
             hexview = screen.query_one(HexView)
             assert hexview.data == encrypted.raw
             await pilot.press("w")
