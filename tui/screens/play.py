@@ -103,7 +103,7 @@ class PlayScreen(OneFrame):
         return cast("Navigator", self.app)
 
     # The panes a referee answer feeds event by event (forty events for a TLS flight):
-    # found once, not looked up for every event.
+    # found once, not looked up at every event.
     @cached_property
     def _ladder(self) -> LadderView:
         return self.query_one(LadderView)
@@ -130,9 +130,9 @@ class PlayScreen(OneFrame):
         self.set_class(self.is_tls, "-tls")
         if self.is_tls:
             self.query_one(Inspector).border_subtitle = "w wire · k keys"
-            self.query_one(KeysPanel).border_subtitle = "i bytes · esc ladder"
+            self._keys.border_subtitle = "i bytes · esc ladder"
             self._refresh_protection()
-        ladder = self.query_one(LadderView)
+        ladder = self._ladder
         ladder.set_initial_states(self.referee.sides)
         self.query_one(LadderHeading).sides = self.referee.sides
         self.query_one(FeedbackLine).show_info(f"Goal: {reflow(self.level.goal)}")
@@ -204,12 +204,12 @@ class PlayScreen(OneFrame):
     def _settle(self) -> None:
         """Once per answer: the ladder laid out, its newest arrow in the inspector, the
         sides' states, the key for the next record and the header."""
-        arrived = self.query_one(LadderView).flush()
+        arrived = self._ladder.flush()
         if arrived is not None:
             self.query_one(Inspector).show_entry(arrived)
         self.query_one(LadderHeading).sides = self.referee.sides
         if self.is_tls:
-            self.query_one(KeysPanel).flush()
+            self._keys.flush()
             self._refresh_protection()
         self._refresh_header()
 
@@ -222,7 +222,7 @@ class PlayScreen(OneFrame):
     def _refresh_protection(self) -> None:
         """Say, in the keys pane and on the move box, which key protects the next record."""
         key = next_protection(self.referee.player, self.referee.secrets, self.referee.ladder)
-        self.query_one(KeysPanel).show_protection(key)
+        self._keys.show_protection(key)
         words = "clear" if key is None else f"🔒 {short_name(key)}"
         retitle(self.query_one(MovePicker), f"next record you send: {words}", subtitle=True)
 
@@ -230,19 +230,19 @@ class PlayScreen(OneFrame):
         self._ladder.add_state(message.side, message.new)
 
     async def _turn_started(self, message: messages.TurnStarted) -> None:
-        self.query_one(LadderView).your_turn = self.referee.player
+        self._ladder.your_turn = self.referee.player
         await self.query_one(MovePicker).set_turn(message.turn)
 
     def _move_judged(self, message: messages.MoveJudgedMessage) -> None:
         self.query_one(FeedbackLine).show_judgement(message.judgement)
 
     def _narrated(self, message: messages.Narrated) -> None:
-        self.query_one(LadderView).add_note(message.text)
+        self._ladder.add_note(message.text)
 
     async def _level_finished(self, message: messages.LevelFinished) -> None:
         from tui.screens.summary import SummaryScreen
 
-        ladder = self.query_one(LadderView)
+        ladder = self._ladder
         ladder.your_turn = None
         ladder.flush()
         await self.query_one(MovePicker).set_turn(None, idle="✓ Level complete.")
@@ -349,7 +349,7 @@ class PlayScreen(OneFrame):
         if showing:
             self.query_one(focus).focus()
         else:
-            self.query_one(LadderView).focus()
+            self._ladder.focus()
 
     def action_wire(self) -> None:
         if not self.query_one(Inspector).toggle_wire():
@@ -361,7 +361,7 @@ class PlayScreen(OneFrame):
         if self.has_class("-inspecting") or self.has_class("-keys"):
             self.remove_class("-inspecting", "-keys")
             self.refresh_bindings()
-        ladder = self.query_one(LadderView)
+        ladder = self._ladder
         if not ladder.has_focus:  # focus() repaints the whole ladder, even if it has it
             ladder.focus()
 
