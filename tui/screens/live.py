@@ -25,7 +25,7 @@ from tui import messages
 from tui.app import SynackApp
 from tui.screens.play import PlayScreen
 from tui.widgets.feedback import FeedbackLine
-from tui.widgets.ladder import LadderHeading, LadderView
+from tui.widgets.ladder import LadderHeading
 from tui.widgets.move_picker import MovePicker
 from tui.widgets.play_header import PlayHeader
 
@@ -108,7 +108,7 @@ class LiveScreen(PlayScreen):
     async def _level_finished(self, message: messages.LevelFinished) -> None:
         """No summary or saved score: a live game is not a campaign level. The ending
         stays on the feedback line; q goes back."""
-        ladder = self.query_one(LadderView)
+        ladder = self._ladder
         ladder.your_turn = None
         ladder.flush()
         await self.query_one(MovePicker).set_turn(None, idle="✓ Live game over. q goes back.")
