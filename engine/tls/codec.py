@@ -403,9 +403,9 @@ class FastReader(Reader):
     spans = None
     _path: list[tuple[str, int | None]] = []  # never grown: the path-keeping reads are overridden
 
-    def __init__(self, data: builtins.bytes) -> None:
+    def __init__(self, data: builtins.bytes, pos: int = 0) -> None:
         self.data = data
-        self.pos = 0
+        self.pos = pos
         self.end = len(data)
 
     def path(self, fld: Field | None = None, index: int | None = None) -> str:
@@ -446,20 +446,28 @@ class FastReader(Reader):
 
     def opaque(self, length_size: int, fld: Field, minimum: int = 0,
                maximum: int | None = None, index: int | None = None) -> builtins.bytes:
-        start = self.pos + length_size
-        stop = start + self.length_prefix(length_size, minimum, maximum)
+        # (`length_prefix` written out: the most frequent read, a call fewer each)
+        data, pos = self.data, self.pos
+        start = pos + length_size
+        length = int.from_bytes(data[pos:start], "big")
+        stop = start + length
+        if stop > self.end or length < minimum or (maximum is not None and length > maximum):
+            unnamed_fault()
         self.pos = stop
-        return self.data[start:stop]
+        return data[start:stop]
 
     def codes(self, length_size: int, item_size: int, fld: Field, item: Field,
               enum_type: type[enum.IntEnum], minimum: int = 0, maximum: int | None = None,
               unit: str = "value") -> tuple[Any, ...]:
-        length = self.length_prefix(length_size, minimum, maximum)
-        if length % item_size:
+        data, pos = self.data, self.pos  # (`length_prefix` written out, as in `opaque`)
+        start = pos + length_size
+        length = int.from_bytes(data[pos:start], "big")
+        stop = start + length
+        if (stop > self.end or length < minimum or (maximum is not None and length > maximum)
+                or length % item_size):
             unnamed_fault()
-        start = self.pos
-        self.pos = start + length
-        return _code_points(self.data, start, length, item_size, enum_type)
+        self.pos = stop
+        return _code_points(data, start, length, item_size, enum_type)
 
     def scope(self, name: str) -> Span:
         return _NO_SPAN  # type: ignore[return-value]

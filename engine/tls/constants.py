@@ -34,6 +34,7 @@ __all__ = [
     "describe",
     "is_grease",
     "known",
+    "member_of",
     "name",
     "shown",
     "value_map",
@@ -266,6 +267,25 @@ def known(enum_type: type[_E], value: int) -> _E | int:
     """The member of `enum_type` with this value, or the value itself if it has none."""
     member: _E | None = _VALUE_MAPS[enum_type].get(value)
     return value if member is None else member
+
+
+class _Members(dict[int, Any]):
+    """An enum's value -> member map that answers a value it lacks with the value itself."""
+
+    def __missing__(self, value: int) -> int:
+        return value
+
+
+_MEMBER_OF: dict[type[enum.Enum], Callable[[int], Any]] = {}
+
+
+def member_of(enum_type: type[_E]) -> Callable[[int], _E | int]:
+    """`known` for one enum as a single C call, for the reads that look a code point up
+    every handshake: `member_of(NamedGroup)(0x1d)` is `known(NamedGroup, 0x1d)`."""
+    lookup = _MEMBER_OF.get(enum_type)
+    if lookup is None:
+        lookup = _MEMBER_OF[enum_type] = _Members(enum_type._value2member_map_).__getitem__
+    return lookup
 
 
 def is_grease(value: int) -> bool:

@@ -470,33 +470,36 @@ def _decode_one(r: Reader, context: ExtensionContext, index: int, seen: set[int]
 def _decode_fast(r: FastReader, context: ExtensionContext) -> tuple[Extension, ...]:
     """`decode_extensions` for a FastReader: the same bytes accepted, the same values,
     with no spans (a fault raises unnamed; the caller re-reads with a Reader)."""
-    length = r.length_prefix(2, 0, None)
-    if not length:  # (a Certificate entry's usual block)
+    data, pos = r.data, r.pos
+    end = pos + 2 + int.from_bytes(data[pos : pos + 2], "big")  # (`length_prefix` written out)
+    outer_end = r.end
+    if end > outer_end:
+        unnamed_fault()
+    pos += 2
+    if pos == end:  # (a Certificate entry's usual block)
+        r.pos = end
         return ()
-    end = r.pos + length
-    outer_end, r.end = r.end, end
-    data = r.data
     table = _FORMS_IN.get(context) or _forms_in(context)
     seen: set[int] = set()
     extensions: list[Extension] = []
-    pos = r.pos
     while pos < end:
         at = pos + 4
         extension_type, size = _TYPE_AND_LENGTH(data, pos)  # past the data: raises, re-read
-        stop = at + size
-        if stop > end or extension_type in seen:  # (a type and length cut off: stop > end)
+        pos = at + size
+        if pos > end:  # (a type and length cut off too)
             unnamed_fault()
         seen.add(extension_type)
         form = table.get(extension_type)
         if form is None:
-            extensions.append(UnknownExtension(extension_type, data[at:stop]))
+            extensions.append(UnknownExtension(extension_type, data[at:pos]))
         else:
-            r.pos, r.end = at, stop
+            r.pos, r.end = at, pos
             extensions.append(form.decode(r))
-            if r.pos != stop:
+            if r.pos != pos:
                 unnamed_fault()
-        pos = stop
-    r.pos, r.end = pos, outer_end
+    if len(seen) != len(extensions):  # a type twice: the Reader names it
+        unnamed_fault()
+    r.pos, r.end = end, outer_end
     result = tuple(extensions)
     if context is _CH and _PRE_SHARED_KEY in seen:
         _check_psk_last(r, result)

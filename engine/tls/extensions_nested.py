@@ -15,7 +15,7 @@ from engine.tls.constants import (
     ExtensionType,
     NamedGroup,
     NameType,
-    known,
+    member_of,
     name,
     shown,
 )
@@ -119,6 +119,7 @@ class Alpn(Extension):
 # --- key_share (RFC 8446 §4.2.8) ------------------------------------------------------------
 
 _KS = rfc8446("4.2.8")
+_GROUP_OF = member_of(NamedGroup)
 _CLIENT_SHARES = Field("client_shares", "Client key shares", "Public keys for some of the "
                        "offered groups, so the server can finish the key exchange at once", _KS)
 _CLIENT_SHARE = Field("", "Key share", "One group and the client's public key for it", _KS)
@@ -145,7 +146,7 @@ class KeyShareEntry:
     @classmethod
     def decode(cls, r: Reader, fld: Field, index: int | None = None) -> KeyShareEntry:
         with r.item(fld, index) as span:
-            group = known(NamedGroup, r.number(2, _GROUP))
+            group = _GROUP_OF(r.number(2, _GROUP))
             key_exchange = r.opaque(2, _KEY_EXCHANGE, 1)
             span.value = lambda: f"{name(group)}, {len(key_exchange)}-byte key"
         return cls(group, key_exchange)

@@ -221,26 +221,17 @@ def read_handshake(data: bytes, classes: dict[int, type[HandshakeMessage]],
     that finds any fault, the bytes are read again by a `Reader`, whose alert names the
     field, so the alert is the same either way."""
     if spans is None:
-        try:
-            return _read_fast(data, classes, context)
+        try:  # the header read inline; any fault (a type missing from `classes` too) lands below
+            cls = classes[data[0]]
+            if int.from_bytes(data[1:HEADER_LENGTH], "big") != len(data) - HEADER_LENGTH:
+                unnamed_fault()
+            r = FastReader(data, HEADER_LENGTH)
+            message = cls.decode_body(r, context)
+            if r.pos == r.end:
+                return message
         except Exception:  # noqa: BLE001 - read again below, to name the fault
             pass
     return read_message(Reader(data, spans=spans), classes, context, unknown)
-
-
-def _read_fast(data: bytes, classes: dict[int, type[HandshakeMessage]],
-               context: DecodeContext) -> HandshakeMessage:
-    """`read_message` by a `FastReader`, the header read inline: any fault (a type missing
-    from `classes` too) raises unnamed, for the caller to read again with a `Reader`."""
-    cls = classes.get(data[0]) if len(data) >= HEADER_LENGTH else None
-    if cls is None or int.from_bytes(data[1:HEADER_LENGTH], "big") != len(data) - HEADER_LENGTH:
-        unnamed_fault()
-    r = FastReader(data)
-    r.pos = HEADER_LENGTH
-    message = cls.decode_body(r, context)
-    if r.pos != r.end:
-        unnamed_fault()
-    return message
 
 
 def read_message(r: Reader, classes: dict[int, type[HandshakeMessage]], context: DecodeContext,

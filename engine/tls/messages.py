@@ -35,7 +35,7 @@ from engine.tls.constants import (
     HandshakeType,
     ProtocolVersion,
     SignatureScheme,
-    known,
+    member_of,
     name,
     shown,
 )
@@ -154,6 +154,8 @@ _SH_COMPRESSION = Field("legacy_compression_method", "Compression method", "Alwa
                         "no compression", _SH)
 
 
+_VERSION_OF, _SUITE_OF, _SCHEME_OF = (member_of(ProtocolVersion), member_of(CipherSuite),
+                                   member_of(SignatureScheme))
 _SENTINELS = {DOWNGRADE_TLS12: ProtocolVersion.TLS1_2, DOWNGRADE_TLS11: ProtocolVersion.TLS1_1}
 # The contexts the hellos read their extensions in, looked up once (an enum member's
 # lookup through its class is slow, and every handshake reads two hellos).
@@ -181,7 +183,7 @@ def _write_start(w: Writer, version: int, random: bytes, session_id: bytes) -> N
 
 
 def _read_start(r: Reader, fields: _Start) -> tuple[ProtocolVersion | int, bytes, bytes]:
-    version = known(ProtocolVersion, r.number(2, fields.version))
+    version = _VERSION_OF(r.number(2, fields.version))
     return version, r.fixed(32, fields.random), r.opaque(1, fields.session_id, 0, 32)
 
 
@@ -303,7 +305,7 @@ class ServerHello(HandshakeMessage, WithExtensions):
     @classmethod
     def decode_body(cls, r: Reader, context: DecodeContext) -> Self:
         version, random, session_id = _read_start(r, _SH_FIELDS)
-        suite = known(CipherSuite, r.number(2, _SH_SUITE))
+        suite = _SUITE_OF(r.number(2, _SH_SUITE))
         compression = r.number(1, _SH_COMPRESSION)
         where = _IN_HELLO_RETRY_REQUEST if random == HELLO_RETRY_REQUEST_RANDOM else _IN_SERVER_HELLO
         extensions, block = _read_extensions(r, where)
@@ -348,7 +350,7 @@ class CertificateVerify(HandshakeMessage):
 
     @classmethod
     def decode_body(cls, r: Reader, context: DecodeContext) -> Self:
-        return cls(known(SignatureScheme, r.number(2, _CV_ALGORITHM)), r.opaque(2, _CV_SIGNATURE))
+        return cls(_SCHEME_OF(r.number(2, _CV_ALGORITHM)), r.opaque(2, _CV_SIGNATURE))
 
     def summary(self) -> str:
         return f"CertificateVerify {name(self.algorithm)}"
