@@ -80,6 +80,7 @@ INTERLEAVABLE: dict[bool, frozenset[ContentType]] = {False: frozenset(), True: f
 # __getattr__ hook (~150 ns, never specialized), and these are read for every message.
 _HANDSHAKE, _CHANGE_CIPHER_SPEC = ContentType.handshake, ContentType.change_cipher_spec
 _TLS1_2 = ProtocolVersion.TLS1_2
+MESSAGE_HEADER_LENGTH = 4  # a handshake message's type and uint24 length (RFC 8446 §4)
 
 NO_CHOICES: Mapping[str, Any] = MappingProxyType({})  # a move made with the endpoint's own choices
 
@@ -171,11 +172,10 @@ def _new_hasher(algorithm: type[hashes.HashAlgorithm]) -> Any:
 class RunningHash:
     """Transcript-Hash taken as the transcript grows, each message hashed once.
 
-    It remembers how many messages it has hashed and the very first and last of them, and
-    hashes afresh a transcript that does not continue them (HelloRetryRequest's
-    message_hash) or a new suite's hash."""
+    It keeps the list of the messages it has hashed, and hashes afresh a transcript that
+    does not start with them (HelloRetryRequest's message_hash) or a new suite's hash."""
 
-    __slots__ = ("algorithm", "hasher", "count", "first", "last", "_digest")
+    __slots__ = ("algorithm", "hasher", "hashed", "_digest")
 
     def __init__(self, algorithm: type[hashes.HashAlgorithm]) -> None:
         self._start(algorithm)
@@ -183,41 +183,36 @@ class RunningHash:
     def _start(self, algorithm: type[hashes.HashAlgorithm]) -> None:
         self.algorithm = algorithm
         self.hasher = _new_hasher(algorithm)
-        self.count = 0  # messages hashed so far
-        self.first: bytes | None = None
-        self.last: bytes | None = None
+        self.hashed: list[bytes] = []  # the messages hashed so far
         self._digest: bytes | None = None  # the digest of what was hashed, once taken
 
     def digest(self, algorithm: type[hashes.HashAlgorithm], transcript: list[bytes]) -> bytes:
-        """Transcript-Hash of `transcript` under `algorithm`. The transcript grows only by
-        appending (a rewrite replaces its first message, or all of it): it continues what
-        was hashed if it still starts with the first message hashed and holds the last one
-        where it was; otherwise this starts again."""
-        count, length = self.count, len(transcript)
-        if algorithm is not self.algorithm or count and (
-                count > length or transcript[count - 1] is not self.last or transcript[0] is not self.first):
+        """Transcript-Hash of `transcript` under `algorithm`: what was hashed is continued
+        if the transcript still starts with it (one list comparison, in C, that finds the
+        same messages by identity), hashed afresh otherwise."""
+        hashed = self.hashed
+        count = len(hashed)
+        if algorithm is not self.algorithm or transcript[:count] != hashed:
             self._start(algorithm)
-            count = 0
-        if count == length:
+            hashed, count = self.hashed, 0
+        new = transcript[count:]
+        if not new:
             digest = self._digest
             if digest is None:
                 digest = self._digest = self.hasher.copy().digest()
             return digest
-        update = self.hasher.update
-        for raw in transcript[count:]:
-            update(raw)
-        if not count:
-            self.first = transcript[0]
-        self.count, self.last = length, transcript[-1]
-        self._digest = digest = self.hasher.copy().digest()
+        hasher = self.hasher
+        hasher.update(b"".join(new))
+        hashed += new
+        self._digest = digest = hasher.copy().digest()
         return digest
 
     def __deepcopy__(self, memo: dict[int, object]) -> RunningHash:
         """A fork of the connection forks the hash state too (the hasher itself cannot be
         deep-copied, only `copy()`-ed); the messages are the fork's same bytes objects."""
         twin = RunningHash.__new__(RunningHash)
-        twin.algorithm, twin.hasher, twin.count = self.algorithm, self.hasher.copy(), self.count
-        twin.first, twin.last, twin._digest = self.first, self.last, self._digest
+        twin.algorithm, twin.hasher, twin.hashed = self.algorithm, self.hasher.copy(), list(self.hashed)
+        twin._digest = self._digest
         memo[id(self)] = twin
         return twin
 
@@ -333,26 +328,35 @@ class TlsConnection:
         return RULES[name][self.speaks12]
 
     def _read_records(self) -> None:
-        while self.state is not self.CLOSED and (record := self.reader.next_record()) is not None:
-            if (self._handshake_buffer and record.content_type is not ContentType.handshake
-                    and record.content_type not in INTERLEAVABLE[self.speaks12]):
+        next_record, closed = self.reader.next_record, self.CLOSED
+        while self.state is not closed and (record := next_record()) is not None:
+            content_type = record[0]
+            if content_type is _HANDSHAKE:
+                # One whole message and nothing half-read, what most records carry, is read
+                # at once. (A payload shorter than a message header fails the length test:
+                # its length minus 4 is negative.)
+                payload = record[1]
+                if self._handshake_buffer or int.from_bytes(payload[1:4], "big") != len(payload) - MESSAGE_HEADER_LENGTH:
+                    self._on_handshake_record(record)
+                else:
+                    self._on_message(payload, record[2])
+                continue
+            if self._handshake_buffer and content_type not in INTERLEAVABLE[self.speaks12]:
                 raise UnexpectedMessage(
-                    f"a {record.content_type.name} record came between the parts of a handshake "
+                    f"a {content_type.name} record came between the parts of a handshake "
                     "message, cutting it in two", self.rule("interleave")
                 )
-            READERS[record.content_type](self, record)
+            READERS[content_type](self, record)
 
     def _on_handshake_record(self, record: Record) -> None:
+        """Handshake bytes that do not make exactly one message on their own: joined to
+        what is half-read, cut into whole messages, the rest kept for the next record."""
         messages, self._handshake_buffer = split_handshake_messages(self._handshake_buffer + record.payload)
         for index, raw in enumerate(messages):
             if self.state is self.CLOSED:
                 return
-            if self.ignores(raw):
-                continue
             key_before = self.reader.protected_by
-            context = self.decode_context  # as decode_handshake reads it, one call fewer
-            message = read_handshake(raw, handshake_classes(context), context, unknown=UnexpectedMessage)
-            self._dispatch(message, raw, record.protected_by)
+            message = self._on_message(raw, record.protected_by)
             if self.reader.protected_by != key_before and (index + 1 < len(messages) or self._handshake_buffer):
                 raise UnexpectedMessage(
                     f"the keys change after {type(message).__name__}, but its record goes on: "
@@ -364,20 +368,28 @@ class TlsConnection:
         a TLS 1.2 client drops HelloRequest)."""
         return False
 
-    def _dispatch(self, message: HandshakeMessage, raw: bytes, protected_by: str | None) -> None:
-        table = self.HANDLERS.get(self.state)
-        if self.state is self.CONNECTED and self.version == _TLS1_2:
+    def _on_message(self, raw: bytes, protected_by: str | None) -> HandshakeMessage | None:
+        """One whole handshake message: read, and handed to the handler this state has for
+        its type (None: a message this endpoint ignores)."""
+        if self.ignores(raw):
+            return None
+        context = self.decode_context  # as decode_handshake reads it, one call fewer
+        message = read_handshake(raw, handshake_classes(context), context, unknown=UnexpectedMessage)
+        state = self.state
+        table = self.HANDLERS.get(state)
+        if state is self.CONNECTED and self.version == _TLS1_2:
             table = None  # TLS 1.2 has no post-handshake messages (and this engine never renegotiates)
         handler = table.get(message.msg_type) if table else None
         if handler is None:
             rows = ", ".join(t.name for t in table or {})
             raise UnexpectedMessage(
-                f"{type(message).__name__} arrived in state {self.state.value}, where "
+                f"{type(message).__name__} arrived in state {state.value}, where "
                 f"{'only ' + rows if rows else 'no handshake message'} may come",
                 self.rule("order"),
             )
         self._events.append(new_event(MessageReceived, (message, raw, protected_by)))
         handler(self, message, raw)
+        return message
 
     def _on_ccs_record(self, record: Record) -> None:
         if record.payload != b"\x01":

@@ -32,7 +32,6 @@ from cryptography.exceptions import InvalidTag
 
 from engine.rng import SeededRandom
 from engine.tls.alerts import (
-    Alert,
     BadRecordMac,
     DecodeError,
     InternalError,
@@ -114,13 +113,13 @@ class RandomPadding:
 
 
 _HEADER = struct.Struct(">BHH")  # type, legacy_record_version, length
-
-
-def _header(content_type: int, version: int, length: int) -> bytes:
-    return _HEADER.pack(content_type, version, length)
+_pack_header = _HEADER.pack
 
 
 _CONTENT_TYPES: dict[int, ContentType] = dict(ContentType._value2member_map_)
+# The content type of each byte value (None where TLS defines none): the header's type
+# byte indexes it, one step cheaper than a dict lookup.
+_CONTENT_TYPE_BY_CODE: tuple[ContentType | None, ...] = tuple(_CONTENT_TYPES.get(code) for code in range(256))
 # Enum members taken once: an attribute read on an enum class goes through EnumType's
 # __getattr__ hook (~150 ns, never specialized), and these are read for every record.
 _APPLICATION_DATA, _CHANGE_CIPHER_SPEC, _ALERT = (
@@ -135,7 +134,7 @@ def _as_content_type(value: int) -> ContentType:
 
 def _content_type(value: int, where: str) -> ContentType:
     try:
-        return _CONTENT_TYPES.get(value) or ContentType(value)
+        return _as_content_type(value)
     except ValueError:
         raise UnexpectedMessage(f"{where}: record type {value} is not one TLS defines", FRAMING) from None
 
@@ -149,14 +148,16 @@ class _Protection:
     clear_type: ContentType | None = None  # the one content type that stays unprotected, if any
 
     def __init__(self, keys: TrafficKeys, name: str) -> None:
+        suite, iv = keys.suite, keys.iv
         self.keys = keys
         self.name = name
-        self.aead: Aead = keys.suite.aead(keys.key)
+        self.aead: Aead = suite.aead(keys.key)
         self.sequence = 0
-        self.tag_length = keys.suite.tag_length
+        self.tag_length = suite.tag_length
         # The per-record nonce is the 64-bit sequence number, left-padded to the IV's
         # length, XOR the IV (RFC 8446 §5.3; RFC 7905 §2): the IV kept as a number for it.
-        self._iv, self._iv_length = int.from_bytes(keys.iv, "big"), len(keys.iv)
+        self._iv = int.from_bytes(iv, "big")
+        self._iv_length = len(iv)
 
     def __deepcopy__(self, memo: dict[int, object]) -> _Protection:
         """A fork (the referee tries moves on copies of endpoints) shares the AEAD object,
@@ -178,15 +179,20 @@ class _Protection:
     def protects(self, content_type: ContentType) -> bool:
         return content_type is not self.clear_type
 
-    def seal(self, content_type: ContentType, content: bytes, padding: int,
-             version: int) -> tuple[bytes, int]:
+    def seal(self, content_type: ContentType, fragment: bytes, padding: int, version: int) -> Record:
+        """The record that carries `fragment` under this key (`padding`: TLS 1.3's zeros)."""
         raise NotImplementedError
 
-    def open(self, header: bytes, body: bytes) -> tuple[ContentType, bytes, int, int]:
+    def open(self, content_type: ContentType, raw: bytes) -> Record:
+        """The record whose bytes (header included) are `raw`, `content_type` its outer
+        type, opened. On a fault it raises the alert and the sequence number stays."""
         raise NotImplementedError
 
 
-_OUTER_TYPE_13 = _header(ContentType.application_data, TLS12, 0)[:3]  # the header minus its length
+_OUTER_TYPE_13 = _pack_header(ContentType.application_data, TLS12, 0)[:3]  # the header minus its length
+MAX_INNER_PLAINTEXT = MAX_PLAINTEXT + 1  # RFC 8446 §5.4: the content and its type byte
+# The TLSInnerPlaintext type byte of each content type, made once.
+_TYPE_BYTES = tuple(bytes((code,)) for code in range(256))
 
 
 class _Tls13Protection(_Protection):
@@ -195,32 +201,34 @@ class _Tls13Protection(_Protection):
 
     clear_type = ContentType.change_cipher_spec
 
-    def seal(self, content_type: ContentType, content: bytes, padding: int,
-             version: int) -> tuple[bytes, int]:
+    def seal(self, content_type: ContentType, fragment: bytes, padding: int, version: int) -> Record:
         sequence = self.sequence  # take_sequence, inline: this runs for every record
         if sequence > MAX_SEQUENCE:
             self._wrapped()
         self.sequence = sequence + 1
-        inner = content + bytes((content_type,)) + bytes(padding)
+        inner = fragment + _TYPE_BYTES[content_type]
+        if padding:
+            inner += bytes(padding)
         header = _OUTER_TYPE_13 + (len(inner) + self.tag_length).to_bytes(2, "big")
         nonce = (self._iv ^ sequence).to_bytes(self._iv_length, "big")
-        return header + self.aead.encrypt(nonce, inner, header), sequence
+        raw = header + self.aead.encrypt(nonce, inner, header)
+        return _new_record(Record, (content_type, fragment, self.name, raw, padding, sequence))
 
-    def open(self, header: bytes, body: bytes) -> tuple[ContentType, bytes, int, int]:
-        if header[0] != _APPLICATION_DATA:
+    def open(self, content_type: ContentType, raw: bytes) -> Record:
+        if content_type is not _APPLICATION_DATA:
             raise UnexpectedMessage(
-                f"an unprotected {_content_type(header[0], 'record').name} record arrived "
-                f"while {self.name} protects this direction", PROTECTION_13)
-        sequence = self.sequence  # take_sequence, inline
+                f"an unprotected {content_type.name} record arrived while {self.name} protects this direction",
+                PROTECTION_13)
+        sequence = self.sequence  # taken only once the record is good: a fault consumes nothing
         if sequence > MAX_SEQUENCE:
             self._wrapped()
-        self.sequence = sequence + 1
         try:
-            inner = self.aead.decrypt((self._iv ^ sequence).to_bytes(self._iv_length, "big"), body, header)
+            inner = self.aead.decrypt((self._iv ^ sequence).to_bytes(self._iv_length, "big"),
+                                      raw[HEADER_LENGTH:], raw[:HEADER_LENGTH])
         except InvalidTag:
             raise BadRecordMac(f"record {sequence} under {self.name} does not authenticate",
                                PROTECTION_13) from None
-        if len(inner) > MAX_PLAINTEXT + 1:
+        if len(inner) > MAX_INNER_PLAINTEXT:
             raise RecordOverflow(f"TLSInnerPlaintext of {len(inner)} bytes exceeds 2^14 + 1",
                                  PROTECTION_13)
         content = inner.rstrip(b"\x00")
@@ -228,8 +236,9 @@ class _Tls13Protection(_Protection):
             raise UnexpectedMessage("TLSInnerPlaintext holds only zeros: no content type",
                                     PROTECTION_13)
         code = content[-1]
-        content_type = _CONTENT_TYPES.get(code) or _content_type(code, "TLSInnerPlaintext")
-        return content_type, content[:-1], len(inner) - len(content), sequence
+        inner_type = _CONTENT_TYPE_BY_CODE[code] or _content_type(code, "TLSInnerPlaintext")
+        self.sequence = sequence + 1
+        return _new_record(Record, (inner_type, content[:-1], self.name, raw, len(inner) - len(content), sequence))
 
 
 class _Tls12Protection(_Protection):
@@ -252,18 +261,20 @@ class _Tls12Protection(_Protection):
     def _additional_data(sequence: int, header: bytes, length: int) -> bytes:
         return sequence.to_bytes(8, "big") + header[:3] + length.to_bytes(2, "big")
 
-    def seal(self, content_type: ContentType, content: bytes, padding: int,
-             version: int) -> tuple[bytes, int]:
+    def seal(self, content_type: ContentType, fragment: bytes, padding: int, version: int) -> Record:
         sequence = self.take_sequence()
         explicit = sequence.to_bytes(8, "big")[: self.explicit_length]
-        length = self.explicit_length + len(content) + self.tag_length
-        header = _header(content_type, version, length)
-        aad = self._additional_data(sequence, header, len(content))
-        return header + explicit + self.aead.encrypt(self._nonce(sequence, explicit), content, aad), sequence
+        length = self.explicit_length + len(fragment) + self.tag_length
+        header = _pack_header(content_type, version, length)
+        aad = self._additional_data(sequence, header, len(fragment))
+        raw = header + explicit + self.aead.encrypt(self._nonce(sequence, explicit), fragment, aad)
+        return _new_record(Record, (content_type, fragment, self.name, raw, 0, sequence))
 
-    def open(self, header: bytes, body: bytes) -> tuple[ContentType, bytes, int, int]:
-        content_type = _content_type(header[0], "record header")
-        sequence = self.take_sequence()
+    def open(self, content_type: ContentType, raw: bytes) -> Record:
+        sequence = self.sequence  # taken only once the record is good: a fault consumes nothing
+        if sequence > MAX_SEQUENCE:
+            self._wrapped()
+        header, body = raw[:HEADER_LENGTH], raw[HEADER_LENGTH:]
         explicit, ciphertext = body[: self.explicit_length], body[self.explicit_length :]
         length = len(ciphertext) - self.tag_length
         if length < 0:
@@ -277,7 +288,8 @@ class _Tls12Protection(_Protection):
                                PROTECTION_12) from None
         if len(content) > MAX_PLAINTEXT:
             raise RecordOverflow(f"plaintext of {len(content)} bytes exceeds 2^14", PROTECTION_12)
-        return content_type, content, 0, sequence
+        self.sequence = sequence + 1
+        return _new_record(Record, (content_type, content, self.name, raw, 0, sequence))
 
 
 class _Direction:
@@ -332,13 +344,12 @@ class RecordWriter(_Direction):
     def _one(self, content_type: ContentType, fragment: bytes, version: int) -> Record:
         protection = self._protection
         if protection is None or content_type is protection.clear_type:
-            raw = _header(content_type, version, len(fragment)) + fragment
+            raw = _pack_header(content_type, version, len(fragment)) + fragment
             return _new_record(Record, (content_type, fragment, None, raw, 0, None))
         padding = 0
         if self.padding is not no_padding and isinstance(protection, _Tls13Protection):
             padding = max(0, min(self.padding(content_type, len(fragment)), MAX_PLAINTEXT - len(fragment)))
-        raw, sequence = protection.seal(content_type, fragment, padding, version)
-        return _new_record(Record, (content_type, fragment, protection.name, raw, padding, sequence))
+        return protection.seal(content_type, fragment, padding, version)
 
 
 class RecordReader(_Direction):
@@ -380,7 +391,7 @@ class RecordReader(_Direction):
         if len(buffer) < HEADER_LENGTH:
             return None
         code, version, length = _HEADER.unpack_from(buffer)
-        content_type = _CONTENT_TYPES.get(code) or _content_type(code, "record header")
+        content_type = _CONTENT_TYPE_BY_CODE[code] or _content_type(code, "record header")
         if version >> 8 != 3:
             raise DecodeError(f"record header: version 0x{version:04x} is not TLS (major version must be 3)",
                               FRAMING)
@@ -398,19 +409,13 @@ class RecordReader(_Direction):
         if len(buffer) < end:
             return None
         raw = bytes(buffer[:end])
-        body = raw[HEADER_LENGTH:]
         if protection is None:
+            body = raw[HEADER_LENGTH:]
             if self._protection and content_type is _CHANGE_CIPHER_SPEC and body != b"\x01":
                 raise UnexpectedMessage("a ChangeCipherSpec must be the single byte 0x01", "RFC 8446 §5")
             record = _new_record(Record, (content_type, body, None, raw, 0, None))
         else:
-            saved = protection.sequence
-            try:
-                content_type, content, padding, sequence = protection.open(raw[:HEADER_LENGTH], body)
-            except Alert:
-                protection.sequence = saved  # consume nothing on a fault
-                raise
+            record = protection.open(content_type, raw)
             self.plaintext_alerts = False
-            record = _new_record(Record, (content_type, content, protection.name, raw, padding, sequence))
         del buffer[:end]
         return record

@@ -1,0 +1,122 @@
+"""The connection's own machinery: the running transcript hash, and the reading of
+handshake records, whose common case (one whole message per record, nothing half-read)
+takes a shorter path than messages coalesced into one record or cut across several."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+
+import pytest
+from cryptography.hazmat.primitives import hashes
+
+from engine.tls.connection import RunningHash
+from engine.tls.constants import ContentType, HandshakeType
+from engine.tls.events import MessageReceived
+from tests.engine.tls.engine_pair import CLIENT, SERVER, STUDENT, Item, Pair, Rewrite, client, connected, server
+
+# --- RunningHash ----------------------------------------------------------------------
+
+
+def fresh(algorithm: type[hashes.HashAlgorithm], transcript: list[bytes]) -> bytes:
+    hasher = hashes.Hash(algorithm())
+    hasher.update(b"".join(transcript))
+    return hasher.finalize()
+
+
+MESSAGES = [bytes([n]) * (n + 3) for n in range(6)]
+
+
+def test_the_running_hash_is_the_hash_of_the_whole_transcript_as_it_grows() -> None:
+    running, transcript = RunningHash(hashes.SHA256), list[bytes]()
+    assert running.digest(hashes.SHA256, transcript) == fresh(hashes.SHA256, [])
+    for grow_by in (1, 2, 0, 3):
+        transcript += MESSAGES[:grow_by]
+        assert running.digest(hashes.SHA256, transcript) == fresh(hashes.SHA256, transcript)
+
+
+@pytest.mark.parametrize("rewrite", [
+    lambda t: [b"message_hash", *t[1:]],  # HelloRetryRequest's rewrite: a new list
+    lambda t: t.__setitem__(0, b"other first") or t,  # the first message replaced in place
+    lambda t: t.__setitem__(-1, b"other last") or t,  # the last one hashed replaced in place
+    lambda t: t[:-1],  # shorter than what was hashed
+    lambda t: [*t[:1], *t[2:]],  # one in the middle gone
+])
+def test_a_transcript_that_does_not_continue_what_was_hashed_is_hashed_afresh(
+        rewrite: Callable[[list[bytes]], list[bytes]]) -> None:
+    running, transcript = RunningHash(hashes.SHA256), MESSAGES[:3]
+    running.digest(hashes.SHA256, transcript)
+    changed = rewrite(list(transcript)) + [b"next"]
+    assert running.digest(hashes.SHA256, changed) == fresh(hashes.SHA256, changed)
+
+
+def test_a_new_suite_hash_starts_again() -> None:
+    running, transcript = RunningHash(hashes.SHA256), MESSAGES[:2]
+    running.digest(hashes.SHA256, transcript)
+    assert running.digest(hashes.SHA384, transcript) == fresh(hashes.SHA384, transcript)
+
+
+def test_a_fork_hashes_on_its_own() -> None:
+    running, transcript = RunningHash(hashes.SHA256), MESSAGES[:2]
+    running.digest(hashes.SHA256, transcript)
+    twin = copy.deepcopy(running)
+    left, right = transcript + [b"left"], transcript + [b"right"]
+    assert twin.digest(hashes.SHA256, right) == fresh(hashes.SHA256, right)
+    assert running.digest(hashes.SHA256, left) == fresh(hashes.SHA256, left)
+
+
+# --- handshake records: one message each, coalesced, cut ------------------------------
+
+ENCRYPTED_FLIGHT = {HandshakeType.encrypted_extensions, HandshakeType.certificate,
+                    HandshakeType.certificate_request, HandshakeType.certificate_verify}
+
+
+def coalesced() -> Rewrite:
+    """Every encrypted handshake message held back and written with the next Finished, all
+    in one record (the messages under one key, the Finished last)."""
+    held: list[bytes] = []
+
+    def rewrite(content_type: ContentType, payload: bytes) -> list[Item]:
+        if content_type is not ContentType.handshake:
+            return [(content_type, payload)]
+        if payload[0] in ENCRYPTED_FLIGHT:
+            held.append(payload)
+            return []
+        together = b"".join([*held, payload])
+        held.clear()
+        return [(content_type, together)]
+
+    return rewrite
+
+
+def cut(at: int) -> Rewrite:
+    """Every handshake message cut in records of `at` bytes."""
+    def rewrite(content_type: ContentType, payload: bytes) -> list[Item]:
+        if content_type is not ContentType.handshake:
+            return [(content_type, payload)]
+        return [(content_type, payload[i : i + at]) for i in range(0, len(payload), at)]
+
+    return rewrite
+
+
+def received(pair: Pair, side: str) -> list[tuple[str, bytes, str | None]]:
+    return [(type(e.message).__name__, e.raw, e.protected_by) for e in pair.events[side]
+            if isinstance(e, MessageReceived)]
+
+
+@pytest.mark.parametrize("auth", [False, True], ids=["server auth", "client auth"])
+@pytest.mark.parametrize("writes", [coalesced, lambda: cut(1), lambda: cut(3), lambda: cut(100)],
+                         ids=["coalesced", "cut 1", "cut 3", "cut 100"])
+def test_messages_read_the_same_however_records_carry_them(auth: bool, writes: Callable[[], Rewrite]) -> None:
+    def pair(rewrite: Callable[[], Rewrite] | None) -> Pair:
+        ends = (client(credential=STUDENT), server(client_auth="require")) if auth else (client(), server())
+        if rewrite is None:
+            return connected(Pair(*ends))
+        return connected(Pair(*ends, client_writes=rewrite(), server_writes=rewrite()))
+
+    plain, changed = pair(None), pair(writes)
+    assert len(changed.records_sent(SERVER)) != len(plain.records_sent(SERVER))  # the records did change
+    for side in (CLIENT, SERVER):
+        assert received(changed, side) == received(plain, side)
+        assert changed.endpoint(side).transcript == plain.endpoint(side).transcript
+        assert changed.endpoint(side).schedule.secrets == plain.endpoint(side).schedule.secrets  # type: ignore[union-attr]
