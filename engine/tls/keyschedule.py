@@ -23,7 +23,7 @@ import hashlib
 import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from typing import Any, Literal, NamedTuple
 
 from cryptography.hazmat.primitives import hashes
@@ -96,71 +96,65 @@ class ApplicationSecrets:
 # --- RFC 8446 §7.1 functions -------------------------------------------------------------
 
 
+try:
+    # The C HMAC that `hmac.new` wraps, for one-shot HMACs: without hmac's Python layer it
+    # takes about half as long as `hmac.digest`.
+    from _hashlib import hmac_new as _new_hmac
+except ImportError:  # a Python built without OpenSSL: the same interface in Python
+    _new_hmac = hmac.new  # type: ignore[assignment]
+
 _OPAD = bytes(byte ^ 0x5C for byte in range(256))  # HMAC's key pads (RFC 2104 §2)
 _IPAD = bytes(byte ^ 0x36 for byte in range(256))
-_HASHLIB: dict[HashType, tuple[Callable[[bytes], Any], int]] = {  # (hashlib's, block size)
+_HASHLIB: dict[HashType, tuple[Callable[..., Any], int]] = {  # (hashlib's, block size)
     hashes.SHA256: (hashlib.sha256, 64),
     hashes.SHA384: (hashlib.sha384, 128),
 }
 
-
-def _written_out(new: Callable[[bytes], Any], block: int) -> Callable[[bytes, bytes], bytes]:
-    """HMAC over one hashlib hash, its pads and block size bound once."""
-
-    def mac(key: bytes, message: bytes) -> bytes:
-        if len(key) > block:
-            key = new(key).digest()
-        key = key.ljust(block, b"\0")
-        return new(key.translate(_OPAD) + new(key.translate(_IPAD) + message).digest()).digest()
-
-    return mac
+# HMAC keyed once: hashlib hashes of (K ^ ipad) and of (K ^ opad), the inner and the outer.
+# Each message continues copies of the two; the originals are never updated.
+KeyedHmac = tuple[Any, Any]
 
 
-def keyed_hmac(hash: HashType, key: bytes) -> Callable[[bytes], bytes]:
-    """HMAC-Hash keyed once with `key`, as a function of the message: the two padded key
-    blocks are hashed here, and each message continues copies of those two hashes (for
-    a key that keys several HMACs, as a secret keys several derivations)."""
-    known = _HASHLIB.get(hash)
-    if known is None:
-        name = hash().name
-        return lambda message: hmac.digest(key, message, name)
-    new, block = known
+@cache
+def _name(hash: HashType) -> str:
+    """hashlib's name of a hash ("sha256")."""
+    return hash().name
+
+
+def _hashlib_of(hash: HashType) -> tuple[Callable[..., Any], int]:
+    """hashlib's constructor of a hash not in `_HASHLIB`, and its block size."""
+    new = partial(hashlib.new, _name(hash))
+    return new, new().block_size
+
+
+def keyed(hash: HashType, key: bytes) -> KeyedHmac:
+    """HMAC-Hash keyed with `key` (RFC 2104 §2), for a key that keys several HMACs, as a
+    secret keys several derivations: the padded key blocks are hashed once, here, and a
+    keyed copy of a hash costs less than the whole HMAC over again (even OpenSSL's)."""
+    new, block = _HASHLIB.get(hash) or _hashlib_of(hash)
     if len(key) > block:
         key = new(key).digest()
     key = key.ljust(block, b"\0")
-    inner, outer = new(key.translate(_IPAD)), new(key.translate(_OPAD))
-
-    def mac(message: bytes) -> bytes:
-        running = inner.copy()
-        running.update(message)
-        result = outer.copy()
-        result.update(running.digest())
-        return result.digest()  # type: ignore[no-any-return]
-
-    return mac
+    return new(key.translate(_IPAD)), new(key.translate(_OPAD))
 
 
-_MACS: dict[HashType, Callable[[bytes, bytes], bytes]] = {
-    hash: _written_out(new, block) for hash, (new, block) in _HASHLIB.items()
-}
+def hmac_with(key: KeyedHmac, message: bytes) -> bytes:
+    """HMAC(K, message) = H((K ^ opad) || H((K ^ ipad) || message)), K already keyed."""
+    inner, outer = key[0].copy(), key[1].copy()
+    inner.update(message)
+    outer.update(inner.digest())
+    return outer.digest()  # type: ignore[no-any-return]
 
 
-def hmac_for(hash: HashType) -> Callable[[bytes, bytes], bytes]:
-    """HMAC-Hash as a function of (key, message), for one hash (see `hmac_digest`)."""
-    mac = _MACS.get(hash)
-    if mac is None:
-        name = hash().name
-        return lambda key, message: hmac.digest(key, message, name)
-    return mac
+def keyed_hmac(hash: HashType, key: bytes) -> Callable[[bytes], bytes]:
+    """HMAC-Hash keyed once with `key`, as a function of the message."""
+    return partial(hmac_with, keyed(hash, key))
 
 
 def hmac_digest(key: bytes, message: bytes, hash: HashType) -> bytes:
     """HMAC-Hash(key, message) (RFC 2104): H((K ^ opad) || H((K ^ ipad) || message)), K the
-    key zero-padded to the hash's block (hashed first if longer). For SHA-256 and SHA-384
-    it is written out over hashlib, which takes about half as long as `hmac.digest` (the
-    key schedule and the PRF make dozens of these per handshake); other hashes go to
-    `hmac.digest`."""
-    return hmac_for(hash)(key, message)
+    key zero-padded to the hash's block (hashed first if longer), as OpenSSL computes it."""
+    return _new_hmac(key, message, _name(hash)).digest()  # type: ignore[no-any-return]
 
 
 def hkdf_extract(salt: bytes, ikm: bytes, hash: HashType) -> bytes:
@@ -226,50 +220,55 @@ def _without_psk(hash: HashType) -> tuple[bytes, bytes]:
     return early, derive_secret(early, b"derived", empty_hash(hash), hash)
 
 
+Step = tuple[str, bytes, int, tuple[str, ...], str]  # an HKDF-Expand-Label to record, see `_expand`
+
+# The (name, label) pairs each Derive-Secret group makes from one base secret and transcript.
+_EARLY_EXPORTER = (("early_exporter_master_secret", b"e exp master"), ("client_early_traffic_secret", b"c e traffic"))
+_HANDSHAKE_TRAFFIC = (("client_handshake_traffic_secret", b"c hs traffic"),
+                      ("server_handshake_traffic_secret", b"s hs traffic"))
+_APPLICATION_TRAFFIC = (("client_application_traffic_secret_0", b"c ap traffic"),
+                        ("server_application_traffic_secret_0", b"s ap traffic"),
+                        ("exporter_master_secret", b"exp master"))
+_RESUMPTION = (("resumption_master_secret", b"res master"),)
+_RESUMPTION_PSK: Step = (
+    "resumption_psk", b"", 0, ("resumption_master_secret", "ticket_nonce"),
+    'HKDF-Expand-Label(resumption_master_secret, "resumption", ticket_nonce, Hash.length)')
+
+
 @cache
-def _finished_names(base_name: str) -> tuple[str, str, str]:
-    """(finished key name, verify_data name, section) for a Finished or binder BaseKey:
+def _derive_steps(base: str, transcript: str, length: int,
+                  outputs: tuple[tuple[str, bytes], ...]) -> tuple[Step, ...]:
+    """Derive-Secret(base, label, transcript) for each (name, label) of `outputs`, as steps
+    (the same for every connection)."""
+    return tuple((name, _label_head(label, length), length, (base, f"H({transcript})"),
+                  f'Derive-Secret({base}, "{label.decode()}", {transcript})') for name, label in outputs)
+
+
+@cache
+def _traffic_steps(name: str, code: int) -> tuple[Step, ...]:
+    """The write key and IV of traffic secret `name` under the suite with code point `code`
+    ("client_handshake_key", "client_handshake_iv"). (Keyed by the code point: hashing the
+    SuiteInfo itself means hashing all its fields.)"""
+    suite = suite_info(code)
+    if max(suite.key_length, suite.iv_length) > digest_size(suite.hash):
+        raise InternalError(f"{suite.name}: a key longer than its hash", SCHEDULE)
+    return tuple((name.replace("_traffic_secret", f"_{part}"), _label_head(part.encode(), length), length,
+                  (name,), f'HKDF-Expand-Label({name}, "{part}", "", {part}_length)')
+                 for part, length in (("key", suite.key_length), ("iv", suite.iv_length)))
+
+
+@cache
+def _finished_words(base_name: str, length: int, transcript: str) -> tuple[Step, str, tuple[str, ...], str, str]:
+    """The finished key step of a Finished or binder BaseKey, and the name, inputs, formula
+    and section of the verify_data made with it over H(`transcript`):
     'client_handshake_traffic_secret' -> client_finished_key, client_verify_data;
     'binder_key' -> binder_finished_key, binder_verify_data (the PSK binder)."""
     prefix = base_name.removesuffix("_traffic_secret").removesuffix("_handshake").removesuffix("_key")
-    section = BINDER if base_name == "binder_key" else FINISHED
-    return f"{prefix}_finished_key", f"{prefix}_verify_data", section
-
-
-@cache
-def _derive_words(base: str, label: bytes, transcript: str, length: int) -> tuple[bytes, tuple[str, ...], str]:
-    """The HkdfLabel head of a Derive-Secret, and the inputs and formula its event shows
-    (the same every time)."""
-    words = (base, f"H({transcript})"), f'Derive-Secret({base}, "{label.decode()}", {transcript})'
-    return (_label_head(label, length), *words)
-
-
-@cache
-def _traffic_key_words(name: str) -> tuple[tuple[str, tuple[str, ...], str], ...]:
-    """The name, inputs and formula of a traffic secret's key and IV events
-    ("client_handshake_key", "client_handshake_iv")."""
-    return tuple((name.replace("_traffic_secret", f"_{part}"), (name,),
-                  f'HKDF-Expand-Label({name}, "{part}", "", {length})')
-                 for part, length in (("key", "key_length"), ("iv", "iv_length")))
-
-
-def _one_block_info(label: bytes, context: bytes, length: int) -> bytes:
-    """HkdfLabel || 0x01: what the one HMAC of a one-block HKDF-Expand-Label takes."""
-    return hkdf_label(label, context, length) + b"\x01"
-
-
-@cache
-def _fixed_infos(code: int) -> tuple[tuple[bytes, bytes], bytes]:
-    """The one-block HMAC inputs of the labels with an empty context, constants of the
-    suite with code point `code`: (key, iv) and finished. Every label of the schedule asks
-    for at most Hash.length bytes, so each takes one HMAC (RFC 5869 §2.3, T(1)). (Keyed by
-    the code point: hashing the SuiteInfo itself means hashing all its fields.)"""
-    suite = suite_info(code)
-    length = digest_size(suite.hash)
-    if max(suite.key_length, suite.iv_length) > length:
-        raise InternalError(f"{suite.name}: a key longer than its hash", SCHEDULE)
-    return ((_one_block_info(b"key", b"", suite.key_length), _one_block_info(b"iv", b"", suite.iv_length)),
-            _one_block_info(b"finished", b"", length))
+    key_name = f"{prefix}_finished_key"
+    key_step = (key_name, _label_head(b"finished", length), length, (base_name,),
+                f'HKDF-Expand-Label({base_name}, "finished", "", Hash.length)')
+    return (key_step, f"{prefix}_verify_data", (key_name, f"H({transcript})"),
+            f"HMAC({key_name}, H({transcript}))", BINDER if base_name == "binder_key" else FINISHED)
 
 
 def _next_generation(name: str) -> str:
@@ -283,10 +282,11 @@ def _next_generation(name: str) -> str:
 _new_tuple = tuple.__new__  # SecretDerived(...) without its Python-level __new__
 
 
-class KeyedMacs(dict[bytes, Callable[[bytes], bytes]]):
-    """HMAC-Hash keyed by each secret it is asked for (`macs[secret](message)`), the padded
-    key blocks hashed when a secret is first asked for: one connection's secrets each key
-    several derivations. A miss is handled in `__missing__`, so a hit is one dict lookup."""
+class KeyedMacs(dict[bytes, KeyedHmac]):
+    """HMAC-Hash keyed by each secret it is asked for (`macs[secret]`, see `keyed`), the
+    padded key blocks hashed when a secret is first asked for: one connection's secrets
+    each key several derivations. A miss is handled in `__missing__`, so a hit is one
+    dict lookup."""
 
     __slots__ = ("hash",)
 
@@ -294,9 +294,16 @@ class KeyedMacs(dict[bytes, Callable[[bytes], bytes]]):
         super().__init__()
         self.hash = hash
 
-    def __missing__(self, key: bytes) -> Callable[[bytes], bytes]:
-        mac = self[key] = keyed_hmac(self.hash, key)
+    def __missing__(self, key: bytes) -> KeyedHmac:
+        mac = self[key] = keyed(self.hash, key)
         return mac
+
+    def __deepcopy__(self, memo: dict[int, object]) -> KeyedMacs:
+        """A fork shares the keyed hashes (which cannot be copied deeply): they are only
+        ever copied, never updated, so sharing them is safe."""
+        fork = KeyedMacs(self.hash)
+        fork.update(self)
+        return fork
 
 
 class SecretLog:
@@ -312,7 +319,6 @@ class SecretLog:
             raise InternalError(f"{self.suite.name} is not a TLS {self.version} suite", self.section)
         self.hash: HashType = self.suite.hash
         self.hash_length = digest_size(self.hash)
-        self._mac = hmac_for(self.hash)
         self.events: list[SecretDerived] = []
         self.secrets: dict[str, bytes] = {}
         self.macs = KeyedMacs(self.hash)  # HMACs keyed by the secrets of this schedule
@@ -342,26 +348,37 @@ class SecretLog:
 class KeySchedule(SecretLog):
     """The TLS 1.3 key schedule of one connection, under the hash of its cipher suite."""
 
-    def __init__(self, suite: SuiteInfo | int) -> None:
-        super().__init__(suite)
-        self._traffic_info, self._finished_info = _fixed_infos(self.suite.code)
+    def _expand(self, secret: bytes, context: bytes, section: str, steps: tuple[Step, ...]) -> list[bytes]:
+        """HKDF-Expand-Label(secret, label, context, length) for each step (name, HkdfLabel
+        head, length, inputs, formula), each recorded with `section` and `context`. Every
+        label here asks for at most Hash.length bytes, which HKDF-Expand makes in one block,
+        T(1) = HMAC-Hash(secret, HkdfLabel || 0x01) (RFC 5869 §2.3)."""
+        inner, outer = self.macs[secret]
+        tail = bytes((len(context),)) + context + b"\x01"
+        events, secrets, values = self.events, self.secrets, []
+        for name, head, length, inputs, formula in steps:
+            running, result = inner.copy(), outer.copy()  # hmac_with, inline: the schedule's hot loop
+            running.update(head + tail)
+            result.update(running.digest())
+            value = result.digest()[:length]
+            events.append(_new_tuple(SecretDerived, (name, value, inputs, formula, section, context)))
+            secrets[name] = value
+            values.append(value)
+        return values
 
-    def _derive(self, name: str, base: str, label: bytes, transcript: str,
-                transcript_hash: bytes) -> bytes:
-        """Record Derive-Secret(base, label, transcript) under `name`."""
-        head, inputs, formula = _derive_words(base, label, transcript, self.hash_length)
-        secret = self.secrets[base]
-        value = self.macs[secret](head + bytes((len(transcript_hash),)) + transcript_hash + b"\x01")
-        return self._record(name, value, inputs, formula, context=transcript_hash)
+    def _derive(self, base: str, transcript: str, transcript_hash: bytes,
+                outputs: tuple[tuple[str, bytes], ...]) -> list[bytes]:
+        """Record Derive-Secret(base, label, transcript) under each (name, label) of `outputs`."""
+        steps = _derive_steps(base, transcript, self.hash_length, outputs)
+        return self._expand(self.secrets[base], transcript_hash, SCHEDULE, steps)
 
     def _derived_salt(self, name: str, base: str) -> bytes:
         """Derive-Secret(base, "derived", ""): the salt of the next HKDF-Extract. From the
         Early Secret of no PSK it is a constant of the hash, taken once."""
         if base == "early_secret" and "psk" not in self.secrets:
-            salt = _without_psk(self.hash)[1]
-            _, inputs, formula = _derive_words(base, b"derived", '""', self.hash_length)
-            return self._record(name, salt, inputs, formula, context=empty_hash(self.hash))
-        return self._derive(name, base, b"derived", '""', empty_hash(self.hash))
+            ((_, _, _, inputs, formula),) = _derive_steps(base, '""', self.hash_length, ((name, b"derived"),))
+            return self._record(name, _without_psk(self.hash)[1], inputs, formula, context=empty_hash(self.hash))
+        return self._derive(base, '""', empty_hash(self.hash), ((name, b"derived"),))[0]
 
     # --- the main line ---------------------------------------------------------------------
 
@@ -379,15 +396,12 @@ class KeySchedule(SecretLog):
         """binder_key = Derive-Secret(Early Secret, "ext binder" | "res binder", "")."""
         self._require("early_secret", "binder_key")
         label = b"ext binder" if kind == "external" else b"res binder"
-        return self._derive("binder_key", "early_secret", label, '""', empty_hash(self.hash))
+        return self._derive("early_secret", '""', empty_hash(self.hash), (("binder_key", label),))[0]
 
     def client_early_traffic(self, transcript_hash_ch: bytes) -> bytes:
         """client_early_traffic_secret and early_exporter_master_secret from H(ClientHello)."""
         self._require("early_secret", "client_early_traffic")
-        self._derive("early_exporter_master_secret", "early_secret", b"e exp master",
-                     "ClientHello", transcript_hash_ch)
-        return self._derive("client_early_traffic_secret", "early_secret", b"c e traffic",
-                            "ClientHello", transcript_hash_ch)
+        return self._derive("early_secret", "ClientHello", transcript_hash_ch, _EARLY_EXPORTER)[1]
 
     def handshake(self, shared_secret: bytes | None,
                   transcript_hash_ch_sh: bytes) -> TrafficSecrets:
@@ -403,60 +417,47 @@ class KeySchedule(SecretLog):
             ikm, ikm_name = shared_secret, "shared_secret"
             self._record("shared_secret", shared_secret, (),
                          "(EC)DHE of our private key and the peer's key share", "RFC 8446 §7.4")
-        value = self._mac(salt, ikm)  # HKDF-Extract(salt, IKM)
+        value = hmac_digest(salt, ikm, self.hash)  # HKDF-Extract(salt, IKM)
         self._record("handshake_secret", value, ("derived_secret_for_handshake", ikm_name),
                      f"HKDF-Extract(salt=derived_secret_for_handshake, IKM={ikm_name})")
-        transcript = "ClientHello...ServerHello"
-        return TrafficSecrets(
-            client=self._derive("client_handshake_traffic_secret", "handshake_secret",
-                                b"c hs traffic", transcript, transcript_hash_ch_sh),
-            server=self._derive("server_handshake_traffic_secret", "handshake_secret",
-                                b"s hs traffic", transcript, transcript_hash_ch_sh),
-        )
+        client, server = self._derive("handshake_secret", "ClientHello...ServerHello", transcript_hash_ch_sh,
+                                      _HANDSHAKE_TRAFFIC)
+        return TrafficSecrets(client, server)
 
     def master(self, transcript_hash_ch_to_server_finished: bytes) -> ApplicationSecrets:
         """Master Secret = HKDF-Extract(Derive-Secret(Handshake Secret, "derived", ""), 0),
         then the application traffic secrets and the exporter master secret."""
         self._require("handshake_secret", "master")
         salt = self._derived_salt("derived_secret_for_master", "handshake_secret")
-        value = self._mac(salt, bytes(self.hash_length))  # HKDF-Extract(salt, 0)
+        value = hmac_digest(salt, bytes(self.hash_length), self.hash)  # HKDF-Extract(salt, 0)
         self._record("master_secret", value, ("derived_secret_for_master", ZEROS),
                      f"HKDF-Extract(salt=derived_secret_for_master, IKM={ZEROS})")
-        transcript, th = "ClientHello...server Finished", transcript_hash_ch_to_server_finished
-        return ApplicationSecrets(
-            client=self._derive("client_application_traffic_secret_0", "master_secret",
-                                b"c ap traffic", transcript, th),
-            server=self._derive("server_application_traffic_secret_0", "master_secret",
-                                b"s ap traffic", transcript, th),
-            exporter=self._derive("exporter_master_secret", "master_secret", b"exp master",
-                                  transcript, th),
-        )
+        client, server, exporter = self._derive("master_secret", "ClientHello...server Finished",
+                                                transcript_hash_ch_to_server_finished, _APPLICATION_TRAFFIC)
+        return ApplicationSecrets(client, server, exporter)
 
     def resumption(self, transcript_hash_to_client_finished: bytes) -> bytes:
         """resumption_master_secret = Derive-Secret(Master Secret, "res master",
         ClientHello..client Finished)."""
         self._require("master_secret", "resumption")
-        return self._derive("resumption_master_secret", "master_secret", b"res master",
-                            "ClientHello...client Finished", transcript_hash_to_client_finished)
+        return self._derive("master_secret", "ClientHello...client Finished", transcript_hash_to_client_finished,
+                            _RESUMPTION)[0]
 
     def resumption_psk(self, ticket_nonce: bytes) -> bytes:
         """The PSK a NewSessionTicket stands for: HKDF-Expand-Label(resumption_master_secret,
         "resumption", ticket_nonce, Hash.length)."""
         base = self._require("resumption_master_secret", "resumption_psk")
-        value = hkdf_expand_label(base, b"resumption", ticket_nonce, self.hash_length, self.hash)
-        formula = 'HKDF-Expand-Label(resumption_master_secret, "resumption", ticket_nonce, Hash.length)'
-        return self._record("resumption_psk", value, ("resumption_master_secret", "ticket_nonce"),
-                            formula, TICKET_PSK, context=ticket_nonce)
+        name, _, _, inputs, formula = _RESUMPTION_PSK
+        step = (name, _label_head(b"resumption", self.hash_length), self.hash_length, inputs, formula)
+        return self._expand(base, ticket_nonce, TICKET_PSK, (step,))[0]
 
     # --- Finished, KeyUpdate, traffic keys -----------------------------------------------
 
     def finished_key(self, base: bytes, base_name: str | None = None) -> bytes:
         """finished_key = HKDF-Expand-Label(BaseKey, "finished", "", Hash.length)."""
         base_name = base_name or self.name_of(base)
-        key_name, _, section = _finished_names(base_name)
-        value = self.macs[base](self._finished_info)
-        formula = f'HKDF-Expand-Label({base_name}, "finished", "", Hash.length)'
-        return self._record(key_name, value, (base_name,), formula, section)
+        key_step, *_, section = _finished_words(base_name, self.hash_length, "Handshake Context")
+        return self._expand(base, b"", section, (key_step,))[0]
 
     def finished_verify_data(self, base: bytes, transcript_hash: bytes, base_name: str | None = None,
                              transcript: str = "Handshake Context") -> bytes:
@@ -464,28 +465,22 @@ class KeySchedule(SecretLog):
         CertificateVerify*)); the same formula makes a PSK binder over the partial ClientHello.
         `transcript` names the hashed messages for the UI ("ClientHello...CertificateVerify")."""
         base_name = base_name or self.name_of(base)
-        key_name, verify_name, section = _finished_names(base_name)
-        value = self._mac(self.finished_key(base, base_name), transcript_hash)
-        return self._record(verify_name, value, (key_name, f"H({transcript})"),
-                            f"HMAC({key_name}, H({transcript}))", section, context=transcript_hash)
+        key_step, name, inputs, formula, section = _finished_words(base_name, self.hash_length, transcript)
+        finished_key = self._expand(base, b"", section, (key_step,))[0]
+        value = hmac_digest(finished_key, transcript_hash, self.hash)
+        return self._record(name, value, inputs, formula, section, context=transcript_hash)
 
     def next_application_secret(self, secret: bytes) -> bytes:
         """application_traffic_secret_N+1 = HKDF-Expand-Label(application_traffic_secret_N,
         "traffic upd", "", Hash.length) (KeyUpdate)."""
         name = self.name_of(secret)
-        value = hkdf_expand_label(secret, b"traffic upd", b"", self.hash_length, self.hash)
-        formula = f'HKDF-Expand-Label({name}, "traffic upd", "", Hash.length)'
-        return self._record(_next_generation(name), value, (name,), formula, KEY_UPDATE)
+        step = (_next_generation(name), _label_head(b"traffic upd", self.hash_length), self.hash_length, (name,),
+                f'HKDF-Expand-Label({name}, "traffic upd", "", Hash.length)')
+        return self._expand(secret, b"", KEY_UPDATE, (step,))[0]
 
     def traffic_keys(self, secret: bytes, secret_name: str | None = None) -> TrafficKeys:
         """The write key and IV of a traffic secret, each recorded as an event
         ("client_handshake_key", "client_handshake_iv")."""
-        name = secret_name or self.name_of(secret)
-        suite, mac = self.suite, self.macs[secret]
-        key_info, iv_info = self._traffic_info
-        key = mac(key_info)[: suite.key_length]
-        iv = mac(iv_info)[: suite.iv_length]
-        (key_name, key_inputs, key_formula), (iv_name, iv_inputs, iv_formula) = _traffic_key_words(name)
-        self._record(key_name, key, key_inputs, key_formula, TRAFFIC_KEYS)
-        self._record(iv_name, iv, iv_inputs, iv_formula, TRAFFIC_KEYS)
+        suite = self.suite
+        key, iv = self._expand(secret, b"", TRAFFIC_KEYS, _traffic_steps(secret_name or self.name_of(secret), suite.code))
         return TrafficKeys(key, iv, suite)

@@ -20,13 +20,12 @@ master secret once, for the key block and both Finished.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
 from engine.tls.alerts import InternalError
 from engine.tls.events import fast_init
-from engine.tls.keyschedule import HashType, SecretLog, keyed_hmac
+from engine.tls.keyschedule import HashType, KeyedHmac, SecretLog, hmac_with, keyed
 from engine.tls.suites import SuiteInfo, TrafficKeys
 
 __all__ = [
@@ -52,16 +51,16 @@ FINISHED_SECTION = "RFC 5246 §7.4.9"
 def p_hash(secret: bytes, seed: bytes, length: int, hash: HashType) -> bytes:
     """P_hash(secret, seed) = HMAC(secret, A(1) + seed) + HMAC(secret, A(2) + seed) + ...
     with A(0) = seed, A(i) = HMAC(secret, A(i-1)), cut to `length` bytes."""
-    return _expand(keyed_hmac(hash, secret), seed, length)
+    return _expand(keyed(hash, secret), seed, length)
 
 
-def _expand(mac: Callable[[bytes], bytes], seed: bytes, length: int) -> bytes:
-    """P_hash with HMAC(secret, ·) already keyed: `mac`."""
+def _expand(secret: KeyedHmac, seed: bytes, length: int) -> bytes:
+    """P_hash with HMAC(secret, ·) already keyed."""
     output = b""
     a = seed
     while len(output) < length:
-        a = mac(a)
-        output += mac(a + seed)
+        a = hmac_with(secret, a)
+        output += hmac_with(secret, a + seed)
     return output[:length]
 
 
@@ -104,13 +103,13 @@ def key_block_length(suite: SuiteInfo) -> int:
 
 def key_block(master: bytes, server_random: bytes, client_random: bytes,
               suite: SuiteInfo) -> KeyBlock:
-    return _key_block(keyed_hmac(suite.hash, master), server_random, client_random, suite)
+    return _key_block(keyed(suite.hash, master), server_random, client_random, suite)
 
 
-def _key_block(mac: Callable[[bytes], bytes], server_random: bytes, client_random: bytes,
+def _key_block(master: KeyedHmac, server_random: bytes, client_random: bytes,
                suite: SuiteInfo) -> KeyBlock:
-    """The key block with HMAC(master_secret, ·) already keyed: `mac`."""
-    block = _expand(mac, b"key expansion" + server_random + client_random, key_block_length(suite))
+    """The key block with HMAC(master_secret, ·) already keyed."""
+    block = _expand(master, b"key expansion" + server_random + client_random, key_block_length(suite))
     key, iv = suite.key_length, suite.iv_length
     return KeyBlock(
         client_write_key=block[:key],
@@ -123,14 +122,14 @@ def _key_block(mac: Callable[[bytes], bytes], server_random: bytes, client_rando
 
 def verify_data(master: bytes, label: bytes, handshake_hash: bytes, hash: HashType) -> bytes:
     """Finished.verify_data; `label` is b"client finished" or b"server finished"."""
-    return _verify_data(keyed_hmac(hash, master), label, handshake_hash)
+    return _verify_data(keyed(hash, master), label, handshake_hash)
 
 
-def _verify_data(mac: Callable[[bytes], bytes], label: bytes, handshake_hash: bytes) -> bytes:
-    """verify_data with HMAC(master_secret, ·) already keyed: `mac`."""
+def _verify_data(master: KeyedHmac, label: bytes, handshake_hash: bytes) -> bytes:
+    """verify_data with HMAC(master_secret, ·) already keyed."""
     if label not in (b"client finished", b"server finished"):
         raise InternalError(f"{label!r} is not a Finished label", FINISHED_SECTION)
-    return _expand(mac, label + handshake_hash, VERIFY_DATA_LENGTH)
+    return _expand(master, label + handshake_hash, VERIFY_DATA_LENGTH)
 
 
 @cache

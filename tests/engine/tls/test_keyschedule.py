@@ -4,6 +4,7 @@ against RFC 8448 (test_rfc8448.py) and OpenSSL's key logs (test_capture_decrypt.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from pathlib import Path
 
@@ -156,6 +157,20 @@ def test_a_secret_from_elsewhere_needs_a_name() -> None:
         schedule.traffic_keys(bytes(32))
     keys = schedule.traffic_keys(bytes(32), secret_name="client_handshake_traffic_secret")
     assert schedule.secrets["client_handshake_key"] == keys.key
+
+
+def test_a_forked_schedule_derives_what_the_original_does() -> None:
+    """The referee forks endpoints with copy.deepcopy: a fork's schedule shares the keyed
+    HMACs of the secrets known so far and goes on to the same values as the original."""
+    schedule = KeySchedule(0x1301)
+    handshake = schedule.handshake(SHARED, TH["ch_sh"])
+    schedule.traffic_keys(handshake.client)  # keys HMAC with the client handshake secret
+    fork = copy.deepcopy(schedule)
+    for each in (schedule, fork):
+        each.finished_verify_data(handshake.client, TH["ch_cv"])
+        each.traffic_keys(each.master(TH["ch_sf"]).server)
+    assert fork.events == schedule.events and fork.secrets == schedule.secrets
+    assert fork.macs is not schedule.macs and fork.macs.keys() == schedule.macs.keys()
 
 
 def test_sha384_suite_lengths() -> None:
