@@ -106,11 +106,8 @@ class NumberExtension(Extension):
     if TYPE_CHECKING:
         def __init__(self, value: int, /) -> None: ...
 
-    def _value(self) -> int:
-        return int(getattr(self, self._attr))
-
     def encode(self, w: Writer) -> None:
-        w.uint(self._value(), self._size)
+        w.buffer += getattr(self, self._attr).to_bytes(self._size, "big")
 
     @classmethod
     def decode(cls, r: Reader) -> Self:
@@ -143,7 +140,7 @@ class CodesExtension(Extension):
         return values
 
     def encode(self, w: Writer) -> None:
-        w.numbers(self._values(), self._item_size, self._length_size)
+        w.numbers(getattr(self, self._attr), self._item_size, self._length_size)
 
     @classmethod
     def decode(cls, r: Reader) -> Self:

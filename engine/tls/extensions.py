@@ -424,16 +424,17 @@ def form_of(extension_type: int, context: ExtensionContext) -> type[Extension] |
 def encode_extensions(w: Writer, extensions: Sequence[Extension]) -> None:
     """Write an extension block: a 2-byte length, then type, length and data of each."""
     buffer = w.buffer
-    block = len(buffer) + 2  # where the block starts, after its length (filled in last)
-    buffer += b"\0\0"
     if not extensions:  # (every Certificate entry's block, as a rule)
+        buffer += b"\0\0"
         return
+    block = len(buffer)  # the block's length and each extension's type and length are
+    buffer += b"\0\0"    # filled in once what they cover is written
     for extension in extensions:
-        start = len(buffer) + 4  # after the type and the length, filled in below
-        buffer += extension.extension_type.to_bytes(2, "big") + b"\0\0"
+        start = len(buffer)
+        buffer += b"\0\0\0\0"
         extension.encode(w)
-        buffer[start - 2 : start] = (len(buffer) - start).to_bytes(2, "big")
-    buffer[block - 2 : block] = (len(buffer) - block).to_bytes(2, "big")
+        _PUT_TYPE_AND_LENGTH(buffer, start, extension.extension_type, len(buffer) - start - 4)
+    _PUT_LENGTH(buffer, block, len(buffer) - block - 2)
 
 
 def decode_extensions(r: Reader, context: ExtensionContext) -> tuple[Extension, ...]:
@@ -526,6 +527,8 @@ _ANY = None
 _CH, _SH, _HRR, _EE, _CT, _CR, _NST = ExtensionContext  # in definition order
 _PRE_SHARED_KEY = int(ExtensionType.pre_shared_key)  # (an enum member's lookup is slow)
 _TYPE_AND_LENGTH = struct.Struct(">HH").unpack_from  # an extension's first four bytes
+_PUT_TYPE_AND_LENGTH = struct.Struct(">HH").pack_into
+_PUT_LENGTH = struct.Struct(">H").pack_into
 
 for _form in (SupportedGroups, SignatureAlgorithms, SignatureAlgorithmsCert, EcPointFormats,
               PskKeyExchangeModes, ExtendedMasterSecret, EncryptThenMac, PostHandshakeAuth,

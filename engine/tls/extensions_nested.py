@@ -42,6 +42,7 @@ _OCSP = "RFC 6066 §8"
 # --- server_name (RFC 6066 §3) ---------------------------------------------------------------
 
 _HOST_NAME_TYPE = NameType.host_name  # (an enum member's lookup through its class is slow)
+_HOST_NAME_TYPE_BYTE = _HOST_NAME_TYPE.to_bytes(1, "big")
 _SERVER_NAME_LIST = Field("server_name_list", "Server name list", "The names of the server "
                           "the client wants to reach (in practice one host name)", _SNI)
 _SERVER_NAME = Field("", "Server name", "One name: its type and the name itself", _SNI)
@@ -60,10 +61,10 @@ class ServerName(Extension):
     host_name: str
     extension_type = ExtensionType.server_name
 
-    def encode(self, w: Writer) -> None:
-        with w.block(2):
-            w.uint8(_HOST_NAME_TYPE)
-            w.vector(self.host_name.encode("ascii"), 2)
+    def encode(self, w: Writer) -> None:  # (the list's block, the type and the name in one write)
+        host_name = self.host_name.encode("ascii")
+        length = len(host_name)
+        w.buffer += (length + 3).to_bytes(2, "big") + _HOST_NAME_TYPE_BYTE + length.to_bytes(2, "big") + host_name
 
     @classmethod
     def decode(cls, r: Reader) -> Self:
@@ -139,9 +140,9 @@ class KeyShareEntry:
     group: NamedGroup | int
     key_exchange: bytes
 
-    def encode(self, w: Writer) -> None:
-        w.uint16(self.group)
-        w.vector(self.key_exchange, 2)
+    def encode(self, w: Writer) -> None:  # (`uint16` and `vector` in one write)
+        key_exchange = self.key_exchange
+        w.buffer += self.group.to_bytes(2, "big") + len(key_exchange).to_bytes(2, "big") + key_exchange
 
     @classmethod
     def decode(cls, r: Reader, fld: Field, index: int | None = None) -> KeyShareEntry:

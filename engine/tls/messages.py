@@ -177,9 +177,8 @@ _SH_FIELDS = _Start(_SH_VERSION, _SH_RANDOM, _SH_SESSION)
 
 
 def _write_start(w: Writer, version: int, random: bytes, session_id: bytes) -> None:
-    w.uint16(version)
-    w.bytes(random)
-    w.vector(session_id, 1)
+    # (`uint16`, `bytes` and `vector` in one write)
+    w.buffer += version.to_bytes(2, "big") + random + len(session_id).to_bytes(1, "big") + session_id
 
 
 def _read_start(r: Reader, fields: _Start) -> tuple[ProtocolVersion | int, bytes, bytes]:
