@@ -168,15 +168,17 @@ class KeyShareClientHello(Extension):
 
     @classmethod
     def decode(cls, r: Reader) -> Self:
-        at = r.offset
+        at = r.pos
+        shares: list[KeyShareEntry] = []
         with r.group(2, _CLIENT_SHARES) as span:
-            shares = tuple(r.each(lambda i: KeyShareEntry.decode(r, _CLIENT_SHARE, i)))
+            while r.pos < r.end:  # (`Reader.each` written out: two calls fewer a share)
+                shares.append(KeyShareEntry.decode(r, _CLIENT_SHARE, len(shares)))
             span.value = lambda: plural(len(shares), "share")
         groups = [share.group for share in shares]
         if len(set(groups)) != len(groups):
-            raise IllegalParameter(f"{r.path(_CLIENT_SHARES)} at byte {at}: two key shares "
-                                   "for the same group", _KS)
-        return cls(shares)
+            raise IllegalParameter(f"{r.path(_CLIENT_SHARES)} at byte {r.base + at}: two key "
+                                   "shares for the same group", _KS)
+        return cls(tuple(shares))
 
     def describe(self) -> str:
         return ", ".join(name(share.group) for share in self.client_shares) or "(no shares)"

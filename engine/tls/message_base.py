@@ -137,9 +137,8 @@ class WithExtensions:
 
     def _index(self) -> dict[type, Extension]:
         """`_forms`, made at the first lookup (the message is frozen: set through object)."""
-        forms: dict[type, Extension] = {}
-        for extension in reversed(self.extensions):  # the first of a type wins
-            forms[type(extension)] = extension
+        backwards = self.extensions[::-1]  # so that the first of a type wins
+        forms: dict[type, Extension] = dict(zip(map(type, backwards), backwards))
         object.__setattr__(self, "_forms", forms)
         return forms
 

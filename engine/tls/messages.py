@@ -194,7 +194,7 @@ def _write_extensions(w: Writer, extensions: tuple[Extension, ...], block: bool)
 
 def _read_extensions(r: Reader, context: ExtensionContext) -> tuple[tuple[Extension, ...], bool]:
     """A hello's extensions, and whether the block was there (TLS 1.2 may leave it out)."""
-    block = not r.at_end()
+    block = r.pos < r.end
     return (decode_extensions(r, context) if block else ()), block
 
 
@@ -225,12 +225,12 @@ class ClientHello(HandshakeMessage, WithExtensions):
     def decode_body(cls, r: Reader, context: DecodeContext) -> Self:
         version, random, session_id = _read_start(r, _CH_FIELDS)
         suites = r.codes(2, 2, _SUITES, _SUITE, CipherSuite, 2, 0xFFFE, "suite")
-        at = r.offset
+        at = r.pos
         compression = r.opaque(1, _COMPRESSION, 1)
         extensions, block = _read_extensions(r, _IN_CLIENT_HELLO)
         hello = cls(random, session_id, suites, compression, extensions, version, block)
         if compression != b"\x00" and ProtocolVersion.TLS1_3 in hello.offered_versions:
-            raise IllegalParameter(f"client_hello.legacy_compression_methods at byte {at}: "
+            raise IllegalParameter(f"client_hello.legacy_compression_methods at byte {r.base + at}: "
                                    f"{compression.hex()} in a ClientHello offering TLS 1.3, "
                                    "which must send exactly 00", _CH)
         return hello
@@ -400,7 +400,7 @@ def split_handshake_messages(buffer: bytes) -> tuple[list[bytes], bytes]:
     """Cut a handshake byte stream (record payloads joined) into whole messages, each with
     its header; the rest is an incomplete message waiting for more records."""
     if len(buffer) >= HEADER_LENGTH and int.from_bytes(buffer[1:4], "big") == len(buffer) - HEADER_LENGTH:
-        return [buffer], buffer[len(buffer):]  # one whole message: what most records carry
+        return [buffer], b""  # one whole message: what most records carry
     messages: list[bytes] = []
     at = 0
     while len(buffer) - at >= HEADER_LENGTH:
