@@ -505,7 +505,9 @@ class TlsConnection:
         return schedule  # type: ignore[return-value]
 
     def install_write_key(self, secret_name: str) -> None:
-        schedule = self._require_schedule()
+        schedule = self.schedule
+        if type(schedule) is not KeySchedule:  # (the common case without a call)
+            schedule = self._require_schedule()
         keys = schedule.traffic_keys(schedule.secrets[secret_name], secret_name)
         self.writer.set_key(keys, secret_name)
 
@@ -518,7 +520,9 @@ class TlsConnection:
                 "and the rest would come under the new one: a message must not span a key change",
                 "RFC 8446 §5.1",
             )
-        schedule = self._require_schedule()
+        schedule = self.schedule
+        if type(schedule) is not KeySchedule:
+            schedule = self._require_schedule()
         keys = schedule.traffic_keys(schedule.secrets[secret_name], secret_name)
         self.reader.set_key(keys, secret_name, plaintext_alerts=plaintext_alerts)
 
@@ -563,8 +567,8 @@ class TlsConnection:
     # --- bookkeeping ---------------------------------------------------------------
 
     def _set_state(self, new: Any) -> None:
-        if new is not self.state:
-            old = self.state
+        old = self.state
+        if new is not old:
             self.state = new
             # `.value`, minus the enum property
             self._events.append(new_event(StateChanged, (old._value_ if old else "", new._value_)))

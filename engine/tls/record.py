@@ -179,8 +179,9 @@ class _Protection:
     def protects(self, content_type: ContentType) -> bool:
         return content_type is not self.clear_type
 
-    def seal(self, content_type: ContentType, fragment: bytes, padding: int, version: int) -> Record:
-        """The record that carries `fragment` under this key (`padding`: TLS 1.3's zeros)."""
+    def seal(self, content_type: ContentType, fragment: bytes, padding: Padding, version: int) -> Record:
+        """The record that carries `fragment` under this key (`padding`: how many zeros
+        TLS 1.3 adds inside the protection)."""
         raise NotImplementedError
 
     def open(self, content_type: ContentType, raw: bytes) -> Record:
@@ -201,18 +202,20 @@ class _Tls13Protection(_Protection):
 
     clear_type = ContentType.change_cipher_spec
 
-    def seal(self, content_type: ContentType, fragment: bytes, padding: int, version: int) -> Record:
+    def seal(self, content_type: ContentType, fragment: bytes, padding: Padding, version: int) -> Record:
         sequence = self.sequence  # take_sequence, inline: this runs for every record
         if sequence > MAX_SEQUENCE:
             self._wrapped()
         self.sequence = sequence + 1
         inner = fragment + _TYPE_BYTES[content_type]
-        if padding:
-            inner += bytes(padding)
+        zeros = 0
+        if padding is not no_padding:
+            zeros = max(0, min(padding(content_type, len(fragment)), MAX_PLAINTEXT - len(fragment)))
+            inner += bytes(zeros)
         header = _OUTER_TYPE_13 + (len(inner) + self.tag_length).to_bytes(2, "big")
         nonce = (self._iv ^ sequence).to_bytes(self._iv_length, "big")
         raw = header + self.aead.encrypt(nonce, inner, header)
-        return _new_record(Record, (content_type, fragment, self.name, raw, padding, sequence))
+        return _new_record(Record, (content_type, fragment, self.name, raw, zeros, sequence))
 
     def open(self, content_type: ContentType, raw: bytes) -> Record:
         if content_type is not _APPLICATION_DATA:
@@ -261,7 +264,7 @@ class _Tls12Protection(_Protection):
     def _additional_data(sequence: int, header: bytes, length: int) -> bytes:
         return sequence.to_bytes(8, "big") + header[:3] + length.to_bytes(2, "big")
 
-    def seal(self, content_type: ContentType, fragment: bytes, padding: int, version: int) -> Record:
+    def seal(self, content_type: ContentType, fragment: bytes, padding: Padding, version: int) -> Record:
         sequence = self.take_sequence()
         explicit = sequence.to_bytes(8, "big")[: self.explicit_length]
         length = self.explicit_length + len(fragment) + self.tag_length
@@ -290,6 +293,21 @@ class _Tls12Protection(_Protection):
             raise RecordOverflow(f"plaintext of {len(content)} bytes exceeds 2^14", PROTECTION_12)
         self.sequence = sequence + 1
         return _new_record(Record, (content_type, content, self.name, raw, 0, sequence))
+
+
+class _Plaintext:
+    """No protection (no key yet, or TLS 1.3's clear ChangeCipherSpec): a record is its
+    header and the fragment."""
+
+    name = None
+
+    @staticmethod
+    def seal(content_type: ContentType, fragment: bytes, padding: Padding, version: int) -> Record:
+        raw = _pack_header(content_type, version, len(fragment)) + fragment
+        return _new_record(Record, (content_type, fragment, None, raw, 0, None))
+
+
+_PLAINTEXT = _Plaintext()
 
 
 class _Direction:
@@ -331,25 +349,13 @@ class RecordWriter(_Direction):
             content_type = _as_content_type(content_type)
         if not data and content_type is not _APPLICATION_DATA:
             raise InternalError(f"zero-length {content_type.name} fragments must not be sent", FRAMING)
-        if len(data) <= MAX_PLAINTEXT:  # one record, the common case
-            return [self._one(content_type, data, legacy_record_version)]
-        records = []
-        at = 0
-        while True:
-            records.append(self._one(content_type, data[at : at + MAX_PLAINTEXT], legacy_record_version))
-            at += len(records[-1].payload)
-            if at >= len(data):
-                return records
-
-    def _one(self, content_type: ContentType, fragment: bytes, version: int) -> Record:
-        protection = self._protection
+        protection: _Protection | _Plaintext | None = self._protection
         if protection is None or content_type is protection.clear_type:
-            raw = _pack_header(content_type, version, len(fragment)) + fragment
-            return _new_record(Record, (content_type, fragment, None, raw, 0, None))
-        padding = 0
-        if self.padding is not no_padding and isinstance(protection, _Tls13Protection):
-            padding = max(0, min(self.padding(content_type, len(fragment)), MAX_PLAINTEXT - len(fragment)))
-        return protection.seal(content_type, fragment, padding, version)
+            protection = _PLAINTEXT
+        if len(data) <= MAX_PLAINTEXT:  # one record, the common case
+            return [protection.seal(content_type, data, self.padding, legacy_record_version)]
+        return [protection.seal(content_type, data[at : at + MAX_PLAINTEXT], self.padding, legacy_record_version)
+                for at in range(0, len(data), MAX_PLAINTEXT)]
 
 
 class RecordReader(_Direction):
@@ -366,7 +372,7 @@ class RecordReader(_Direction):
         authenticates, an alert may still come in the clear. A TLS 1.3 server reads its
         client that way (as OpenSSL does): a client that failed on the ServerHello had no
         key yet to protect its alert with."""
-        super().set_key(keys, name)
+        _Direction.set_key(self, keys, name)
         self.plaintext_alerts = plaintext_alerts
 
     def feed(self, data: bytes) -> None:
