@@ -17,9 +17,13 @@ plain data, so copy.deepcopy forks it, and the fork draws what the original woul
 from __future__ import annotations
 
 import hashlib
+import struct
 
 _BLOCK = 136  # SHAKE-256's rate: the most one permutation gives
 _shake = hashlib.shake_256
+_sha256 = hashlib.sha256
+_counter = struct.Struct(">Q").pack  # a block's number, 8 bytes big-endian
+_FIRST = _counter(1)
 
 
 class SeededRandom:
@@ -39,28 +43,38 @@ class SeededRandom:
         """An independent stream for one purpose, derived from this one's seed and name."""
         return SeededRandom(self.seed, f"{self.name}/{name}" if self.name else name)
 
-    def _make_key(self) -> bytes:
-        self._key = key = hashlib.sha256(f"{self.seed}/{self.name}".encode()).digest()
-        return key
+    def draw(self, name: str, count: int) -> bytes:
+        """`child(name).bytes(count)` for a child drawn from once (a hello's random): the
+        same bytes, without making the child. Its first block is SHAKE-256(key || 1), and
+        SHAKE-256's shorter outputs are prefixes of its longer ones."""
+        if not 0 < count <= _BLOCK:
+            return self.child(name).bytes(count)
+        key = _sha256((f"{self.seed}/{self.name}/{name}" if self.name else f"{self.seed}/{name}").encode()).digest()
+        return _shake(key + _FIRST).digest(count)
 
     def bytes(self, count: int) -> bytes:
         """The next `count` bytes of the stream."""
         start = self._used
         end = start + count
-        if end <= len(self._buffer):
+        buffer = self._buffer
+        if end <= len(buffer):
             self._used = end
-            return self._buffer[start:end]
+            return buffer[start:end]
         if count <= 0:
             return b""
-        have = self._buffer[start:]
+        key = self._key
+        if not key:
+            key = self._key = _sha256(f"{self.seed}/{self.name}".encode()).digest()
+        have = buffer[start:]
         need = count - len(have)
-        blocks = -(-need // _BLOCK)
-        key, first = self._key or self._make_key(), self._blocks + 1
-        if blocks == 1:
-            fresh = _shake(key + first.to_bytes(8, "big")).digest(_BLOCK)
+        first = self._blocks + 1
+        if need <= _BLOCK:  # one block: the common case, a stream's first draw
+            fresh = _shake(key + _counter(first)).digest(_BLOCK)
+            self._blocks = first
         else:
-            fresh = b"".join([_shake(key + n.to_bytes(8, "big")).digest(_BLOCK) for n in range(first, first + blocks)])
-        self._blocks += blocks
+            blocks = -(-need // _BLOCK)
+            fresh = b"".join([_shake(key + _counter(n)).digest(_BLOCK) for n in range(first, first + blocks)])
+            self._blocks += blocks
         self._buffer, self._used = fresh, need
         return have + fresh[:need]
 

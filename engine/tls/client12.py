@@ -84,7 +84,7 @@ class Client12(Tls12Mixin):
         resume = self.config.resume12
         if resume is None:
             return None
-        return resume.session_id or self.rng.child("client.ticket_session_id").bytes(32)
+        return resume.session_id or self.rng.draw("client.ticket_session_id", 32)
 
     def signature_schemes12(self) -> tuple[int, ...]:
         extra = tuple(s for s in PKCS1 if s not in self.config.signature_schemes)

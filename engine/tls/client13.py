@@ -126,8 +126,8 @@ class TlsClient(Client12, Tls13Connection):
         suites12, extensions12 = self.tls12_offer()
         offers13 = _TLS1_3 in config.versions
         if retry is None:
-            self.client_random = self.rng.child("client.random").bytes(32)
-            compat = self.rng.child("client.session_id").bytes(32) if config.middlebox_compat and offers13 else b""
+            self.client_random = self.rng.draw("client.random", 32)
+            compat = self.rng.draw("client.session_id", 32) if config.middlebox_compat and offers13 else b""
             self.session_id = self.tls12_session_id() or compat
             self.client_hello_session_id = self.session_id
             suites13 = tuple(choices.get("cipher_suites", config.cipher_suites)) if offers13 else ()
@@ -219,9 +219,9 @@ class TlsClient(Client12, Tls13Connection):
             )
         shared_secret = private.exchange(share.server_share.key_exchange)
         self.cipher_suite, self.group = int(message.cipher_suite), int(share.server_share.group)
-        self._start_schedule(message)
+        schedule = self._start_schedule(message)
         self.transcript.append(raw)
-        self.schedule13.handshake(shared_secret, self.transcript_hash())
+        schedule.handshake(shared_secret, self.transcript_hash())
         self.install_read_key("server_handshake_traffic_secret")
         # From here on whatever the client sends (its second flight, or an alert if the
         # server's flight is bad) is under its handshake key; only the CCS stays clear.
@@ -274,7 +274,7 @@ class TlsClient(Client12, Tls13Connection):
         if message.legacy_compression_method != 0:
             raise IllegalParameter("legacy_compression_method must be 0", HELLO)
 
-    def _start_schedule(self, message: ServerHello) -> None:
+    def _start_schedule(self, message: ServerHello) -> KeySchedule:
         """The key schedule for the chosen suite, from the PSK if the server took it."""
         suite = int(message.cipher_suite)
         psk = message.get(PreSharedKeyServerHello)
@@ -285,15 +285,15 @@ class TlsClient(Client12, Tls13Connection):
             if suite_info(suite).hash is not suite_info(resume.cipher_suite).hash:
                 raise IllegalParameter("the resumed suite's hash differs from the ticket's", "RFC 8446 §4.2.11")
             self.resumed = True
-        current = self.schedule if isinstance(self.schedule, KeySchedule) else None
-        fresh = current is not None and current.suite.code == suite and (
-            self.resumed or "early_secret" not in current.secrets
-        )
-        if not fresh:
-            self.schedule = KeySchedule(suite)
+        schedule = self.schedule
+        if not (isinstance(schedule, KeySchedule) and schedule.suite.code == suite and (
+            self.resumed or "early_secret" not in schedule.secrets
+        )):
+            schedule = self.schedule = KeySchedule(suite)
             self._events_seen = 0
-        if "early_secret" not in self.schedule13.secrets:
-            self.schedule13.early(resume.psk if self.resumed and resume else None)
+        if "early_secret" not in schedule.secrets:
+            schedule.early(resume.psk if self.resumed and resume else None)
+        return schedule
 
     def _on_hello_retry_request(self, message: ServerHello, raw: bytes) -> None:
         if self.hello_retry is not None:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import cache, partial
 from typing import Any, Literal, NamedTuple
 
@@ -30,7 +29,6 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDFExpand
 
 from engine.tls.alerts import InternalError
-from engine.tls.events import fast_init
 from engine.tls.suites import SuiteInfo, TrafficKeys, digest_size, suite_info
 
 __all__ = [
@@ -78,16 +76,12 @@ class SecretDerived(NamedTuple):
     context: bytes = b""
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
-class TrafficSecrets:
+class TrafficSecrets(NamedTuple):
     client: bytes
     server: bytes
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
-class ApplicationSecrets:
+class ApplicationSecrets(NamedTuple):
     client: bytes
     server: bytes
     exporter: bytes
@@ -279,7 +273,7 @@ def _next_generation(name: str) -> str:
     return f"{stem}_{int(generation) + 1}"
 
 
-_new_tuple = tuple.__new__  # SecretDerived(...) without its Python-level __new__
+_new_tuple = tuple.__new__  # a named tuple made without its Python-level __new__
 
 
 class KeyedMacs(dict[bytes, KeyedHmac]):
@@ -420,9 +414,9 @@ class KeySchedule(SecretLog):
         value = hmac_digest(salt, ikm, self.hash)  # HKDF-Extract(salt, IKM)
         self._record("handshake_secret", value, ("derived_secret_for_handshake", ikm_name),
                      f"HKDF-Extract(salt=derived_secret_for_handshake, IKM={ikm_name})")
-        client, server = self._derive("handshake_secret", "ClientHello...ServerHello", transcript_hash_ch_sh,
-                                      _HANDSHAKE_TRAFFIC)
-        return TrafficSecrets(client, server)
+        secrets = self._derive("handshake_secret", "ClientHello...ServerHello", transcript_hash_ch_sh,
+                               _HANDSHAKE_TRAFFIC)
+        return _new_tuple(TrafficSecrets, secrets)  # type: ignore[no-any-return]
 
     def master(self, transcript_hash_ch_to_server_finished: bytes) -> ApplicationSecrets:
         """Master Secret = HKDF-Extract(Derive-Secret(Handshake Secret, "derived", ""), 0),
@@ -432,9 +426,9 @@ class KeySchedule(SecretLog):
         value = hmac_digest(salt, bytes(self.hash_length), self.hash)  # HKDF-Extract(salt, 0)
         self._record("master_secret", value, ("derived_secret_for_master", ZEROS),
                      f"HKDF-Extract(salt=derived_secret_for_master, IKM={ZEROS})")
-        client, server, exporter = self._derive("master_secret", "ClientHello...server Finished",
-                                                transcript_hash_ch_to_server_finished, _APPLICATION_TRAFFIC)
-        return ApplicationSecrets(client, server, exporter)
+        secrets = self._derive("master_secret", "ClientHello...server Finished",
+                               transcript_hash_ch_to_server_finished, _APPLICATION_TRAFFIC)
+        return _new_tuple(ApplicationSecrets, secrets)  # type: ignore[no-any-return]
 
     def resumption(self, transcript_hash_to_client_finished: bytes) -> bytes:
         """resumption_master_secret = Derive-Secret(Master Secret, "res master",
@@ -483,4 +477,4 @@ class KeySchedule(SecretLog):
         ("client_handshake_key", "client_handshake_iv")."""
         suite = self.suite
         key, iv = self._expand(secret, b"", TRAFFIC_KEYS, _traffic_steps(secret_name or self.name_of(secret), suite.code))
-        return TrafficKeys(key, iv, suite)
+        return _new_tuple(TrafficKeys, (key, iv, suite))  # type: ignore[no-any-return]

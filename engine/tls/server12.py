@@ -175,7 +175,7 @@ class Server12(Tls12Mixin):
         suite = int(choices.get("cipher_suite", self.cipher_suite or 0))
         if suite != self.cipher_suite and self.resumed12 is None:
             self._switch_suite(suite)
-        random = self.rng.child("server.random").bytes(32)
+        random = self.rng.draw("server.random", 32)
         if _TLS1_3 in self.config.versions:
             random = random[:24] + DOWNGRADE_TLS12  # RFC 8446 §4.1.3: say we could have done 1.3
         self.server_random = random
@@ -183,7 +183,7 @@ class Server12(Tls12Mixin):
         if resumed is not None:
             session_id = hello.legacy_session_id
         else:
-            session_id = self.rng.child("server.session_id").bytes(32)
+            session_id = self.rng.draw("server.session_id", 32)
         self.session_id12 = session_id
         extensions: list[Any] = [INITIAL_RENEGOTIATION]
         if self.use_ems:
@@ -299,7 +299,7 @@ class Server12(Tls12Mixin):
         if session is None:
             raise MoveImpossible("a ticket carries the session's master secret, and there is no session until "
                                  "the client's Finished has been checked")
-        ticket = self.rng.child("server.ticket12").bytes(48)
+        ticket = self.rng.draw("server.ticket12", 48)
         store.tickets12[ticket] = session
         self.send_handshake(NewSessionTicket12(TICKET_LIFETIME, ticket))
 

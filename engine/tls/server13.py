@@ -244,20 +244,21 @@ class TlsServer(Server12, Tls13Connection):
         if self.psk is not None:
             extensions.append(PreSharedKeyServerHello(0))
         hello = ServerHello(
-            self.rng.child("server.random").bytes(32),
+            self.rng.draw("server.random", 32),
             self.client_hello.legacy_session_id,
             suite,
             extensions=tuple(extensions),
         )
-        if not isinstance(self.schedule, KeySchedule) or self.schedule.suite.code != suite:
-            self.schedule = KeySchedule(suite)
+        schedule = self.schedule
+        if not isinstance(schedule, KeySchedule) or schedule.suite.code != suite:
+            schedule = self.schedule = KeySchedule(suite)
             self._events_seen = 0
-        if "early_secret" not in self.schedule13.secrets:
-            self.schedule13.early(self.psk)
+        if "early_secret" not in schedule.secrets:
+            schedule.early(self.psk)
         self.send_handshake(hello)
         if agreed is None:
             return  # a wrong move: no shared secret can come of it; the client will say so
-        self.schedule13.handshake(agreed[1], self.transcript_hash())
+        schedule.handshake(agreed[1], self.transcript_hash())
         self.install_write_key("server_handshake_traffic_secret")
         self.install_read_key("client_handshake_traffic_secret", plaintext_alerts=True)
 

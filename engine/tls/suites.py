@@ -16,16 +16,15 @@ AEAD object once from it.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM, ChaCha20Poly1305
 
 from engine.tls.alerts import IllegalParameter
 from engine.tls.constants import CipherSuite
-from engine.tls.events import fast_init
 
 __all__ = [
     "Aead",
@@ -99,14 +98,18 @@ class SuiteInfo:
         return ChaCha20Poly1305(key)
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
-class TrafficKeys:
-    """One direction's write key and IV under `suite` (RFC 8446 §7.3, RFC 5246 §6.3)."""
+class TrafficKeys(NamedTuple):
+    """One direction's write key and IV under `suite` (RFC 8446 §7.3, RFC 5246 §6.3).
+
+    A named tuple, not a dataclass: a handshake makes eight, and the key schedule makes
+    each in one C call (tuple.__new__), with no Python-level __init__."""
 
     key: bytes
     iv: bytes
-    suite: SuiteInfo = field(repr=False)
+    suite: SuiteInfo
+
+    def __repr__(self) -> str:
+        return f"TrafficKeys(key={self.key!r}, iv={self.iv!r})"
 
 
 def _tls13(code: CipherSuite, hash: type[hashes.HashAlgorithm], cipher: AeadCipher,

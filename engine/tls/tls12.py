@@ -255,7 +255,7 @@ class Tls12Mixin(TlsConnection):
         M[2..47]. No alert, and no test of M's version to branch on: a bad ciphertext and a
         wrong version both carry on, and the handshake fails at Finished. (OpenSSL 3.2+
         answers bad padding with a synthetic M, RFC 8017 implicit rejection, not an error.)"""
-        random = self.rng.child("server.fallback_pre_master").bytes(46)
+        random = self.rng.draw("server.fallback_pre_master", 46)
         key = self.config.credential.private_key if self.config.credential else None
         try:
             message = key.decrypt(encrypted, padding.PKCS1v15()) if signatures.key_isinstance(key, rsa.RSAPrivateKey) else b""

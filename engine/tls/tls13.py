@@ -31,6 +31,9 @@ def _side(is_client: bool) -> str:
     return "client" if is_client else "server"
 
 
+_HANDSHAKE_SECRET = {True: "client_handshake_traffic_secret", False: "server_handshake_traffic_secret"}  # by is_client
+
+
 class Tls13Connection(TlsConnection):
     """TLS 1.3 behaviour shared by both roles."""
 
@@ -73,7 +76,7 @@ class Tls13Connection(TlsConnection):
 
     def compose_finished(self, choices: Mapping[str, Any]) -> None:
         self.before_encrypted_flight()
-        base = f"{_side(self.is_client)}_handshake_traffic_secret"
+        base = _HANDSHAKE_SECRET[self.is_client]
         schedule = self.schedule13
         if base not in schedule.secrets:
             raise MoveImpossible("there is no handshake traffic secret yet to compute Finished from")
@@ -124,7 +127,7 @@ class Tls13Connection(TlsConnection):
 
     def check_peer_finished(self, message: Finished, raw: bytes) -> None:
         schedule = self.schedule13
-        base = f"{_side(not self.is_client)}_handshake_traffic_secret"
+        base = _HANDSHAKE_SECRET[not self.is_client]
         expected = schedule.finished_verify_data(schedule.secrets[base], self.transcript_hash(), base)
         if len(message.verify_data) != len(expected):
             raise DecodeError(

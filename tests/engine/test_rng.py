@@ -4,6 +4,7 @@ independent, a deep copy forks a stream, and numbers stay in their ranges."""
 from __future__ import annotations
 
 import copy
+import hashlib
 import pickle
 from collections import Counter
 
@@ -54,3 +55,19 @@ def test_a_stream_is_the_same_however_it_is_cut() -> None:
     cut, whole = SeededRandom(9, "s"), SeededRandom(9, "s")
     pieces = b"".join(cut.bytes(n) for n in (1, 5, 0, 200, 3, 136, 137, 1, 64))
     assert pieces == whole.bytes(len(pieces))
+
+
+def test_the_stream_is_shake256_in_counter_mode() -> None:
+    """As the module says: block n is SHAKE-256(SHA-256("<seed>/<name>") || n as 8 bytes),
+    136 bytes each, handed out in order, whether drawn in one piece or across blocks."""
+    key = hashlib.sha256(b"4/a/b").digest()
+    blocks = b"".join(hashlib.shake_256(key + n.to_bytes(8, "big")).digest(136) for n in (1, 2, 3))
+    assert SeededRandom(4).child("a").child("b").bytes(300) == blocks[:300]
+    stream = SeededRandom(4, "a/b")
+    assert stream.bytes(130) + stream.bytes(10) + stream.bytes(140) == blocks[:280]
+
+
+@pytest.mark.parametrize("count", [0, 1, 32, 136, 137, 300])
+def test_a_draw_is_the_start_of_the_child_stream(count: int) -> None:
+    for parent in (SeededRandom(11), SeededRandom(11, "game"), SeededRandom(11).child("game").child("tls")):
+        assert parent.draw("client.random", count) == parent.child("client.random").bytes(count)
