@@ -349,12 +349,12 @@ class RecordWriter(_Direction):
             content_type = _as_content_type(content_type)
         if not data and content_type is not _APPLICATION_DATA:
             raise InternalError(f"zero-length {content_type.name} fragments must not be sent", FRAMING)
-        protection: _Protection | _Plaintext | None = self._protection
-        if protection is None or content_type is protection.clear_type:
-            protection = _PLAINTEXT
+        protection = self._protection
+        sealer: _Protection | _Plaintext = (
+            _PLAINTEXT if protection is None or content_type is protection.clear_type else protection)
         if len(data) <= MAX_PLAINTEXT:  # one record, the common case
-            return [protection.seal(content_type, data, self.padding, legacy_record_version)]
-        return [protection.seal(content_type, data[at : at + MAX_PLAINTEXT], self.padding, legacy_record_version)
+            return [sealer.seal(content_type, data, self.padding, legacy_record_version)]
+        return [sealer.seal(content_type, data[at : at + MAX_PLAINTEXT], self.padding, legacy_record_version)
                 for at in range(0, len(data), MAX_PLAINTEXT)]
 
 
