@@ -246,7 +246,7 @@ class Reader:
         with self.group(length_size, fld, minimum, maximum) as span:
             if self.spans is None and (self.end - self.pos) % item_size == 0:  # the fast way
                 start, self.pos = self.pos, self.end
-                return _code_points(self.data, start, self.end - start, item_size, enum_type)
+                return code_points(self.data, start, self.end - start, item_size, enum_type)
             values = self.each(lambda i: members.get(v := self.number(item_size, item, i), v))
             span.value = lambda: plural(len(values), unit)
         return tuple(values)
@@ -331,7 +331,7 @@ def _vector_struct(count: int, size: int, length_size: int = 0) -> struct.Struct
     return struct.Struct(f">{prefix}{count}{_STRUCT_CODES[size]}")
 
 
-def _code_points(data: builtins.bytes, start: int, length: int, item_size: int,
+def code_points(data: builtins.bytes, start: int, length: int, item_size: int,
                  enum_type: type[enum.IntEnum]) -> tuple[Any, ...]:
     """`length` bytes from `start` as big-endian `item_size`-byte code points, each as its
     `enum_type` member or the plain int when it has none."""
@@ -467,7 +467,7 @@ class FastReader(Reader):
                 or length % item_size):
             unnamed_fault()
         self.pos = stop
-        return _code_points(data, start, length, item_size, enum_type)
+        return code_points(data, start, length, item_size, enum_type)
 
     def scope(self, name: str) -> Span:
         return _NO_SPAN  # type: ignore[return-value]

@@ -17,8 +17,8 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from engine.tls.alerts import IllegalParameter
-from engine.tls.codec import Field, Reader, Writer, hex_preview
-from engine.tls.constants import ExtensionType, IdentityEnum, known, name
+from engine.tls.codec import FastReader, Field, Reader, Writer, code_points, hex_preview, unnamed_fault
+from engine.tls.constants import ExtensionType, IdentityEnum, known, member_of, name
 from engine.tls.events import fast_init
 
 __all__ = [
@@ -65,6 +65,17 @@ class Extension:
         """Read the extension_data; `r` is bounded to it and must be used up."""
         raise NotImplementedError
 
+    @classmethod
+    def decode_at(cls, r: FastReader, start: int, stop: int) -> Self:
+        """`decode` of the extension_data at `start:stop` in a FastReader's bytes, for
+        reading a block without a byte map: a fault raises unnamed. The shapes whose data
+        is one flat field override it to read that field straight from the bytes."""
+        r.pos, r.end = start, stop
+        extension = cls.decode(r)
+        if r.pos != stop:
+            unnamed_fault()
+        return extension
+
     def describe(self) -> str:
         """This extension's content in a few words ("x25519, secp256r1")."""
         return ""
@@ -90,6 +101,12 @@ class EmptyExtension(Extension):
     def decode(cls, r: Reader) -> Self:
         return cls()  # anything inside is left over: decode_error from the enclosing block
 
+    @classmethod
+    def decode_at(cls, r: FastReader, start: int, stop: int) -> Self:
+        if start != stop:
+            unnamed_fault()
+        return cls()
+
     def describe(self) -> str:
         return "(empty)"
 
@@ -113,6 +130,13 @@ class NumberExtension(Extension):
     def decode(cls, r: Reader) -> Self:
         value = r.number(cls._size, cls._field)
         return cls(value if cls._codes is None else known(cls._codes, value))
+
+    @classmethod
+    def decode_at(cls, r: FastReader, start: int, stop: int) -> Self:
+        if stop - start != cls._size:
+            unnamed_fault()
+        value = int.from_bytes(r.data[start:stop], "big")
+        return cls(value if cls._codes is None else member_of(cls._codes)(value))
 
     def describe(self) -> str:
         value = getattr(self, self._attr)
@@ -146,6 +170,15 @@ class CodesExtension(Extension):
     def decode(cls, r: Reader) -> Self:
         return cls(r.codes(cls._length_size, cls._item_size, cls._list, cls._item, cls._codes,
                            cls._minimum, cls._maximum))
+
+    @classmethod
+    def decode_at(cls, r: FastReader, start: int, stop: int) -> Self:
+        data = r.data  # the vector's length must cover the rest of the data exactly
+        body = start + cls._length_size
+        length = int.from_bytes(data[start:body], "big")
+        if body + length != stop or not cls._minimum <= length <= cls._maximum or length % cls._item_size:
+            unnamed_fault()
+        return cls(code_points(data, body, length, cls._item_size, cls._codes))
 
     def describe(self) -> str:
         return ", ".join(name(value, 2 * self._item_size) for value in self._values())

@@ -313,6 +313,10 @@ class RecordSizeLimit(NumberExtension):
                    "the sender is willing to receive", "RFC 8449 §4")
 
     @classmethod
+    def decode_at(cls, r: FastReader, start: int, stop: int) -> Self:
+        return super(NumberExtension, cls).decode_at(r, start, stop)  # through `decode` below
+
+    @classmethod
     def decode(cls, r: Reader) -> Self:
         at = r.offset
         extension = super(RecordSizeLimit, cls).decode(r)
@@ -494,10 +498,7 @@ def _decode_fast(r: FastReader, context: ExtensionContext) -> tuple[Extension, .
         if form is None:
             extensions.append(UnknownExtension(extension_type, data[at:pos]))
         else:
-            r.pos, r.end = at, pos
-            extensions.append(form.decode(r))
-            if r.pos != pos:
-                unnamed_fault()
+            extensions.append(form.decode_at(r, at, pos))
     if len(seen) != len(extensions):  # a type twice: the Reader names it
         unnamed_fault()
     r.pos, r.end = end, outer_end
