@@ -313,9 +313,9 @@ class SecretLog:
             raise InternalError(f"{self.suite.name} is not a TLS {self.version} suite", self.section)
         self.hash: HashType = self.suite.hash
         self.hash_length = digest_size(self.hash)
+        self.hash_name = _name(self.hash)
         self.events: list[SecretDerived] = []
         self.secrets: dict[str, bytes] = {}
-        self.macs = KeyedMacs(self.hash)  # HMACs keyed by the secrets of this schedule
 
     def _record(self, name: str, value: bytes, inputs: tuple[str, ...], formula: str,
                 section: str = "", context: bytes = b"") -> bytes:
@@ -346,15 +346,13 @@ class KeySchedule(SecretLog):
         """HKDF-Expand-Label(secret, label, context, length) for each step (name, HkdfLabel
         head, length, inputs, formula), each recorded with `section` and `context`. Every
         label here asks for at most Hash.length bytes, which HKDF-Expand makes in one block,
-        T(1) = HMAC-Hash(secret, HkdfLabel || 0x01) (RFC 5869 §2.3)."""
-        inner, outer = self.macs[secret]
+        T(1) = HMAC-Hash(secret, HkdfLabel || 0x01) (RFC 5869 §2.3): one OpenSSL HMAC each.
+        (A secret keys at most four of these; keying it once and copying the keyed hashes
+        per label costs as much, in far more Python.)"""
         tail = bytes((len(context),)) + context + b"\x01"
-        events, secrets, values = self.events, self.secrets, []
+        hash_name, events, secrets, values = self.hash_name, self.events, self.secrets, []
         for name, head, length, inputs, formula in steps:
-            running, result = inner.copy(), outer.copy()  # hmac_with, inline: the schedule's hot loop
-            running.update(head + tail)
-            result.update(running.digest())
-            value = result.digest()[:length]
+            value = _new_hmac(secret, head + tail, hash_name).digest()[:length]
             events.append(_new_tuple(SecretDerived, (name, value, inputs, formula, section, context)))
             secrets[name] = value
             values.append(value)

@@ -25,7 +25,7 @@ from functools import cache
 
 from engine.tls.alerts import InternalError
 from engine.tls.events import fast_init
-from engine.tls.keyschedule import HashType, KeyedHmac, SecretLog, hmac_with, keyed
+from engine.tls.keyschedule import HashType, KeyedHmac, KeyedMacs, SecretLog, hmac_with, keyed
 from engine.tls.suites import SuiteInfo, TrafficKeys
 
 __all__ = [
@@ -149,6 +149,10 @@ class Tls12KeySchedule(SecretLog):
 
     section = KEY_BLOCK_SECTION
     version = "1.2"
+
+    def __init__(self, suite: SuiteInfo | int) -> None:
+        super().__init__(suite)
+        self.macs = KeyedMacs(self.hash)  # HMAC keyed by the master secret, for its many PRF blocks
 
     def pre_master(self, value: bytes, how: str) -> bytes:
         """Record the pre-master secret; `how` says where it came from (the RSA-encrypted

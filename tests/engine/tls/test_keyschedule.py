@@ -20,6 +20,7 @@ from engine.tls.keyschedule import (
     hkdf_expand_label,
     hkdf_label,
 )
+from engine.tls.prf import Tls12KeySchedule
 from engine.tls.suites import SUITES, suite_info
 
 CAPTURES = Path(__file__).parents[2] / "fixtures" / "captures"
@@ -160,17 +161,26 @@ def test_a_secret_from_elsewhere_needs_a_name() -> None:
 
 
 def test_a_forked_schedule_derives_what_the_original_does() -> None:
-    """The referee forks endpoints with copy.deepcopy: a fork's schedule shares the keyed
-    HMACs of the secrets known so far and goes on to the same values as the original."""
+    """The referee forks endpoints with copy.deepcopy: a fork's schedule goes on to the
+    same values as the original; so does a TLS 1.2 schedule's, whose fork shares the HMAC
+    keyed by the master secret."""
     schedule = KeySchedule(0x1301)
     handshake = schedule.handshake(SHARED, TH["ch_sh"])
-    schedule.traffic_keys(handshake.client)  # keys HMAC with the client handshake secret
+    schedule.traffic_keys(handshake.client)
     fork = copy.deepcopy(schedule)
     for each in (schedule, fork):
         each.finished_verify_data(handshake.client, TH["ch_cv"])
         each.traffic_keys(each.master(TH["ch_sf"]).server)
     assert fork.events == schedule.events and fork.secrets == schedule.secrets
-    assert fork.macs is not schedule.macs and fork.macs.keys() == schedule.macs.keys()
+    tls12 = Tls12KeySchedule(0xC02F)
+    tls12.pre_master(SHARED, "test")
+    tls12.master(TH["ch_sh"], TH["ch_sf"])
+    tls12.verify_data(b"client finished", TH["ch_cv"])  # keys HMAC with the master secret
+    fork12 = copy.deepcopy(tls12)
+    for each12 in (tls12, fork12):
+        each12.key_block(TH["ch_sf"], TH["ch_sh"])
+        each12.verify_data(b"server finished", TH["ch_cf"])
+    assert fork12.events == tls12.events and fork12.macs is not tls12.macs
 
 
 def test_sha384_suite_lengths() -> None:
