@@ -15,6 +15,7 @@ WAIT_NEW_SESSION_TICKET or WAIT_CHANGE_CIPHER_SPEC, and the client's CCS and Fin
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
 from typing import Any, ClassVar
 
 from engine.tls import alpn, signatures
@@ -58,6 +59,13 @@ class Client12State(IdentityEnum):
     WAIT_SERVER_FINISHED = "WAIT_SERVER_FINISHED"
 
 
+@cache
+def _with_pkcs1(schemes: tuple[int, ...]) -> tuple[int, ...]:
+    """`schemes` and then the PKCS #1 v1.5 schemes it lacks, which TLS 1.2 servers may sign
+    with (the same for every connection with these schemes)."""
+    return schemes + tuple(s for s in PKCS1 if s not in schemes)
+
+
 class Client12(Tls12Mixin):
     server_params: Any = None
     received_tickets12: list[Session12]
@@ -87,8 +95,8 @@ class Client12(Tls12Mixin):
         return resume.session_id or self.rng.draw("client.ticket_session_id", 32)
 
     def signature_schemes12(self) -> tuple[int, ...]:
-        extra = tuple(s for s in PKCS1 if s not in self.config.signature_schemes)
-        return tuple(self.config.signature_schemes) + (extra if _TLS1_2 in self.config.versions else ())
+        schemes = tuple(self.config.signature_schemes)
+        return _with_pkcs1(schemes) if _TLS1_2 in self.config.versions else schemes
 
     # --- ServerHello for TLS 1.2 ---------------------------------------------------------
 

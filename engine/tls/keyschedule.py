@@ -409,7 +409,7 @@ class KeySchedule(SecretLog):
             ikm, ikm_name = shared_secret, "shared_secret"
             self._record("shared_secret", shared_secret, (),
                          "(EC)DHE of our private key and the peer's key share", "RFC 8446 §7.4")
-        value = hmac_digest(salt, ikm, self.hash)  # HKDF-Extract(salt, IKM)
+        value = _new_hmac(salt, ikm, self.hash_name).digest()  # HKDF-Extract(salt, IKM)
         self._record("handshake_secret", value, ("derived_secret_for_handshake", ikm_name),
                      f"HKDF-Extract(salt=derived_secret_for_handshake, IKM={ikm_name})")
         secrets = self._derive("handshake_secret", "ClientHello...ServerHello", transcript_hash_ch_sh,
@@ -421,7 +421,7 @@ class KeySchedule(SecretLog):
         then the application traffic secrets and the exporter master secret."""
         self._require("handshake_secret", "master")
         salt = self._derived_salt("derived_secret_for_master", "handshake_secret")
-        value = hmac_digest(salt, bytes(self.hash_length), self.hash)  # HKDF-Extract(salt, 0)
+        value = _new_hmac(salt, bytes(self.hash_length), self.hash_name).digest()  # HKDF-Extract(salt, 0)
         self._record("master_secret", value, ("derived_secret_for_master", ZEROS),
                      f"HKDF-Extract(salt=derived_secret_for_master, IKM={ZEROS})")
         secrets = self._derive("master_secret", "ClientHello...server Finished",
@@ -459,7 +459,7 @@ class KeySchedule(SecretLog):
         base_name = base_name or self.name_of(base)
         key_step, name, inputs, formula, section = _finished_words(base_name, self.hash_length, transcript)
         finished_key = self._expand(base, b"", section, (key_step,))[0]
-        value = hmac_digest(finished_key, transcript_hash, self.hash)
+        value = _new_hmac(finished_key, transcript_hash, self.hash_name).digest()  # HMAC(finished_key, ...)
         return self._record(name, value, inputs, formula, section, context=transcript_hash)
 
     def next_application_secret(self, secret: bytes) -> bytes:

@@ -181,10 +181,10 @@ class TlsServer(Server12, Tls13Connection):
 
     def _accept_psk(self, message: ClientHello, suite: int) -> bytes | None:
         offer = message.get(PreSharedKeyClientHello)
-        modes = message.get(PskKeyExchangeModes)
-        store = self.config.tickets
         if offer is None:
             return None
+        modes = message.get(PskKeyExchangeModes)
+        store = self.config.tickets
         if modes is None:  # whether or not we keep tickets
             raise MissingExtension("pre_shared_key without psk_key_exchange_modes", "RFC 8446 §4.2.9")
         if store is None or PskKeyExchangeMode.psk_dhe_ke not in modes.modes:

@@ -71,8 +71,10 @@ class Tls13Connection(TlsConnection):
 
     def signature_scheme_for(self, credential: Credential) -> int:
         usable = credential.tls13_schemes
-        offered = self.peer_signature_schemes or tuple(usable)
-        return known(SignatureScheme, next((s for s in offered if s in usable), usable[0]))
+        for scheme in self.peer_signature_schemes or usable:  # the first the peer offered that we can make
+            if scheme in usable:
+                return known(SignatureScheme, scheme)
+        return known(SignatureScheme, usable[0])
 
     def compose_finished(self, choices: Mapping[str, Any]) -> None:
         self.before_encrypted_flight()
