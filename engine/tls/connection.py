@@ -83,6 +83,7 @@ _TLS1_2 = ProtocolVersion.TLS1_2
 MESSAGE_HEADER_LENGTH = 4  # a handshake message's type and uint24 length (RFC 8446 §4)
 
 NO_CHOICES: Mapping[str, Any] = MappingProxyType({})  # a move made with the endpoint's own choices
+_NO_HANDLERS: Mapping[HandshakeType, Any] = MappingProxyType({})  # a state where no message may come
 
 
 class MoveImpossible(Exception):
@@ -100,6 +101,9 @@ class ChangeCipherSpec:
         return [FieldSpan(0, 1, "change_cipher_spec.type", "Type", "1 (change_cipher_spec)",
                           "TLS 1.2: from the sender's next record on, its new keys are in force. TLS 1.3: a dummy "
                           "record that changes nothing, sent only to calm middleboxes", "RFC 5246 §7.1, RFC 8446 §D.4")]
+
+
+_CCS_MESSAGE = ChangeCipherSpec()  # it has no fields: one is every ChangeCipherSpec
 
 
 @dataclass(frozen=True)
@@ -244,7 +248,7 @@ class TlsConnection:
         self.transcript: list[bytes] = []
         self._running_hash: RunningHash | None = None  # Transcript-Hash, kept as it grows
         self.schedule: SecretLog | None = None
-        self.decode_context: DecodeContext = TLS13
+        self.decode_context = TLS13
         self.cipher_suite: int | None = None
         self.group: int | None = None
         self.alpn: str | None = None
@@ -319,6 +323,17 @@ class TlsConnection:
     # --- reading -------------------------------------------------------------------
 
     @property
+    def decode_context(self) -> DecodeContext:
+        """How the peer's handshake messages are read: the version (and, in TLS 1.2, the
+        key exchange, which shapes ServerKeyExchange and ClientKeyExchange)."""
+        return self._decode_context
+
+    @decode_context.setter
+    def decode_context(self, context: DecodeContext) -> None:
+        # The version's message classes found once per context, not for every message.
+        self._decode_context, self._message_classes = context, handshake_classes(context)
+
+    @property
     def speaks12(self) -> bool:
         """TLS 1.2 is negotiated, or the only version this endpoint offers."""
         return self.version == ProtocolVersion.TLS1_2 or ProtocolVersion.TLS1_3 not in self.config.versions
@@ -373,15 +388,14 @@ class TlsConnection:
         its type (None: a message this endpoint ignores)."""
         if self.ignores(raw):
             return None
-        context = self.decode_context  # as decode_handshake reads it, one call fewer
-        message = read_handshake(raw, handshake_classes(context), context, unknown=UnexpectedMessage)
+        message = read_handshake(raw, self._message_classes, self._decode_context, unknown=UnexpectedMessage)
         state = self.state
-        table = self.HANDLERS.get(state)
+        table = self.HANDLERS.get(state, _NO_HANDLERS)
         if state is self.CONNECTED and self.version == _TLS1_2:
-            table = None  # TLS 1.2 has no post-handshake messages (and this engine never renegotiates)
-        handler = table.get(message.msg_type) if table else None
+            table = _NO_HANDLERS  # TLS 1.2 has no post-handshake messages (and this engine never renegotiates)
+        handler = table.get(message.msg_type)
         if handler is None:
-            rows = ", ".join(t.name for t in table or {})
+            rows = ", ".join(t.name for t in table)
             raise UnexpectedMessage(
                 f"{type(message).__name__} arrived in state {state.value}, where "
                 f"{'only ' + rows if rows else 'no handshake message'} may come",
@@ -397,7 +411,7 @@ class TlsConnection:
         if record.protected_by is not None:  # this engine never renegotiates (TLS 1.2)
             raise UnexpectedMessage(f"a ChangeCipherSpec came protected (under {record.protected_by}): "
                                     "the keys change once, and a CCS is only ever sent in the clear", self.rule("ccs"))
-        self._events.append(MessageReceived(ChangeCipherSpec(), record.payload, None))
+        self._events.append(new_event(MessageReceived, (_CCS_MESSAGE, record.payload, None)))
         self.on_change_cipher_spec()
 
     def on_change_cipher_spec(self) -> None:
@@ -432,9 +446,9 @@ class TlsConnection:
     # --- writing -------------------------------------------------------------------
 
     def _flush_pending(self) -> None:
-        while self.pending and self.state is not self.CLOSED:
-            kind = self.pending.pop(0)
-            self.COMPOSERS[kind](self, NO_CHOICES)
+        composers, closed = self.COMPOSERS, self.CLOSED
+        while self.pending and self.state is not closed:  # (a composer may replace `pending`)
+            composers[self.pending.pop(0)](self, NO_CHOICES)
 
     def send_handshake(self, message: HandshakeMessage) -> bytes:
         raw = message.encode()
@@ -443,7 +457,7 @@ class TlsConnection:
         return raw
 
     def send_change_cipher_spec(self) -> None:
-        self._write(_CHANGE_CIPHER_SPEC, b"\x01", ChangeCipherSpec())
+        self._write(_CHANGE_CIPHER_SPEC, b"\x01", _CCS_MESSAGE)
 
     def _write(self, content_type: ContentType, payload: bytes, shown: Any) -> None:
         records = self.writer.write(content_type, payload)
@@ -595,13 +609,13 @@ class TlsConnection:
         self._set_state(self.CLOSED)
 
     def _take_output(self) -> Output:
-        if self.schedule is not None:
-            self._events.extend(self.schedule.events[self._events_seen :])
-            self._events_seen = len(self.schedule.events)
-        out = self._out
-        output = Output(b"".join(out), self._events)
-        self._out = []
-        self._events = []
+        events, schedule = self._events, self.schedule
+        if schedule is not None:
+            derived = schedule.events
+            events += derived[self._events_seen :]
+            self._events_seen = len(derived)
+        output = Output(b"".join(self._out), events)
+        self._out, self._events = [], []
         return output
 
 

@@ -113,7 +113,7 @@ class RandomPadding:
 
 
 _HEADER = struct.Struct(">BHH")  # type, legacy_record_version, length
-_pack_header = _HEADER.pack
+_pack_header, _unpack_header = _HEADER.pack, _HEADER.unpack_from
 
 
 _CONTENT_TYPES: dict[int, ContentType] = dict(ContentType._value2member_map_)
@@ -295,6 +295,9 @@ class _Tls12Protection(_Protection):
         return _new_record(Record, (content_type, content, self.name, raw, 0, sequence))
 
 
+_PROTECTION_OF_VERSION: dict[str, type[_Protection]] = {"1.3": _Tls13Protection, "1.2": _Tls12Protection}
+
+
 class _Plaintext:
     """No protection (no key yet, or TLS 1.3's clear ChangeCipherSpec): a record is its
     header and the fragment."""
@@ -311,11 +314,10 @@ _PLAINTEXT = _Plaintext()
 
 
 class _Direction:
-    """The key state both ends of a direction share."""
+    """The key state both ends of a direction share (plaintext until a key is set)."""
 
-    def __init__(self) -> None:
-        self._protection: _Protection | None = None
-        self.protected_by: str | None = None  # the name of the key in force (None: plaintext)
+    _protection: _Protection | None = None
+    protected_by: str | None = None  # the name of the key in force (None: plaintext)
 
     def set_key(self, keys: TrafficKeys | None, name: str | None = None) -> None:
         """Protect from the next record on with `keys` (None: plaintext); the sequence
@@ -325,8 +327,7 @@ class _Direction:
             return
         if not name:
             raise InternalError("a record key needs a name (e.g. client_handshake_traffic_secret)", FRAMING)
-        protection = _Tls13Protection if keys.suite.version == "1.3" else _Tls12Protection
-        self._protection = protection(keys, name)
+        self._protection = _PROTECTION_OF_VERSION[keys.suite.version](keys, name)
         self.protected_by = name
 
     @property
@@ -339,7 +340,6 @@ class RecordWriter(_Direction):
     """Turns content into records for one direction."""
 
     def __init__(self, padding: Padding = no_padding) -> None:
-        super().__init__()
         self.padding = padding
 
     def write(self, content_type: ContentType, data: bytes,
@@ -362,7 +362,6 @@ class RecordReader(_Direction):
     """Buffers bytes from the peer and hands back whole records, decrypted."""
 
     def __init__(self) -> None:
-        super().__init__()
         self._buffer = bytearray()
         self.plaintext_alerts = False
 
@@ -396,7 +395,7 @@ class RecordReader(_Direction):
         buffer = self._buffer
         if len(buffer) < HEADER_LENGTH:
             return None
-        code, version, length = _HEADER.unpack_from(buffer)
+        code, version, length = _unpack_header(buffer)
         content_type = _CONTENT_TYPE_BY_CODE[code] or _content_type(code, "record header")
         if version >> 8 != 3:
             raise DecodeError(f"record header: version 0x{version:04x} is not TLS (major version must be 3)",
