@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING, ClassVar, Self, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
 
 from engine.bytemap import FieldSpan
 from engine.tls.codec import FastReader, Field, Reader, SpanRecorder, Writer, plural, unnamed_fault
@@ -107,8 +107,27 @@ _SUBCLASSED: dict[type, bool] = {}  # form -> whether a class derives from it
 def _has_subclasses(form: type) -> bool:
     """Whether a class derives from the extension form, remembered in `_SUBCLASSED` (the
     forms are all defined at import time, so the answer never changes)."""
-    answer = _SUBCLASSED[form] = bool(form.__subclasses__())
+    answer = _SUBCLASSED.get(form)
+    if answer is None:
+        answer = _SUBCLASSED[form] = bool(form.__subclasses__())
     return answer
+
+
+class _Forms(dict[type, Any]):
+    """A message's extensions by exact type, the first of each type. Every form found in a
+    block is a concrete class that no class derives from, so an exact hit is the first
+    instance of the form; a form missing (absent from the block, or a shape that others
+    derive from) is searched for among `extensions`."""
+
+    __slots__ = ("extensions",)
+    extensions: tuple[Extension, ...]
+
+    def __missing__(self, form: type) -> Extension | None:
+        if _has_subclasses(form):
+            for extension in self.extensions:
+                if isinstance(extension, form):
+                    return extension
+        return None
 
 
 class WithExtensions:
@@ -116,29 +135,22 @@ class WithExtensions:
 
     __slots__ = ("_forms",)
     extensions: tuple[Extension, ...]
-    _forms: dict[type, Extension]  # each extension's type -> the first extension of that type
+    _forms: _Forms
 
     def get(self, form: type[_X]) -> _X | None:
         """The extension of this form (e.g. `KeyShareClientHello`), or None: the first one
-        that is an instance of `form`. A form no class derives from is looked up by exact
-        type in an index made at the first call (a handler asks a ClientHello for a dozen
-        forms); a form with subclasses is searched for."""
-        if _SUBCLASSED.get(form) is False:  # the usual case, kept short: a dozen per hello
-            try:
-                return self._forms.get(form)  # type: ignore[return-value]
-            except AttributeError:
-                return self._index().get(form)  # type: ignore[return-value]
-        if _has_subclasses(form):
-            for extension in self.extensions:
-                if isinstance(extension, form):
-                    return extension
-            return None
-        return self.get(form)
+        that is an instance of `form`, from an index made at the first call (a handler asks
+        a ClientHello for a dozen forms)."""
+        try:
+            return self._forms[form]  # type: ignore[no-any-return]
+        except AttributeError:
+            return self._index()[form]  # type: ignore[no-any-return]
 
-    def _index(self) -> dict[type, Extension]:
+    def _index(self) -> _Forms:
         """`_forms`, made at the first lookup (the message is frozen: set through object)."""
         backwards = self.extensions[::-1]  # so that the first of a type wins
-        forms: dict[type, Extension] = dict(zip(map(type, backwards), backwards))
+        forms = _Forms(zip(map(type, backwards), backwards))
+        forms.extensions = self.extensions
         object.__setattr__(self, "_forms", forms)
         return forms
 
@@ -162,7 +174,7 @@ class WholeBody(HandshakeMessage):
 
     def encode_body(self, w: Writer) -> None:
         if self._field is not None:
-            w.bytes(getattr(self, self._field.name))
+            w.buffer += getattr(self, self._field.name)
 
     @classmethod
     def decode_body(cls, r: Reader, context: DecodeContext) -> Self:

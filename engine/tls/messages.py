@@ -186,18 +186,6 @@ def _read_start(r: Reader, fields: _Start) -> tuple[ProtocolVersion | int, bytes
     return version, r.fixed(32, fields.random), r.opaque(1, fields.session_id, 0, 32)
 
 
-def _write_extensions(w: Writer, extensions: tuple[Extension, ...], block: bool) -> None:
-    """The extension block, unless there is none and `block` says to leave it out."""
-    if extensions or block:
-        encode_extensions(w, extensions)
-
-
-def _read_extensions(r: Reader, context: ExtensionContext) -> tuple[tuple[Extension, ...], bool]:
-    """A hello's extensions, and whether the block was there (TLS 1.2 may leave it out)."""
-    block = r.pos < r.end
-    return (decode_extensions(r, context) if block else ()), block
-
-
 @fast_init
 @dataclass(frozen=True, slots=True)
 class ClientHello(HandshakeMessage, WithExtensions):
@@ -219,7 +207,8 @@ class ClientHello(HandshakeMessage, WithExtensions):
         _write_start(w, self.legacy_version, self.random, self.legacy_session_id)
         w.numbers(self.cipher_suites, 2, 2)
         w.vector(self.legacy_compression_methods, 1)
-        _write_extensions(w, self.extensions, self.extensions_block)
+        if self.extensions or self.extensions_block:  # (TLS 1.2 may leave the block out)
+            encode_extensions(w, self.extensions)
 
     @classmethod
     def decode_body(cls, r: Reader, context: DecodeContext) -> Self:
@@ -227,7 +216,8 @@ class ClientHello(HandshakeMessage, WithExtensions):
         suites = r.codes(2, 2, _SUITES, _SUITE, CipherSuite, 2, 0xFFFE, "suite")
         at = r.pos
         compression = r.opaque(1, _COMPRESSION, 1)
-        extensions, block = _read_extensions(r, _IN_CLIENT_HELLO)
+        block = r.pos < r.end  # (TLS 1.2 may leave the extension block out)
+        extensions = decode_extensions(r, _IN_CLIENT_HELLO) if block else ()
         hello = cls(random, session_id, suites, compression, extensions, version, block)
         if compression != b"\x00" and ProtocolVersion.TLS1_3 in hello.offered_versions:
             raise IllegalParameter(f"client_hello.legacy_compression_methods at byte {r.base + at}: "
@@ -297,9 +287,9 @@ class ServerHello(HandshakeMessage, WithExtensions):
 
     def encode_body(self, w: Writer) -> None:
         _write_start(w, self.legacy_version, self.random, self.legacy_session_id_echo)
-        w.uint16(self.cipher_suite)
-        w.uint8(self.legacy_compression_method)
-        _write_extensions(w, self.extensions, self.extensions_block)
+        w.buffer += self.cipher_suite.to_bytes(2, "big") + self.legacy_compression_method.to_bytes(1, "big")
+        if self.extensions or self.extensions_block:
+            encode_extensions(w, self.extensions)
 
     @classmethod
     def decode_body(cls, r: Reader, context: DecodeContext) -> Self:
@@ -307,7 +297,8 @@ class ServerHello(HandshakeMessage, WithExtensions):
         suite = _SUITE_OF(r.number(2, _SH_SUITE))
         compression = r.number(1, _SH_COMPRESSION)
         where = _IN_HELLO_RETRY_REQUEST if random == HELLO_RETRY_REQUEST_RANDOM else _IN_SERVER_HELLO
-        extensions, block = _read_extensions(r, where)
+        block = r.pos < r.end
+        extensions = decode_extensions(r, where) if block else ()
         return cls(random, session_id, suite, extensions, compression, version, block)
 
     def summary(self) -> str:
@@ -344,8 +335,8 @@ class CertificateVerify(HandshakeMessage):
     path: ClassVar[str] = "certificate_verify"
 
     def encode_body(self, w: Writer) -> None:
-        w.uint16(self.algorithm)
-        w.vector(self.signature, 2)
+        signature = self.signature  # (`uint16` and `vector` in one write)
+        w.buffer += self.algorithm.to_bytes(2, "big") + len(signature).to_bytes(2, "big") + signature
 
     @classmethod
     def decode_body(cls, r: Reader, context: DecodeContext) -> Self:

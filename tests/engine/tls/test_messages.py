@@ -5,6 +5,7 @@ encoder. The robustness table at the bottom pins the alert for each kind of bad 
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import hmac
 
@@ -23,6 +24,7 @@ from engine.tls.constants import (
     PskKeyExchangeMode,
     SignatureScheme,
 )
+from engine.tls.extension_base import CodesExtension, EmptyExtension, OpaqueExtension
 from engine.tls.extensions import (
     Cookie,
     EarlyData,
@@ -291,6 +293,20 @@ def test_truncated_client_hello_is_what_the_binders_cover() -> None:
     assert psk is not None and psk.identities[0].identity == TICKET
     first = decode_handshake(v.CLIENT_HELLO)
     assert isinstance(first, ClientHello) and first.encode_truncated() == v.CLIENT_HELLO
+
+
+def test_get_finds_the_first_extension_of_a_form() -> None:
+    """By exact class, by a shape other forms derive from (the first instance in block
+    order), absent; the same in a deep copy, as the referee forks endpoints."""
+    hello = decode_handshake(v.CLIENT_HELLO)  # RFC 8448: server_name, renegotiation_info,
+    assert isinstance(hello, ClientHello)     # supported_groups, session_ticket, ...
+    for message in (hello, copy.deepcopy(hello), hello):
+        assert message.get(ServerName) == ServerName("server")
+        assert message.get(SupportedGroups) is message.extensions[2]
+        assert message.get(OpaqueExtension) is message.extensions[1]  # renegotiation_info
+        assert message.get(CodesExtension) is message.extensions[2]
+        assert message.get(Cookie) is None
+        assert message.get(EmptyExtension) is None
 
 
 def test_split_handshake_messages_across_records() -> None:
