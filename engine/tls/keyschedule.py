@@ -122,9 +122,9 @@ def _hashlib_of(hash: HashType) -> tuple[Callable[..., Any], int]:
 
 
 def keyed(hash: HashType, key: bytes) -> KeyedHmac:
-    """HMAC-Hash keyed with `key` (RFC 2104 §2), for a key that keys several HMACs, as a
-    secret keys several derivations: the padded key blocks are hashed once, here, and a
-    keyed copy of a hash costs less than the whole HMAC over again (even OpenSSL's)."""
+    """HMAC-Hash keyed with `key` (RFC 2104 §2), for a key that keys many HMACs, as the
+    TLS 1.2 PRF's P_hash does: the padded key blocks are hashed once, here, and each
+    message costs two copies of keyed hashes rather than the whole HMAC over again."""
     new, block = _HASHLIB.get(hash) or _hashlib_of(hash)
     if len(key) > block:
         key = new(key).digest()
@@ -224,9 +224,6 @@ _APPLICATION_TRAFFIC = (("client_application_traffic_secret_0", b"c ap traffic")
                         ("server_application_traffic_secret_0", b"s ap traffic"),
                         ("exporter_master_secret", b"exp master"))
 _RESUMPTION = (("resumption_master_secret", b"res master"),)
-_RESUMPTION_PSK: Step = (
-    "resumption_psk", b"", 0, ("resumption_master_secret", "ticket_nonce"),
-    'HKDF-Expand-Label(resumption_master_secret, "resumption", ticket_nonce, Hash.length)')
 
 
 @cache
@@ -278,9 +275,9 @@ _new_tuple = tuple.__new__  # a named tuple made without its Python-level __new_
 
 class KeyedMacs(dict[bytes, KeyedHmac]):
     """HMAC-Hash keyed by each secret it is asked for (`macs[secret]`, see `keyed`), the
-    padded key blocks hashed when a secret is first asked for: one connection's secrets
-    each key several derivations. A miss is handled in `__missing__`, so a hit is one
-    dict lookup."""
+    padded key blocks hashed when a secret is first asked for (a TLS 1.2 master secret
+    keys the PRF of the key block and of both Finished). A miss is handled in
+    `__missing__`, so a hit is one dict lookup."""
 
     __slots__ = ("hash",)
 
@@ -439,8 +436,9 @@ class KeySchedule(SecretLog):
         """The PSK a NewSessionTicket stands for: HKDF-Expand-Label(resumption_master_secret,
         "resumption", ticket_nonce, Hash.length)."""
         base = self._require("resumption_master_secret", "resumption_psk")
-        name, _, _, inputs, formula = _RESUMPTION_PSK
-        step = (name, _label_head(b"resumption", self.hash_length), self.hash_length, inputs, formula)
+        step = ("resumption_psk", _label_head(b"resumption", self.hash_length), self.hash_length,
+                ("resumption_master_secret", "ticket_nonce"),
+                'HKDF-Expand-Label(resumption_master_secret, "resumption", ticket_nonce, Hash.length)')
         return self._expand(base, ticket_nonce, TICKET_PSK, (step,))[0]
 
     # --- Finished, KeyUpdate, traffic keys -----------------------------------------------
