@@ -5,11 +5,12 @@ reads which type in which message.
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass
 from typing import Self
 
 from engine.tls.alerts import DecodeError, IllegalParameter
-from engine.tls.codec import Field, Reader, Writer, hex_preview, plural
+from engine.tls.codec import FastReader, Field, Reader, Writer, hex_preview, plural, unnamed_fault
 from engine.tls.constants import (
     CertificateStatusType,
     ExtensionType,
@@ -43,6 +44,7 @@ _OCSP = "RFC 6066 §8"
 
 _HOST_NAME_TYPE = NameType.host_name  # (an enum member's lookup through its class is slow)
 _HOST_NAME_TYPE_BYTE = _HOST_NAME_TYPE.to_bytes(1, "big")
+_LIST_TYPE_AND_LENGTH = struct.Struct(">HBH").unpack_from  # a server_name list's first 5 bytes
 _SERVER_NAME_LIST = Field("server_name_list", "Server name list", "The names of the server "
                           "the client wants to reach (in practice one host name)", _SNI)
 _SERVER_NAME = Field("", "Server name", "One name: its type and the name itself", _SNI)
@@ -79,6 +81,19 @@ class ServerName(Extension):
             if not raw.isascii():
                 r.fail(r.path(_HOST_NAME), "a host name is ASCII", _SNI)
             span.value = lambda: raw.decode("ascii")
+        return cls(raw.decode("ascii"))
+
+    @classmethod
+    def decode_at(cls, r: FastReader, start: int, stop: int) -> Self:
+        # `decode` straight from the bytes: the list's length, the one name's type and length
+        list_length, name_type, length = _LIST_TYPE_AND_LENGTH(r.data, start)
+        host = start + 5
+        if (start + 2 + list_length != stop or host + length != stop or not length
+                or name_type != _HOST_NAME_TYPE):
+            unnamed_fault()
+        raw = r.data[host:stop]
+        if not raw.isascii():
+            unnamed_fault()
         return cls(raw.decode("ascii"))
 
     def describe(self) -> str:
@@ -153,6 +168,20 @@ class KeyShareEntry:
         return cls(group, key_exchange)
 
 
+def _share_at(data: bytes, start: int, end: int) -> tuple[KeyShareEntry, int]:
+    """`KeyShareEntry.decode` for a FastReader's bytes: the share at `start`, which must end
+    by `end`, and where it ends."""
+    group, length = _GROUP_AND_LENGTH(data, start)
+    key = start + 4
+    stop = key + length
+    if stop > end or not length:
+        unnamed_fault()
+    return KeyShareEntry(_GROUP_OF(group), data[key:stop]), stop
+
+
+_GROUP_AND_LENGTH = struct.Struct(">HH").unpack_from  # a key share's first 4 bytes
+
+
 @fast_init
 @dataclass(frozen=True, slots=True)
 class KeyShareClientHello(Extension):
@@ -180,6 +209,21 @@ class KeyShareClientHello(Extension):
                                    "shares for the same group", _KS)
         return cls(tuple(shares))
 
+    @classmethod
+    def decode_at(cls, r: FastReader, start: int, stop: int) -> Self:
+        # `decode` straight from the bytes: the list's length, then each share's group and key
+        data = r.data
+        pos = start + 2
+        if pos + int.from_bytes(data[start:pos], "big") != stop:
+            unnamed_fault()
+        shares: list[KeyShareEntry] = []
+        while pos < stop:
+            share, pos = _share_at(data, pos, stop)
+            shares.append(share)
+        if len({share.group for share in shares}) != len(shares):
+            unnamed_fault()
+        return cls(tuple(shares))
+
     def describe(self) -> str:
         return ", ".join(name(share.group) for share in self.client_shares) or "(no shares)"
 
@@ -198,6 +242,13 @@ class KeyShareServerHello(Extension):
     @classmethod
     def decode(cls, r: Reader) -> Self:
         return cls(KeyShareEntry.decode(r, _SERVER_SHARE))
+
+    @classmethod
+    def decode_at(cls, r: FastReader, start: int, stop: int) -> Self:
+        share, end = _share_at(r.data, start, stop)
+        if end != stop:
+            unnamed_fault()
+        return cls(share)
 
     def describe(self) -> str:
         return name(self.server_share.group)
