@@ -345,16 +345,15 @@ class TlsConnection:
     def _read_records(self) -> None:
         next_record, closed = self.reader.next_record, self.CLOSED
         while self.state is not closed and (record := next_record()) is not None:
-            content_type = record[0]
+            content_type, payload, protected_by, _, _, _ = record
             if content_type is _HANDSHAKE:
                 # One whole message and nothing half-read, what most records carry, is read
                 # at once. (A payload shorter than a message header fails the length test:
                 # its length minus 4 is negative.)
-                payload = record[1]
                 if self._handshake_buffer or int.from_bytes(payload[1:4], "big") != len(payload) - MESSAGE_HEADER_LENGTH:
                     self._on_handshake_record(record)
                 else:
-                    self._on_message(payload, record[2])
+                    self._on_message(payload, protected_by)
                 continue
             if self._handshake_buffer and content_type not in INTERLEAVABLE[self.speaks12]:
                 raise UnexpectedMessage(
