@@ -103,7 +103,7 @@ class ChangeCipherSpec:
                           "record that changes nothing, sent only to calm middleboxes", "RFC 5246 §7.1, RFC 8446 §D.4")]
 
 
-_CCS_MESSAGE = ChangeCipherSpec()  # it has no fields: one is every ChangeCipherSpec
+_CCS_MESSAGE = ChangeCipherSpec()  # it has no fields, so one object serves every ChangeCipherSpec
 
 
 @dataclass(frozen=True)
@@ -192,8 +192,9 @@ class RunningHash:
 
     def digest(self, algorithm: type[hashes.HashAlgorithm], transcript: list[bytes]) -> bytes:
         """Transcript-Hash of `transcript` under `algorithm`: what was hashed is continued
-        if the transcript still starts with it (one list comparison, in C, that finds the
-        same messages by identity), hashed afresh otherwise."""
+        if the transcript still starts with those messages (one list comparison, in C,
+        which finds the same objects by identity before comparing bytes), hashed afresh
+        otherwise."""
         hashed = self.hashed
         count = len(hashed)
         if algorithm is not self.algorithm or transcript[:count] != hashed:

@@ -180,8 +180,8 @@ class _Protection:
         return content_type is not self.clear_type
 
     def seal(self, content_type: ContentType, fragment: bytes, padding: Padding, version: int) -> Record:
-        """The record that carries `fragment` under this key (`padding`: how many zeros
-        TLS 1.3 adds inside the protection)."""
+        """The record that carries `fragment` under this key (`padding` says how many
+        zeros TLS 1.3 adds inside the protection; TLS 1.2 adds none)."""
         raise NotImplementedError
 
     def open(self, content_type: ContentType, raw: bytes) -> Record:
@@ -191,7 +191,7 @@ class _Protection:
 
 
 _OUTER_TYPE_13 = _pack_header(ContentType.application_data, TLS12, 0)[:3]  # the header minus its length
-MAX_INNER_PLAINTEXT = MAX_PLAINTEXT + 1  # RFC 8446 §5.4: the content and its type byte
+MAX_INNER_PLAINTEXT = MAX_PLAINTEXT + 1  # RFC 8446 §5.2: the content and its type byte
 # The TLSInnerPlaintext type byte of each content type, made once.
 _TYPE_BYTES = tuple(bytes((code,)) for code in range(256))
 
