@@ -22,11 +22,12 @@ pre_shared_key that is not last: illegal_parameter).
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass
 from typing import ClassVar, NamedTuple, Self
 
 from engine.tls.alerts import IllegalParameter, UnexpectedMessage
-from engine.tls.codec import Field, Reader, Writer, hex_preview, plural
+from engine.tls.codec import FastReader, Field, Reader, Writer, hex_preview, plural, unnamed_fault
 from engine.tls.constants import (
     DOWNGRADE_TLS11,
     DOWNGRADE_TLS12,
@@ -156,6 +157,7 @@ _SH_COMPRESSION = Field("legacy_compression_method", "Compression method", "Alwa
 
 _VERSION_OF, _SUITE_OF, _SCHEME_OF = (member_of(ProtocolVersion), member_of(CipherSuite),
                                    member_of(SignatureScheme))
+_START = struct.Struct(">H32sB").unpack_from  # a hello's version, random and session id length
 _SENTINELS = {DOWNGRADE_TLS12: ProtocolVersion.TLS1_2, DOWNGRADE_TLS11: ProtocolVersion.TLS1_1}
 # The contexts the hellos read their extensions in, looked up once (an enum member's
 # lookup through its class is slow, and every handshake reads two hellos).
@@ -182,6 +184,15 @@ def _write_start(w: Writer, version: int, random: bytes, session_id: bytes) -> N
 
 
 def _read_start(r: Reader, fields: _Start) -> tuple[ProtocolVersion | int, bytes, bytes]:
+    if type(r) is FastReader:  # the three fields straight from the bytes
+        data, pos = r.data, r.pos
+        version, random, length = _START(data, pos)  # (short data raises: re-read by a Reader)
+        start = pos + 35
+        stop = start + length
+        if stop > r.end or length > 32:
+            unnamed_fault()
+        r.pos = stop
+        return _VERSION_OF(version), random, data[start:stop]
     version = _VERSION_OF(r.number(2, fields.version))
     return version, r.fixed(32, fields.random), r.opaque(1, fields.session_id, 0, 32)
 

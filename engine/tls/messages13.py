@@ -65,6 +65,7 @@ class EncryptedExtensions(HandshakeMessage, WithExtensions):
         return f"EncryptedExtensions {kinds or '(none)'}"
 
 
+_CT = rfc8446("4.4.2")
 _CONTEXT = Field("certificate_request_context", "Request context", "Empty in the "
                  "handshake; in post-handshake authentication, echoes the request's "
                  "context", rfc8446("4.4.2"))
@@ -101,7 +102,7 @@ class Certificate(HandshakeMessage):
     @classmethod
     def decode_body(cls, r: Reader, context: DecodeContext) -> Self:
         request_context = r.opaque(1, _CONTEXT, 0, 255)
-        return cls(request_context, tuple(read_certificate_list(r, rfc8446("4.4.2"), _read_entry)))
+        return cls(request_context, tuple(read_certificate_list(r, _CT, _read_entry)))
 
     def summary(self) -> str:
         return certificates_summary(len(self.entries))
