@@ -346,7 +346,7 @@ class KeySchedule(SecretLog):
         T(1) = HMAC-Hash(secret, HkdfLabel || 0x01) (RFC 5869 §2.3): one OpenSSL HMAC each.
         (A secret keys at most four of these; keying it once and copying the keyed hashes
         per label costs as much, in far more Python.)"""
-        tail = bytes((len(context),)) + context + b"\x01"
+        tail = bytes((len(context),)) + context + b"\x01" if context else b"\x00\x01"
         hash_name, events, secrets, values = self.hash_name, self.events, self.secrets, []
         for name, head, length, inputs, formula in steps:
             value = _new_hmac(secret, head + tail, hash_name).digest()[:length]
