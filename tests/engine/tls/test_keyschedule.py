@@ -5,12 +5,14 @@ against RFC 8448 (test_rfc8448.py) and OpenSSL's key logs (test_capture_decrypt.
 from __future__ import annotations
 
 import copy
+import hmac
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import hashes
 
+from engine.tls import keyschedule
 from engine.tls.alerts import IllegalParameter, InternalError
 from engine.tls.keylog import KeyLogError, parse_keylog, tls12_keylog_line, tls13_keylog_lines
 from engine.tls.keyschedule import (
@@ -181,6 +183,15 @@ def test_a_forked_schedule_derives_what_the_original_does() -> None:
         each12.key_block(TH["ch_sf"], TH["ch_sh"])
         each12.verify_data(b"server finished", TH["ch_cf"])
     assert fork12.events == tls12.events and fork12.macs is not tls12.macs
+
+
+@pytest.mark.parametrize("code", [0x1301, 0x1302])
+def test_without_openssls_c_hmac_the_schedule_is_the_same(code: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Python built without OpenSSL's _hashlib makes the one-shot HMACs with hmac.new,
+    which takes the same arguments: every value comes out the same."""
+    expected = full_schedule(code, psk=b"\x42" * 32).events
+    monkeypatch.setattr(keyschedule, "_new_hmac", hmac.new)
+    assert full_schedule(code, psk=b"\x42" * 32).events == expected
 
 
 def test_sha384_suite_lengths() -> None:
