@@ -263,12 +263,6 @@ _VALUE_MAPS = _ValueMaps()
 value_map = _VALUE_MAPS.__getitem__  # `value_map(NamedGroup)`: one C call
 
 
-def known(enum_type: type[_E], value: int) -> _E | int:
-    """The member of `enum_type` with this value, or the value itself if it has none."""
-    member: _E | None = _VALUE_MAPS[enum_type].get(value)
-    return value if member is None else member
-
-
 class _Members(dict[int, Any]):
     """An enum's value -> member map that answers a value it lacks with the value itself."""
 
@@ -276,16 +270,27 @@ class _Members(dict[int, Any]):
         return value
 
 
-_MEMBER_OF: dict[type[enum.Enum], Callable[[int], Any]] = {}
+class _Lookups(dict[type[enum.Enum], Callable[[int], Any]]):
+    """Each enum's `known` as one C call (its `_Members` lookup), made when first asked."""
+
+    def __missing__(self, enum_type: type[enum.Enum]) -> Callable[[int], Any]:
+        lookup = self[enum_type] = _Members(enum_type._value2member_map_).__getitem__
+        return lookup
+
+
+_LOOKUPS = _Lookups()
+
+
+def known(enum_type: type[_E], value: int) -> _E | int:
+    """The member of `enum_type` with this value, or the value itself if it has none."""
+    member: _E | int = _LOOKUPS[enum_type](value)
+    return member
 
 
 def member_of(enum_type: type[_E]) -> Callable[[int], _E | int]:
     """`known` for one enum as a single C call, for the reads that look a code point up
     every handshake: `member_of(NamedGroup)(0x1d)` is `known(NamedGroup, 0x1d)`."""
-    lookup = _MEMBER_OF.get(enum_type)
-    if lookup is None:
-        lookup = _MEMBER_OF[enum_type] = _Members(enum_type._value2member_map_).__getitem__
-    return lookup
+    return _LOOKUPS[enum_type]
 
 
 def is_grease(value: int) -> bool:

@@ -213,6 +213,17 @@ class OpaqueExtension(Extension):
             return cls(r.opaque(cls._length_size, cls._field, cls._minimum, maximum))
         return cls(r.rest(cls._field))
 
+    @classmethod
+    def decode_at(cls, r: FastReader, start: int, stop: int) -> Self:
+        data = r.data
+        if cls._length_size:  # the length must cover the rest of the data exactly
+            body = start + cls._length_size
+            length = int.from_bytes(data[start:body], "big")
+            if body + length != stop or length < cls._minimum:
+                unnamed_fault()
+            start = body
+        return cls(data[start:stop])
+
     def describe(self) -> str:
         return hex_preview(self._value(), 8)
 

@@ -101,16 +101,16 @@ class HandshakeMessage:
         return spans.spans
 
 
-_SUBCLASSED: dict[type, bool] = {}  # form -> whether a class derives from it
+class _Subclassed(dict[type, bool]):
+    """Whether a class derives from the extension form, worked out at the first question
+    (the forms are all defined at import time, so the answer never changes)."""
+
+    def __missing__(self, form: type) -> bool:
+        answer = self[form] = bool(form.__subclasses__())
+        return answer
 
 
-def _has_subclasses(form: type) -> bool:
-    """Whether a class derives from the extension form, remembered in `_SUBCLASSED` (the
-    forms are all defined at import time, so the answer never changes)."""
-    answer = _SUBCLASSED.get(form)
-    if answer is None:
-        answer = _SUBCLASSED[form] = bool(form.__subclasses__())
-    return answer
+_SUBCLASSED = _Subclassed()
 
 
 class _Forms(dict[type, Any]):
@@ -123,7 +123,7 @@ class _Forms(dict[type, Any]):
     extensions: tuple[Extension, ...]
 
     def __missing__(self, form: type) -> Extension | None:
-        if _has_subclasses(form):
+        if _SUBCLASSED[form]:
             for extension in self.extensions:
                 if isinstance(extension, form):
                     return extension

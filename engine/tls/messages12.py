@@ -23,7 +23,7 @@ from engine.tls.constants import (
     NamedGroup,
     ProtocolVersion,
     SignatureScheme,
-    known,
+    member_of,
     name,
     shown,
 )
@@ -55,6 +55,7 @@ _SKE = "RFC 5246 §7.4.3"
 _ECDH = "RFC 8422 §5.4"
 _CR = "RFC 5246 §7.4.4"
 _CKE = "RFC 5246 §7.4.7"
+_GROUP_OF, _SCHEME_OF = member_of(NamedGroup), member_of(SignatureScheme)
 
 
 class _Tls12:
@@ -131,7 +132,7 @@ class EcdheParams:
         if curve_type != ECCurveType.named_curve:
             raise IllegalParameter(f"{r.path(_CURVE_TYPE)} at byte {at}: curve type "
                                    f"{curve_type}; only named_curve (3) is allowed", _ECDH)
-        group = known(NamedGroup, r.number(2, _NAMED_CURVE))
+        group = _GROUP_OF(r.number(2, _NAMED_CURVE))
         return cls(group, r.opaque(1, _POINT, 1), curve_type)
 
     def summary(self) -> str:
@@ -224,7 +225,7 @@ class ServerKeyExchange(HandshakeMessage):
             raise UnexpectedMessage(f"{r.path()}: RSA key exchange has no ServerKeyExchange",
                                     _SKE)
         values = params.decode(r)
-        algorithm = known(SignatureScheme, r.number(2, _SKE_ALGORITHM))
+        algorithm = _SCHEME_OF(r.number(2, _SKE_ALGORITHM))
         return cls(values, algorithm, r.opaque(2, _SKE_SIGNATURE))
 
     def decode_context(self) -> DecodeContext:
