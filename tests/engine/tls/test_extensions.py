@@ -23,6 +23,7 @@ from engine.tls.constants import (
     describe,
     is_grease,
     known,
+    member_of,
     name,
 )
 from engine.tls.extensions import (
@@ -266,6 +267,9 @@ def test_code_points_keep_unknown_values() -> None:
     assert known(CipherSuite, 0x1301) is CipherSuite.TLS_AES_128_GCM_SHA256
     assert known(CipherSuite, 0x0A0A) == 0x0A0A and not isinstance(known(CipherSuite, 0x0A0A),
                                                                     CipherSuite)
+    suite_of = member_of(CipherSuite)  # the same answers, as one lookup
+    assert suite_of(0x1301) is CipherSuite.TLS_AES_128_GCM_SHA256
+    assert suite_of(0x0A0A) == 0x0A0A and not isinstance(suite_of(0x0A0A), CipherSuite)
     assert [is_grease(v) for v in (0x0A0A, 0xFAFA, 0x1A2A, 0x0A0B, 0x1301)] == [
         True, True, False, False, False]
     assert describe(NamedGroup.x25519) == "x25519 (0x001d)"
