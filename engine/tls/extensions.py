@@ -491,15 +491,15 @@ def _decode_fast(r: FastReader, context: ExtensionContext) -> tuple[Extension, .
         at = pos + 4
         extension_type, size = _TYPE_AND_LENGTH(data, pos)  # past the data: raises, re-read
         pos = at + size
-        if pos > end:  # (a type and length cut off too)
-            unnamed_fault()
         seen.add(extension_type)
         form = table.get(extension_type)
         if form is None:
             extensions.append(UnknownExtension(extension_type, data[at:pos]))
         else:
             extensions.append(form.decode_at(r, at, pos))
-    if len(seen) != len(extensions):  # a type twice: the Reader names it
+    # An extension past the block's end (its type and length cut off too) is read from
+    # the bytes after it, or raises: either way the block does not end where it says.
+    if pos != end or len(seen) != len(extensions):  # (or a type twice)
         unnamed_fault()
     r.pos, r.end = end, outer_end
     result = tuple(extensions)
