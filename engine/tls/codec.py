@@ -332,7 +332,7 @@ def _vector_struct(count: int, size: int, length_size: int = 0) -> struct.Struct
 
 
 def code_points(data: builtins.bytes, start: int, length: int, item_size: int,
-                 enum_type: type[enum.IntEnum]) -> tuple[Any, ...]:
+                enum_type: type[enum.IntEnum]) -> tuple[Any, ...]:
     """`length` bytes from `start` as big-endian `item_size`-byte code points, each as its
     `enum_type` member or the plain int when it has none."""
     get = value_map(enum_type).get

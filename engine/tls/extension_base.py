@@ -17,7 +17,15 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from engine.tls.alerts import IllegalParameter
-from engine.tls.codec import FastReader, Field, Reader, Writer, code_points, hex_preview, unnamed_fault
+from engine.tls.codec import (
+    FastReader,
+    Field,
+    Reader,
+    Writer,
+    code_points,
+    hex_preview,
+    unnamed_fault,
+)
 from engine.tls.constants import ExtensionType, IdentityEnum, known, member_of, name
 from engine.tls.events import fast_init
 
@@ -176,7 +184,8 @@ class CodesExtension(Extension):
         data = r.data  # the vector's length must cover the rest of the data exactly
         body = start + cls._length_size
         length = int.from_bytes(data[start:body], "big")
-        if body + length != stop or not cls._minimum <= length <= cls._maximum or length % cls._item_size:
+        if (body + length != stop or not cls._minimum <= length <= cls._maximum
+                or length % cls._item_size):
             unnamed_fault()
         return cls(code_points(data, body, length, cls._item_size, cls._codes))
 

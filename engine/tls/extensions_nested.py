@@ -66,7 +66,8 @@ class ServerName(Extension):
     def encode(self, w: Writer) -> None:  # (the list's block, the type and the name in one write)
         host_name = self.host_name.encode("ascii")
         length = len(host_name)
-        w.buffer += (length + 3).to_bytes(2, "big") + _HOST_NAME_TYPE_BYTE + length.to_bytes(2, "big") + host_name
+        w.buffer += ((length + 3).to_bytes(2, "big") + _HOST_NAME_TYPE_BYTE
+                     + length.to_bytes(2, "big") + host_name)
 
     @classmethod
     def decode(cls, r: Reader) -> Self:
@@ -157,7 +158,8 @@ class KeyShareEntry:
 
     def encode(self, w: Writer) -> None:  # (`uint16` and `vector` in one write)
         key_exchange = self.key_exchange
-        w.buffer += self.group.to_bytes(2, "big") + len(key_exchange).to_bytes(2, "big") + key_exchange
+        w.buffer += (self.group.to_bytes(2, "big") + len(key_exchange).to_bytes(2, "big")
+                     + key_exchange)
 
     @classmethod
     def decode(cls, r: Reader, fld: Field, index: int | None = None) -> KeyShareEntry:

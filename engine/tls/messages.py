@@ -180,7 +180,8 @@ _SH_FIELDS = _Start(_SH_VERSION, _SH_RANDOM, _SH_SESSION)
 
 def _write_start(w: Writer, version: int, random: bytes, session_id: bytes) -> None:
     # (`uint16`, `bytes` and `vector` in one write)
-    w.buffer += version.to_bytes(2, "big") + random + len(session_id).to_bytes(1, "big") + session_id
+    w.buffer += (version.to_bytes(2, "big") + random + len(session_id).to_bytes(1, "big")
+                 + session_id)
 
 
 def _read_start(r: Reader, fields: _Start) -> tuple[ProtocolVersion | int, bytes, bytes]:
@@ -231,9 +232,9 @@ class ClientHello(HandshakeMessage, WithExtensions):
         extensions = decode_extensions(r, _IN_CLIENT_HELLO) if block else ()
         hello = cls(random, session_id, suites, compression, extensions, version, block)
         if compression != b"\x00" and ProtocolVersion.TLS1_3 in hello.offered_versions:
-            raise IllegalParameter(f"client_hello.legacy_compression_methods at byte {r.base + at}: "
-                                   f"{compression.hex()} in a ClientHello offering TLS 1.3, "
-                                   "which must send exactly 00", _CH)
+            raise IllegalParameter(f"client_hello.legacy_compression_methods at byte "
+                                   f"{r.base + at}: {compression.hex()} in a ClientHello "
+                                   "offering TLS 1.3, which must send exactly 00", _CH)
         return hello
 
     @property
@@ -298,7 +299,8 @@ class ServerHello(HandshakeMessage, WithExtensions):
 
     def encode_body(self, w: Writer) -> None:
         _write_start(w, self.legacy_version, self.random, self.legacy_session_id_echo)
-        w.buffer += self.cipher_suite.to_bytes(2, "big") + self.legacy_compression_method.to_bytes(1, "big")
+        w.buffer += (self.cipher_suite.to_bytes(2, "big")
+                     + self.legacy_compression_method.to_bytes(1, "big"))
         if self.extensions or self.extensions_block:
             encode_extensions(w, self.extensions)
 
@@ -347,7 +349,8 @@ class CertificateVerify(HandshakeMessage):
 
     def encode_body(self, w: Writer) -> None:
         signature = self.signature  # (`uint16` and `vector` in one write)
-        w.buffer += self.algorithm.to_bytes(2, "big") + len(signature).to_bytes(2, "big") + signature
+        w.buffer += (self.algorithm.to_bytes(2, "big") + len(signature).to_bytes(2, "big")
+                     + signature)
 
     @classmethod
     def decode_body(cls, r: Reader, context: DecodeContext) -> Self:
