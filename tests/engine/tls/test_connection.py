@@ -28,23 +28,33 @@ MESSAGES = [bytes([n]) * (n + 3) for n in range(6)]
 
 
 def test_the_running_hash_is_the_hash_of_the_whole_transcript_as_it_grows() -> None:
-    running, transcript = RunningHash(hashes.SHA256), list[bytes]()
+    running, transcript, messages = RunningHash(hashes.SHA256), list[bytes](), iter(MESSAGES)
     assert running.digest(hashes.SHA256, transcript) == fresh(hashes.SHA256, [])
     for grow_by in (1, 2, 0, 3):
-        transcript += MESSAGES[:grow_by]
+        transcript += [next(messages) for _ in range(grow_by)]
         assert running.digest(hashes.SHA256, transcript) == fresh(hashes.SHA256, transcript)
+
+
+def replaced(index: int) -> Callable[[list[bytes]], list[bytes]]:
+    """The same list, its message at `index` replaced in place."""
+    def rewrite(transcript: list[bytes]) -> list[bytes]:
+        transcript[index] = b"other"
+        return transcript
+
+    return rewrite
 
 
 @pytest.mark.parametrize("rewrite", [
     lambda t: [b"message_hash", *t[1:]],  # HelloRetryRequest's rewrite: a new list
-    lambda t: t.__setitem__(0, b"other first") or t,  # the first message replaced in place
-    lambda t: t.__setitem__(-1, b"other last") or t,  # the last one hashed replaced in place
+    replaced(0),  # the first message
+    replaced(-1),  # the last one hashed
     lambda t: t[:-1],  # shorter than what was hashed
     lambda t: [*t[:1], *t[2:]],  # one in the middle gone
-])
+], ids=["new first", "first replaced", "last replaced", "shorter", "middle gone"])
 def test_a_transcript_that_does_not_continue_what_was_hashed_is_hashed_afresh(
         rewrite: Callable[[list[bytes]], list[bytes]]) -> None:
-    running, transcript = RunningHash(hashes.SHA256), MESSAGES[:3]
+    transcript = MESSAGES[:3]
+    running = RunningHash(hashes.SHA256)
     running.digest(hashes.SHA256, transcript)
     changed = rewrite(list(transcript)) + [b"next"]
     assert running.digest(hashes.SHA256, changed) == fresh(hashes.SHA256, changed)
