@@ -25,6 +25,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import ClassVar, Self, TypeVar
 
 from engine.tls.alerts import DecodeError, IllegalParameter
@@ -443,9 +444,47 @@ def encode_extensions(w: Writer, extensions: Sequence[Extension]) -> None:
 
 def decode_extensions(r: Reader, context: ExtensionContext) -> tuple[Extension, ...]:
     """Read an extension block in `context`; duplicates and a ClientHello whose
-    pre_shared_key is not last raise illegal_parameter."""
-    if type(r) is FastReader:
-        return _decode_fast(r, context)
+    pre_shared_key is not last raise illegal_parameter.
+
+    A FastReader's block is read here straight from the bytes (the same bytes accepted,
+    the same values, no spans; a fault raises unnamed and the caller re-reads with a
+    Reader); a Reader's by `_decode_named`."""
+    if type(r) is not FastReader:
+        return _decode_named(r, context)
+    data, pos = r.data, r.pos
+    end = pos + 2 + int.from_bytes(data[pos : pos + 2], "big")  # (`length_prefix` written out)
+    outer_end = r.end
+    if end > outer_end:
+        unnamed_fault()
+    pos += 2
+    if pos == end:  # (a Certificate entry's usual block)
+        r.pos = end
+        return ()
+    table = _FORMS_IN.get(context) or _forms_in(context)
+    extensions: list[Extension] = []
+    while pos < end:
+        at = pos + 4
+        extension_type, size = _TYPE_AND_LENGTH(data, pos)  # past the data: raises, re-read
+        pos = at + size
+        form = table.get(extension_type)
+        if form is None:
+            extensions.append(UnknownExtension(extension_type, data[at:pos]))
+        else:
+            extensions.append(form.decode_at(r, at, pos))
+    # An extension past the block's end (its type and length cut off too) is read from
+    # the bytes after it, or raises: either way the block does not end where it says.
+    seen = set(map(_TYPE_OF, extensions))  # (after the loop: C calls, not one a type)
+    if pos != end or len(seen) != len(extensions):  # (or a type twice)
+        unnamed_fault()
+    r.pos, r.end = end, outer_end
+    result = tuple(extensions)
+    if context is _CH and _PRE_SHARED_KEY in seen:
+        _check_psk_last(r, result)
+    return result
+
+
+def _decode_named(r: Reader, context: ExtensionContext) -> tuple[Extension, ...]:
+    """`decode_extensions` by a Reader: every field named (and recorded, with spans)."""
     seen: set[int] = set()
     with r.group(2, _EXTENSIONS) as span:
         extensions = tuple(r.each(lambda i: _decode_one(r, context, i, seen)))
@@ -472,42 +511,6 @@ def _decode_one(r: Reader, context: ExtensionContext, index: int, seen: set[int]
     return extension
 
 
-def _decode_fast(r: FastReader, context: ExtensionContext) -> tuple[Extension, ...]:
-    """`decode_extensions` for a FastReader: the same bytes accepted, the same values,
-    with no spans (a fault raises unnamed; the caller re-reads with a Reader)."""
-    data, pos = r.data, r.pos
-    end = pos + 2 + int.from_bytes(data[pos : pos + 2], "big")  # (`length_prefix` written out)
-    outer_end = r.end
-    if end > outer_end:
-        unnamed_fault()
-    pos += 2
-    if pos == end:  # (a Certificate entry's usual block)
-        r.pos = end
-        return ()
-    table = _FORMS_IN.get(context) or _forms_in(context)
-    seen: set[int] = set()
-    extensions: list[Extension] = []
-    while pos < end:
-        at = pos + 4
-        extension_type, size = _TYPE_AND_LENGTH(data, pos)  # past the data: raises, re-read
-        pos = at + size
-        seen.add(extension_type)
-        form = table.get(extension_type)
-        if form is None:
-            extensions.append(UnknownExtension(extension_type, data[at:pos]))
-        else:
-            extensions.append(form.decode_at(r, at, pos))
-    # An extension past the block's end (its type and length cut off too) is read from
-    # the bytes after it, or raises: either way the block does not end where it says.
-    if pos != end or len(seen) != len(extensions):  # (or a type twice)
-        unnamed_fault()
-    r.pos, r.end = end, outer_end
-    result = tuple(extensions)
-    if context is _CH and _PRE_SHARED_KEY in seen:
-        _check_psk_last(r, result)
-    return result
-
-
 def _check_psk_last(r: Reader, extensions: tuple[Extension, ...]) -> None:
     for index, extension in enumerate(extensions[:-1]):
         if extension.extension_type == ExtensionType.pre_shared_key:
@@ -526,7 +529,8 @@ def find(extensions: Sequence[Extension], form: type[_X]) -> _X | None:
 
 _ANY = None
 _CH, _SH, _HRR, _EE, _CT, _CR, _NST = ExtensionContext  # in definition order
-_PRE_SHARED_KEY = int(ExtensionType.pre_shared_key)  # (an enum member's lookup is slow)
+_PRE_SHARED_KEY = int(ExtensionType.pre_shared_key)
+_TYPE_OF = attrgetter("extension_type")  # (an enum member's lookup is slow)
 _TYPE_AND_LENGTH = struct.Struct(">HH").unpack_from  # an extension's first four bytes
 _PUT_TYPE_AND_LENGTH = struct.Struct(">HH").pack_into
 _PUT_LENGTH = struct.Struct(">H").pack_into

@@ -332,6 +332,7 @@ class ServerHello(HandshakeMessage, WithExtensions):
 _CV = rfc8446("4.4.3")
 _CV_ALGORITHM = Field("algorithm", "Signature algorithm", "How the signature was made "
                       "(one the peer offered)", _CV, shown(SignatureScheme))
+_CV_TYPE = bytes((HandshakeType.certificate_verify,))
 _CV_SIGNATURE = Field("signature", "Signature", "The sender's signature over the transcript "
                       "hash: proves it holds the certificate's private key", _CV)
 
@@ -348,9 +349,13 @@ class CertificateVerify(HandshakeMessage):
     path: ClassVar[str] = "certificate_verify"
 
     def encode_body(self, w: Writer) -> None:
-        signature = self.signature  # (`uint16` and `vector` in one write)
-        w.buffer += (self.algorithm.to_bytes(2, "big") + len(signature).to_bytes(2, "big")
-                     + signature)
+        w.buffer += self.encode()[HEADER_LENGTH:]
+
+    def encode(self) -> bytes:  # (header, `uint16` and `vector` in one expression: no Writer)
+        signature = self.signature
+        length = len(signature)
+        return (_CV_TYPE + (length + 4).to_bytes(3, "big") + self.algorithm.to_bytes(2, "big")
+                + length.to_bytes(2, "big") + signature)
 
     @classmethod
     def decode_body(cls, r: Reader, context: DecodeContext) -> Self:

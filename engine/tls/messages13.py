@@ -93,11 +93,16 @@ class Certificate(HandshakeMessage):
     path: ClassVar[str] = "certificate"
 
     def encode_body(self, w: Writer) -> None:
-        w.vector(self.request_context, 1)
-        with w.block(3):
-            for entry in self.entries:
-                w.vector(entry.cert_data, 3)
-                encode_extensions(w, entry.extensions)
+        # (`vector` and `block` written out: a server sends this every handshake)
+        buffer, context = w.buffer, self.request_context
+        buffer += len(context).to_bytes(1, "big") + context
+        start = len(buffer)
+        buffer += b"\0\0\0"  # the list's length, filled in below
+        for entry in self.entries:
+            cert_data = entry.cert_data
+            buffer += len(cert_data).to_bytes(3, "big") + cert_data
+            encode_extensions(w, entry.extensions)
+        buffer[start : start + 3] = (len(buffer) - start - 3).to_bytes(3, "big")
 
     @classmethod
     def decode_body(cls, r: Reader, context: DecodeContext) -> Self:
