@@ -73,7 +73,7 @@ from engine.tls.messages import (
 from engine.tls.suites import suite_info
 from engine.tls.client12 import Client12
 from engine.tls.tls12 import Tls12Mixin
-from engine.tls.tls13 import Tls13Connection, by_version
+from engine.tls.tls13 import Tls13Connection, by_version, composer_tables
 
 HELLO = "RFC 8446 §4.1.3"
 _TLS1_2, _TLS1_3 = ProtocolVersion.TLS1_2, ProtocolVersion.TLS1_3  # (read off the enum class: a slow path)
@@ -402,7 +402,7 @@ class TlsClient(Client12, Tls13Connection):
             HandshakeType.key_update: Tls13Connection.on_key_update,
         },
     }
-    COMPOSERS: ClassVar[dict[str, Composer]] = {
+    COMPOSERS, COMPOSERS_TLS12 = composer_tables({
         "ClientHello": compose_client_hello,
         "ChangeCipherSpec": by_version(compose_change_cipher_spec, Tls12Mixin.compose_change_cipher_spec12),
         "Certificate": by_version(Tls13Connection.compose_certificate, Tls12Mixin.compose_certificate12),
@@ -412,7 +412,7 @@ class TlsClient(Client12, Tls13Connection):
         "KeyUpdate": Tls13Connection.compose_key_update,
         "ApplicationData": TlsConnection.compose_application_data,
         "Alert": TlsConnection.compose_alert,
-    }
+    })
 
 
 __all__ = ["ClientState", "TlsClient"]

@@ -101,7 +101,7 @@ class Server12(Tls12Mixin):
         if message.get(SupportedVersionsClientHello) is not None and _TLS1_2 not in message.offered_versions:
             raise ProtocolVersionAlert("the client's supported_versions lists no version this server speaks", "RFC 8446 §4.2.1")
         self.check_initial_renegotiation(message, "RFC 5746 §3.6")
-        self.version = _TLS1_2
+        self.speak_tls12()
         self.client_hello = message
         self.client_random = message.random
         self.transcript.append(raw)

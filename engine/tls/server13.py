@@ -68,7 +68,7 @@ from engine.tls.messages import (
 )
 from engine.tls.server12 import Server12
 from engine.tls.tls12 import Tls12Mixin
-from engine.tls.tls13 import Tls13Connection, by_version
+from engine.tls.tls13 import Tls13Connection, by_version, composer_tables
 
 HELLO = "RFC 8446 §4.1.1"
 _TLS1_3 = ProtocolVersion.TLS1_3  # (read off the enum class: a slow path)
@@ -337,7 +337,7 @@ class TlsServer(Server12, Tls13Connection):
         ServerState.WAIT_FINISHED: {HandshakeType.finished: on_finished},
         ServerState.CONNECTED: {HandshakeType.key_update: Tls13Connection.on_key_update},
     }
-    COMPOSERS: ClassVar[dict[str, Composer]] = {
+    COMPOSERS, COMPOSERS_TLS12 = composer_tables({
         "HelloRetryRequest": compose_hello_retry_request,
         "ServerHello": by_version(compose_server_hello, Server12.compose_server_hello12),
         "ChangeCipherSpec": by_version(compose_change_cipher_spec, Tls12Mixin.compose_change_cipher_spec12),
@@ -351,7 +351,7 @@ class TlsServer(Server12, Tls13Connection):
         "KeyUpdate": Tls13Connection.compose_key_update,
         "ApplicationData": TlsConnection.compose_application_data,
         "Alert": TlsConnection.compose_alert,
-    }
+    })
 
 
 __all__ = ["ServerState", "TlsServer"]

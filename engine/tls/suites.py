@@ -16,7 +16,7 @@ AEAD object once from it.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Literal, NamedTuple
 
@@ -79,6 +79,12 @@ class SuiteInfo:
     explicit_nonce_length: int = 0
     tag_length: int = TAG_LENGTH
     rfc: str = ""
+    # The AEAD class itself: `suite.aead(key)` makes the keyed AEAD (once per key, used for
+    # every record) in one C call, with no method of ours in between.
+    aead: type[Aead] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "aead", AESGCM if self.cipher is AeadCipher.AES_GCM else ChaCha20Poly1305)
 
     @property
     def hash_name(self) -> str:
@@ -90,12 +96,6 @@ class SuiteInfo:
 
     def new_hash(self) -> hashes.HashAlgorithm:
         return self.hash()
-
-    def aead(self, key: bytes) -> Aead:
-        """The AEAD keyed with `key` (made once per key, used for every record)."""
-        if self.cipher is _GCM:  # (the module's alias: an enum class attribute read is slow)
-            return AESGCM(key)
-        return ChaCha20Poly1305(key)
 
 
 class TrafficKeys(NamedTuple):

@@ -8,7 +8,7 @@ key when it receives the peer's; Finished is the first message under the new key
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
@@ -24,7 +24,7 @@ from engine.tls.alerts import (
     UnexpectedMessage,
 )
 from engine.tls.certs import CORRUPT_CERTIFICATE, Credential, verify_chain
-from engine.tls.connection import MoveImpossible, TlsConnection
+from engine.tls.connection import Composer, MoveImpossible, TlsConnection
 from engine.tls.constants import ECPointFormat, NamedGroup, ProtocolVersion, SignatureScheme, known
 from engine.tls.events import HandshakeComplete
 from engine.tls.message_base import DecodeContext
@@ -77,6 +77,13 @@ class Tls12Mixin(TlsConnection):
     received_ccs12: bool = False
     certificate_requested12: bool = False
     peer_schemes12: tuple[int, ...] = ()
+    COMPOSERS_TLS12: ClassVar[dict[str, Composer]]  # COMPOSERS once TLS 1.2 is spoken (tls13.composer_tables)
+
+    def speak_tls12(self) -> None:
+        """From here on this connection speaks TLS 1.2: its version, and the composers that
+        send each message's TLS 1.2 form (the instance's table shadows the class's)."""
+        self.version = _TLS1_2
+        self.COMPOSERS = self.COMPOSERS_TLS12  # type: ignore[misc]
 
     @property
     def schedule12(self) -> Tls12KeySchedule:
@@ -92,7 +99,7 @@ class Tls12Mixin(TlsConnection):
 
     def begin12(self, suite: int) -> None:
         """Switch this connection to TLS 1.2 with `suite`."""
-        self.version = _TLS1_2
+        self.speak_tls12()
         self.cipher_suite = suite
         self.schedule = Tls12KeySchedule(suite)
         self._events_seen = 0

@@ -10,8 +10,8 @@ from typing import Any
 from engine.tls import signatures
 from engine.tls.alerts import BadCertificate, DecodeError, DecryptError, IllegalParameter
 from engine.tls.certs import CORRUPT_CERTIFICATE, Credential, verify_chain
-from engine.tls.connection import MoveImpossible, TlsConnection
-from engine.tls.constants import ContentType, KeyUpdateRequest, ProtocolVersion, SignatureScheme, known
+from engine.tls.connection import Composer, MoveImpossible, TlsConnection
+from engine.tls.constants import ContentType, KeyUpdateRequest, SignatureScheme, known
 from engine.tls.events import HandshakeComplete
 from engine.tls.extensions import ExtensionContext, check_tls13_placement
 from engine.tls.keyschedule import KeySchedule
@@ -24,7 +24,6 @@ from engine.tls.messages import (
 )
 
 AUTH = "RFC 8446 §4.4"
-_TLS1_2 = ProtocolVersion.TLS1_2  # (an enum class attribute read is slow; by_version reads it per message)
 
 
 def _side(is_client: bool) -> str:
@@ -176,11 +175,16 @@ class Tls13Connection(TlsConnection):
         self._write(ContentType.handshake, message.encode(), message)
 
 
-def by_version(tls13: Any, tls12: Any) -> Any:
-    """A composer that sends the TLS 1.2 form of a message on a TLS 1.2 connection."""
+def by_version(tls13: Composer, tls12: Composer) -> tuple[Composer, Composer]:
+    """A message both versions send: its TLS 1.3 composer and its TLS 1.2 one."""
+    return tls13, tls12
 
-    def compose(connection: Any, choices: Mapping[str, Any]) -> None:
-        chosen = tls12 if connection.version == _TLS1_2 else tls13
-        chosen(connection, choices)
 
-    return compose
+def composer_tables(composers: Mapping[str, Composer | tuple[Composer, Composer]],
+                    ) -> tuple[dict[str, Composer], dict[str, Composer]]:
+    """The composers of a TLS 1.3 connection and of one that has settled on TLS 1.2 (see
+    `Tls12Mixin.speak_tls12`), from one table whose `by_version` entries name both: each
+    message is composed straight by its version's composer, with no choice per message."""
+    tls13 = {name: c if callable(c) else c[0] for name, c in composers.items()}
+    tls12 = {name: c if callable(c) else c[1] for name, c in composers.items()}
+    return tls13, tls12
