@@ -193,9 +193,12 @@ class KeyShareClientHello(Extension):
     extension_type = ExtensionType.key_share
 
     def encode(self, w: Writer) -> None:
-        with w.block(2):
-            for share in self.client_shares:
-                share.encode(w)
+        buffer = w.buffer  # (`block(2)` written out: every ClientHello carries this)
+        start = len(buffer)
+        buffer += b"\0\0"
+        for share in self.client_shares:
+            share.encode(w)
+        buffer[start : start + 2] = (len(buffer) - start - 2).to_bytes(2, "big")
 
     @classmethod
     def decode(cls, r: Reader) -> Self:

@@ -27,7 +27,16 @@ from dataclasses import dataclass
 from typing import ClassVar, NamedTuple, Self
 
 from engine.tls.alerts import IllegalParameter, UnexpectedMessage
-from engine.tls.codec import FastReader, Field, Reader, Writer, hex_preview, plural, unnamed_fault
+from engine.tls.codec import (
+    FastReader,
+    Field,
+    Reader,
+    Writer,
+    code_points,
+    hex_preview,
+    plural,
+    unnamed_fault,
+)
 from engine.tls.constants import (
     DOWNGRADE_TLS11,
     DOWNGRADE_TLS12,
@@ -158,6 +167,7 @@ _SH_COMPRESSION = Field("legacy_compression_method", "Compression method", "Alwa
 _VERSION_OF, _SUITE_OF, _SCHEME_OF = (member_of(ProtocolVersion), member_of(CipherSuite),
                                    member_of(SignatureScheme))
 _START = struct.Struct(">H32sB").unpack_from  # a hello's version, random and session id length
+_SUITE_AND_COMPRESSION = struct.Struct(">HB").unpack_from  # a ServerHello's, after its session id
 _SENTINELS = {DOWNGRADE_TLS12: ProtocolVersion.TLS1_2, DOWNGRADE_TLS11: ProtocolVersion.TLS1_1}
 # The contexts the hellos read their extensions in, looked up once (an enum member's
 # lookup through its class is slow, and every handshake reads two hellos).
@@ -185,17 +195,43 @@ def _write_start(w: Writer, version: int, random: bytes, session_id: bytes) -> N
 
 
 def _read_start(r: Reader, fields: _Start) -> tuple[ProtocolVersion | int, bytes, bytes]:
-    if type(r) is FastReader:  # the three fields straight from the bytes
-        data, pos = r.data, r.pos
-        version, random, length = _START(data, pos)  # (short data raises: re-read by a Reader)
-        start = pos + 35
-        stop = start + length
-        if stop > r.end or length > 32:
-            unnamed_fault()
-        r.pos = stop
-        return _VERSION_OF(version), random, data[start:stop]
     version = _VERSION_OF(r.number(2, fields.version))
     return version, r.fixed(32, fields.random), r.opaque(1, fields.session_id, 0, 32)
+
+
+# A hello's fields before its extensions read straight from a FastReader's bytes, in one
+# call for each hello (every handshake reads both). Any fault, or bytes cut short (struct
+# and indexing raise), is re-read by a Reader, which names it.
+
+def _client_hello_head_at(r: FastReader) -> tuple[ProtocolVersion | int, bytes, bytes,
+                                                  tuple[CipherSuite | int, ...], bytes]:
+    """A ClientHello's version, random, session id, suites and compression methods."""
+    data, pos = r.data, r.pos
+    version, random, length = _START(data, pos)
+    suites_at = pos + 35 + length
+    suites_length = int.from_bytes(data[suites_at : suites_at + 2], "big")
+    compression_at = suites_at + 2 + suites_length
+    stop = compression_at + 1 + data[compression_at]
+    if (stop > r.end or length > 32 or suites_length < 2 or suites_length % 2
+            or stop == compression_at + 1):  # (0xFFFE, the suites' maximum, is even)
+        unnamed_fault()
+    r.pos = stop
+    return (_VERSION_OF(version), random, data[pos + 35 : suites_at],
+            code_points(data, suites_at + 2, suites_length, 2, CipherSuite),
+            data[compression_at + 1 : stop])
+
+
+def _server_hello_head_at(r: FastReader) -> tuple[ProtocolVersion | int, bytes, bytes,
+                                                  CipherSuite | int, int]:
+    """A ServerHello's version, random, session id, suite and compression method."""
+    data, pos = r.data, r.pos
+    version, random, length = _START(data, pos)
+    suite_at = pos + 35 + length
+    suite, compression = _SUITE_AND_COMPRESSION(data, suite_at)
+    if suite_at + 3 > r.end or length > 32:
+        unnamed_fault()
+    r.pos = suite_at + 3
+    return _VERSION_OF(version), random, data[pos + 35 : suite_at], _SUITE_OF(suite), compression
 
 
 @fast_init
@@ -224,10 +260,14 @@ class ClientHello(HandshakeMessage, WithExtensions):
 
     @classmethod
     def decode_body(cls, r: Reader, context: DecodeContext) -> Self:
-        version, random, session_id = _read_start(r, _CH_FIELDS)
-        suites = r.codes(2, 2, _SUITES, _SUITE, CipherSuite, 2, 0xFFFE, "suite")
-        at = r.pos
-        compression = r.opaque(1, _COMPRESSION, 1)
+        if type(r) is FastReader:
+            version, random, session_id, suites, compression = _client_hello_head_at(r)
+            at = r.pos - len(compression) - 1
+        else:
+            version, random, session_id = _read_start(r, _CH_FIELDS)
+            suites = r.codes(2, 2, _SUITES, _SUITE, CipherSuite, 2, 0xFFFE, "suite")
+            at = r.pos
+            compression = r.opaque(1, _COMPRESSION, 1)
         block = r.pos < r.end  # (TLS 1.2 may leave the extension block out)
         extensions = decode_extensions(r, _IN_CLIENT_HELLO) if block else ()
         hello = cls(random, session_id, suites, compression, extensions, version, block)
@@ -306,9 +346,12 @@ class ServerHello(HandshakeMessage, WithExtensions):
 
     @classmethod
     def decode_body(cls, r: Reader, context: DecodeContext) -> Self:
-        version, random, session_id = _read_start(r, _SH_FIELDS)
-        suite = _SUITE_OF(r.number(2, _SH_SUITE))
-        compression = r.number(1, _SH_COMPRESSION)
+        if type(r) is FastReader:
+            version, random, session_id, suite, compression = _server_hello_head_at(r)
+        else:
+            version, random, session_id = _read_start(r, _SH_FIELDS)
+            suite = _SUITE_OF(r.number(2, _SH_SUITE))
+            compression = r.number(1, _SH_COMPRESSION)
         where = _IN_HELLO_RETRY_REQUEST if random == HELLO_RETRY_REQUEST_RANDOM else _IN_SERVER_HELLO
         block = r.pos < r.end
         extensions = decode_extensions(r, where) if block else ()
