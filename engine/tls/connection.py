@@ -23,9 +23,9 @@ import enum
 import hashlib
 import hmac
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
@@ -138,10 +138,15 @@ class ApplicationData:
                           "The application's own bytes; on the wire only as ciphertext", "RFC 8446 §5.2")]
 
 
-@dataclass
-class Output:
-    data: bytes = b""
-    events: list[Any] = field(default_factory=list)
+class Output(NamedTuple):
+    """What a step of the endpoint gives back: the bytes to send and what happened. (A
+    named tuple, made in one C call: every step returns one.)"""
+
+    data: bytes
+    events: list[Any]
+
+
+_new_output = tuple.__new__  # Output(...) without the named tuple's Python __new__
 
 
 class _CryptographyHasher:
@@ -174,50 +179,30 @@ def _new_hasher(algorithm: type[hashes.HashAlgorithm]) -> Any:
 
 
 class RunningHash:
-    """Transcript-Hash taken as the transcript grows, each message hashed once.
+    """The state of Transcript-Hash taken as the transcript grows, each message hashed
+    once (`TlsConnection.transcript_hash` continues it): the suite's hash, the running
+    hasher, the messages hashed so far and, once taken, their digest."""
 
-    It keeps the list of the messages it has hashed, and hashes afresh a transcript that
-    does not start with them (HelloRetryRequest's message_hash) or a new suite's hash."""
+    __slots__ = ("algorithm", "hasher", "hashed", "digest")
 
-    __slots__ = ("algorithm", "hasher", "hashed", "_digest")
+    def __init__(self) -> None:
+        self.algorithm: type[hashes.HashAlgorithm] | None = None  # nothing hashed yet
+        self.hasher: Any = None
+        self.hashed: list[bytes] = []
+        self.digest: bytes | None = None
 
-    def __init__(self, algorithm: type[hashes.HashAlgorithm]) -> None:
-        self._start(algorithm)
-
-    def _start(self, algorithm: type[hashes.HashAlgorithm]) -> None:
+    def restart(self, algorithm: type[hashes.HashAlgorithm]) -> None:
         self.algorithm = algorithm
         self.hasher = _new_hasher(algorithm)
-        self.hashed: list[bytes] = []  # the messages hashed so far
-        self._digest: bytes | None = None  # the digest of what was hashed, once taken
-
-    def digest(self, algorithm: type[hashes.HashAlgorithm], transcript: list[bytes]) -> bytes:
-        """Transcript-Hash of `transcript` under `algorithm`: what was hashed is continued
-        if the transcript still starts with those messages (one list comparison, in C,
-        which finds the same objects by identity before comparing bytes), hashed afresh
-        otherwise."""
-        hashed = self.hashed
-        count = len(hashed)
-        if algorithm is not self.algorithm or transcript[:count] != hashed:
-            self._start(algorithm)
-            hashed, count = self.hashed, 0
-        new = transcript[count:]
-        if not new:
-            digest = self._digest
-            if digest is None:
-                digest = self._digest = self.hasher.copy().digest()
-            return digest
-        hasher = self.hasher
-        hasher.update(b"".join(new))
-        hashed += new
-        self._digest = digest = hasher.copy().digest()
-        return digest
+        self.hashed = []
+        self.digest = None
 
     def __deepcopy__(self, memo: dict[int, object]) -> RunningHash:
         """A fork of the connection forks the hash state too (the hasher itself cannot be
         deep-copied, only `copy()`-ed); the messages are the fork's same bytes objects."""
         twin = RunningHash.__new__(RunningHash)
-        twin.algorithm, twin.hasher, twin.hashed = self.algorithm, self.hasher.copy(), list(self.hashed)
-        twin._digest = self._digest
+        twin.algorithm, twin.hashed, twin.digest = self.algorithm, list(self.hashed), self.digest
+        twin.hasher = self.hasher.copy() if self.hasher is not None else None
         memo[id(self)] = twin
         return twin
 
@@ -236,6 +221,21 @@ class TlsConnection:
     CONNECTED: ClassVar[Any]
     CLOSED: ClassVar[Any]
     version: int = ProtocolVersion.TLS1_3  # the version negotiated (TLS 1.2 once a 1.2 hello says so)
+    # Where a connection starts (immutable values, so class attributes: no store per connection).
+    state: Any = None
+    schedule: SecretLog | None = None
+    cipher_suite: int | None = None
+    group: int | None = None
+    alpn: str | None = None
+    resumed = False
+    peer_chain: tuple[bytes, ...] = ()
+    sent_close_notify = False
+    received_close_notify = False
+    error: Alert | None = None
+    _handshake_buffer = b""
+    _events_seen = 0
+    _decode_context: DecodeContext = TLS13
+    _message_classes = handshake_classes(TLS13)
 
     def __init__(self, config: TlsConfig, *, autoflush: bool = True) -> None:
         self.config = config
@@ -244,22 +244,9 @@ class TlsConnection:
         padding = RandomPadding(config.rng.child("padding"), config.max_padding) if config.max_padding else no_padding
         self.writer = RecordWriter(padding)
         self.reader = RecordReader()
-        self.state: Any = None
         self.pending: list[str] = []
         self.transcript: list[bytes] = []
-        self._running_hash: RunningHash | None = None  # Transcript-Hash, kept as it grows
-        self.schedule: SecretLog | None = None
-        self.decode_context = TLS13
-        self.cipher_suite: int | None = None
-        self.group: int | None = None
-        self.alpn: str | None = None
-        self.resumed = False
-        self.peer_chain: tuple[bytes, ...] = ()
-        self.sent_close_notify = False
-        self.received_close_notify = False
-        self.error: Alert | None = None
-        self._handshake_buffer = b""
-        self._events_seen = 0
+        self._running_hash = RunningHash()  # Transcript-Hash, kept as it grows
         self._out: list[bytes] = []  # records' bytes, joined once per Output
         self._events: list[Any] = []
 
@@ -274,11 +261,35 @@ class TlsConnection:
         return self.state is self.CLOSED
 
     def receive(self, data: bytes) -> Output:
-        """Bytes from the peer. Returns what to send back and what happened."""
-        if self.state is not self.CLOSED and self.error is None:
-            self.reader.feed(data)
-            try:  # `_guard`, inline for the path every record takes
-                self._read_records()
+        """Bytes from the peer. Returns what to send back and what happened.
+
+        Records are read one at a time, each under the key in force when it comes (a
+        message may install the key the next record is under), each handed to the reader
+        of its type. (The loop, and `_guard`, are written here: every record takes it.)"""
+        closed = self.CLOSED
+        if self.state is not closed and self.error is None:
+            reader = self.reader
+            reader.feed(data)
+            next_record = reader.next_record
+            try:
+                while self.state is not closed and (record := next_record()) is not None:
+                    content_type, payload, protected_by, _, _, _ = record
+                    if content_type is _HANDSHAKE:
+                        # One whole message and nothing half-read, what most records carry, is
+                        # read at once. (A payload shorter than a message header fails the
+                        # length test: its length minus 4 is negative.)
+                        if (self._handshake_buffer
+                                or int.from_bytes(payload[1:4], "big") != len(payload) - MESSAGE_HEADER_LENGTH):
+                            self._on_handshake_record(record)
+                        else:
+                            self._on_message(payload, protected_by)
+                        continue
+                    if self._handshake_buffer and content_type not in INTERLEAVABLE[self.speaks12]:
+                        raise UnexpectedMessage(
+                            f"a {content_type.name} record came between the parts of a handshake "
+                            "message, cutting it in two", self.rule("interleave")
+                        )
+                    READERS[content_type](self, record)
                 if self.autoflush:
                     self._flush_pending()
             except Alert as alert:
@@ -343,26 +354,6 @@ class TlsConnection:
         """The RFC section of the shared rule `name`, for the version being spoken."""
         return RULES[name][self.speaks12]
 
-    def _read_records(self) -> None:
-        next_record, closed = self.reader.next_record, self.CLOSED
-        while self.state is not closed and (record := next_record()) is not None:
-            content_type, payload, protected_by, _, _, _ = record
-            if content_type is _HANDSHAKE:
-                # One whole message and nothing half-read, what most records carry, is read
-                # at once. (A payload shorter than a message header fails the length test:
-                # its length minus 4 is negative.)
-                if self._handshake_buffer or int.from_bytes(payload[1:4], "big") != len(payload) - MESSAGE_HEADER_LENGTH:
-                    self._on_handshake_record(record)
-                else:
-                    self._on_message(payload, protected_by)
-                continue
-            if self._handshake_buffer and content_type not in INTERLEAVABLE[self.speaks12]:
-                raise UnexpectedMessage(
-                    f"a {content_type.name} record came between the parts of a handshake "
-                    "message, cutting it in two", self.rule("interleave")
-                )
-            READERS[content_type](self, record)
-
     def _on_handshake_record(self, record: Record) -> None:
         """Handshake bytes that do not make exactly one message on their own: joined to
         what is half-read, cut into whole messages, the rest kept for the next record."""
@@ -379,14 +370,14 @@ class TlsConnection:
                 )
 
     def ignores(self, raw: bytes) -> bool:
-        """A handshake message this endpoint drops unread, outside the transcript (none here;
-        a TLS 1.2 client drops HelloRequest)."""
+        """A HelloRequest (type 0, the one message TLS lets an endpoint drop unread) this
+        endpoint drops, outside the transcript (none here; a TLS 1.2 client does)."""
         return False
 
     def _on_message(self, raw: bytes, protected_by: str | None) -> HandshakeMessage | None:
         """One whole handshake message: read, and handed to the handler this state has for
         its type (None: a message this endpoint ignores)."""
-        if self.ignores(raw):
+        if not raw[0] and self.ignores(raw):  # asked only of a HelloRequest: no call for the others
             return None
         message = read_handshake(raw, self._message_classes, self._decode_context, unknown=UnexpectedMessage)
         state = self.state
@@ -498,19 +489,37 @@ class TlsConnection:
     # --- keys and transcript -------------------------------------------------------
 
     def transcript_hash(self, messages: list[bytes] | None = None) -> bytes:
-        """Transcript-Hash of the messages so far (or of `messages`) under the suite's hash."""
-        if self.schedule is None:
+        """Transcript-Hash of the messages so far (or of `messages`) under the suite's hash.
+
+        The running hash continues what it hashed if the transcript still starts with those
+        messages (one list comparison, in C, which finds the same objects by identity before
+        comparing bytes); a transcript that does not (HelloRetryRequest's message_hash, a
+        message rewritten) or a new suite's hash is hashed afresh."""
+        schedule = self.schedule
+        if schedule is None:
             raise MoveImpossible("no cipher suite has been agreed yet, so there are no keys")
-        algorithm = self.schedule.suite.hash  # TLS 1.3 or 1.2: the suite's hash
+        algorithm = schedule.suite.hash  # TLS 1.3 or 1.2: the suite's hash
         if messages is not None:
             hasher = hashes.Hash(algorithm())
             for raw in messages:
                 hasher.update(raw)
             return hasher.finalize()
-        running = self._running_hash
-        if running is None:
-            running = self._running_hash = RunningHash(algorithm)
-        return running.digest(algorithm, self.transcript)
+        running, transcript = self._running_hash, self.transcript
+        hashed = running.hashed
+        if algorithm is not running.algorithm or transcript[: len(hashed)] != hashed:
+            running.restart(algorithm)
+            hashed = running.hashed
+        new = transcript[len(hashed) :]
+        if new:
+            hasher = running.hasher
+            hasher.update(b"".join(new))
+            hashed += new
+            running.digest = digest = hasher.copy().digest()
+            return digest  # type: ignore[no-any-return]
+        digest = running.digest
+        if digest is None:
+            digest = running.digest = running.hasher.copy().digest()
+        return digest
 
     def _require_schedule(self) -> KeySchedule:
         schedule = self.schedule
@@ -614,7 +623,7 @@ class TlsConnection:
             derived = schedule.events
             events += derived[self._events_seen :]
             self._events_seen = len(derived)
-        output = Output(b"".join(self._out), events)
+        output = _new_output(Output, (b"".join(self._out), events))
         self._out, self._events = [], []
         return output
 

@@ -10,12 +10,15 @@ from collections.abc import Callable
 import pytest
 from cryptography.hazmat.primitives import hashes
 
-from engine.tls.connection import RunningHash
-from engine.tls.constants import ContentType, HandshakeType
+from engine.tls.connection import TlsConnection
+from engine.tls.constants import CipherSuite, ContentType, HandshakeType
 from engine.tls.events import MessageReceived
+from engine.tls.keyschedule import KeySchedule
 from tests.engine.tls.engine_pair import CLIENT, SERVER, STUDENT, Item, Pair, Rewrite, client, connected, server
 
-# --- RunningHash ----------------------------------------------------------------------
+# --- the running transcript hash -------------------------------------------------------
+
+SUITE_OF_HASH = {hashes.SHA256: CipherSuite.TLS_AES_128_GCM_SHA256, hashes.SHA384: CipherSuite.TLS_AES_256_GCM_SHA384}
 
 
 def fresh(algorithm: type[hashes.HashAlgorithm], transcript: list[bytes]) -> bytes:
@@ -24,15 +27,27 @@ def fresh(algorithm: type[hashes.HashAlgorithm], transcript: list[bytes]) -> byt
     return hasher.finalize()
 
 
+def hashing(algorithm: type[hashes.HashAlgorithm] = hashes.SHA256) -> TlsConnection:
+    """An endpoint whose suite (and so transcript hash) is agreed, its transcript empty."""
+    endpoint = client()
+    endpoint.schedule = KeySchedule(SUITE_OF_HASH[algorithm])
+    return endpoint
+
+
+def transcript_hash(endpoint: TlsConnection, transcript: list[bytes]) -> bytes:
+    endpoint.transcript = transcript
+    return endpoint.transcript_hash()
+
+
 MESSAGES = [bytes([n]) * (n + 3) for n in range(6)]
 
 
 def test_the_running_hash_is_the_hash_of_the_whole_transcript_as_it_grows() -> None:
-    running, transcript, messages = RunningHash(hashes.SHA256), list[bytes](), iter(MESSAGES)
-    assert running.digest(hashes.SHA256, transcript) == fresh(hashes.SHA256, [])
+    endpoint, transcript, messages = hashing(), list[bytes](), iter(MESSAGES)
+    assert transcript_hash(endpoint, transcript) == fresh(hashes.SHA256, [])
     for grow_by in (1, 2, 0, 3):
         transcript += [next(messages) for _ in range(grow_by)]
-        assert running.digest(hashes.SHA256, transcript) == fresh(hashes.SHA256, transcript)
+        assert transcript_hash(endpoint, transcript) == fresh(hashes.SHA256, transcript)
 
 
 def replaced(index: int) -> Callable[[list[bytes]], list[bytes]]:
@@ -53,26 +68,39 @@ def replaced(index: int) -> Callable[[list[bytes]], list[bytes]]:
 ], ids=["new first", "first replaced", "last replaced", "shorter", "middle gone"])
 def test_a_transcript_that_does_not_continue_what_was_hashed_is_hashed_afresh(
         rewrite: Callable[[list[bytes]], list[bytes]]) -> None:
-    transcript = MESSAGES[:3]
-    running = RunningHash(hashes.SHA256)
-    running.digest(hashes.SHA256, transcript)
-    changed = rewrite(list(transcript)) + [b"next"]
-    assert running.digest(hashes.SHA256, changed) == fresh(hashes.SHA256, changed)
+    endpoint, transcript = hashing(), MESSAGES[:3]
+    transcript_hash(endpoint, transcript)
+    changed = rewrite(transcript) + [b"next"]
+    assert transcript_hash(endpoint, changed) == fresh(hashes.SHA256, changed)
+
+
+def test_the_same_transcript_asked_again_gives_the_same_hash() -> None:
+    endpoint, transcript = hashing(), MESSAGES[:2]
+    first = transcript_hash(endpoint, transcript)
+    assert transcript_hash(endpoint, transcript) == first == fresh(hashes.SHA256, transcript)
 
 
 def test_a_new_suite_hash_starts_again() -> None:
-    running, transcript = RunningHash(hashes.SHA256), MESSAGES[:2]
-    running.digest(hashes.SHA256, transcript)
-    assert running.digest(hashes.SHA384, transcript) == fresh(hashes.SHA384, transcript)
+    endpoint, transcript = hashing(), MESSAGES[:2]
+    transcript_hash(endpoint, transcript)
+    endpoint.schedule = KeySchedule(SUITE_OF_HASH[hashes.SHA384])
+    assert transcript_hash(endpoint, transcript) == fresh(hashes.SHA384, transcript)
+
+
+def test_given_messages_are_hashed_on_their_own_and_leave_the_running_hash_as_it_was() -> None:
+    endpoint, transcript = hashing(), MESSAGES[:2]
+    transcript_hash(endpoint, transcript)
+    assert endpoint.transcript_hash(MESSAGES[3:5]) == fresh(hashes.SHA256, MESSAGES[3:5])
+    assert transcript_hash(endpoint, transcript + MESSAGES[2:3]) == fresh(hashes.SHA256, MESSAGES[:3])
 
 
 def test_a_fork_hashes_on_its_own() -> None:
-    running, transcript = RunningHash(hashes.SHA256), MESSAGES[:2]
-    running.digest(hashes.SHA256, transcript)
-    twin = copy.deepcopy(running)
+    endpoint, transcript = hashing(), MESSAGES[:2]
+    transcript_hash(endpoint, transcript)
+    twin = copy.deepcopy(endpoint)
     left, right = transcript + [b"left"], transcript + [b"right"]
-    assert twin.digest(hashes.SHA256, right) == fresh(hashes.SHA256, right)
-    assert running.digest(hashes.SHA256, left) == fresh(hashes.SHA256, left)
+    assert transcript_hash(twin, right) == fresh(hashes.SHA256, right)
+    assert transcript_hash(endpoint, left) == fresh(hashes.SHA256, left)
 
 
 # --- handshake records: one message each, coalesced, cut ------------------------------
