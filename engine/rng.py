@@ -63,12 +63,16 @@ class SeededRandom:
         if count <= 0:
             return b""
         key = self._key
-        if not key:
+        if not key:  # a new stream (nothing drawn yet): its key, and most often one block is all it needs
             key = self._key = _sha256(f"{self.seed}/{self.name}".encode()).digest()
+            if count <= _BLOCK:
+                fresh = self._buffer = _shake(key + _FIRST).digest(_BLOCK)
+                self._blocks, self._used = 1, count
+                return fresh[:count]
         have = buffer[start:]
         need = count - len(have)
         first = self._blocks + 1
-        if need <= _BLOCK:  # one block: the common case, a stream's first draw
+        if need <= _BLOCK:  # one more block
             fresh = _shake(key + _counter(first)).digest(_BLOCK)
             self._blocks = first
         else:

@@ -6,13 +6,26 @@ with the same seed replays byte for byte.
 
 from __future__ import annotations
 
+from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Literal
+from typing import Literal, TypeVar
 
 from engine.rng import SeededRandom
 from engine.tls.certs import Credential
 from engine.tls.constants import CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme
+
+_T = TypeVar("_T")
+
+
+def first_offered(ours: Iterable[_T], offered: Container[_T]) -> _T | None:
+    """The first of our choices, in our order of preference, that the peer offered too
+    (how a server picks its suite, group and signature scheme); None if there is none."""
+    for choice in ours:
+        if choice in offered:
+            return choice
+    return None
+
 
 TLS13_SUITES = (
     CipherSuite.TLS_AES_128_GCM_SHA256,

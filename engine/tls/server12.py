@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 from engine.tls import alpn, signatures
 from engine.tls.alerts import HandshakeFailure, IllegalParameter, ProtocolVersion as ProtocolVersionAlert
-from engine.tls.config import Session12
+from engine.tls.config import Session12, first_offered
 from engine.tls.connection import Composer, Handler, MoveImpossible
 from engine.tls.constants import (
     DOWNGRADE_TLS12,
@@ -126,7 +126,7 @@ class Server12(Tls12Mixin):
         if kex in (KeyExchange.ECDHE_RSA, KeyExchange.ECDHE_ECDSA):
             supported = message.get(SupportedGroups) if message else None
             offered = tuple(int(g) for g in supported.groups) if supported else (NamedGroup.secp256r1,)
-            self.group = next((g for g in self.config.groups if g in offered), None)
+            self.group = first_offered(self.config.groups, offered)
             if self.group is None:
                 raise HandshakeFailure("no elliptic curve in common with the client", "RFC 8422 §5.1.1")
             formats = message.get(EcPointFormats) if message else None

@@ -24,6 +24,7 @@ from engine.tls.alerts import (
     MissingExtension,
     ProtocolVersion as ProtocolVersionAlert,
 )
+from engine.tls.config import first_offered
 from engine.tls.connection import Composer, Handler, MoveImpossible, TlsConnection
 from engine.tls.constants import (
     HELLO_RETRY_REQUEST_RANDOM,
@@ -115,7 +116,7 @@ class TlsServer(Server12, Tls13Connection):
         if _TLS1_3 not in message.offered_versions:
             raise ProtocolVersionAlert("the client does not offer TLS 1.3, the only version this server speaks", HELLO)
         check_tls13_placement(message.extensions, ExtensionContext.CLIENT_HELLO)
-        suite = next((s for s in self.config.cipher_suites if s in message.cipher_suites), None)
+        suite = first_offered(self.config.cipher_suites, message.cipher_suites)
         if suite is None:
             raise HandshakeFailure("no cipher suite the client offers is one this server supports", HELLO)
         shares = message.get(KeyShareClientHello)
@@ -136,9 +137,9 @@ class TlsServer(Server12, Tls13Connection):
         name = message.get(ServerName)
         self.server_name = name.host_name if name else None
         offered_groups = tuple(map(int, supported.groups)) if supported else ()
-        group = next((g for g in self.config.groups if g in self.client_shares), None)
+        group = first_offered(self.config.groups, self.client_shares)
         if group is None:
-            group = next((g for g in self.config.groups if g in offered_groups), None)
+            group = first_offered(self.config.groups, offered_groups)
             if group is None or self.sent_hello_retry:
                 raise HandshakeFailure("no key exchange group in common with the client", HELLO)
             self.group = int(group)
@@ -170,7 +171,7 @@ class TlsServer(Server12, Tls13Connection):
         credential = self.config.credential
         if credential is not None:
             usable = credential.tls13_schemes
-            if not any(s in usable for s in self.peer_signature_schemes):
+            if first_offered(self.peer_signature_schemes, usable) is None:
                 raise HandshakeFailure("the client accepts no signature scheme our certificate's key can make", "RFC 8446 §4.4.2.2")
 
     def _ccs_if_due(self, message: ClientHello) -> list[str]:

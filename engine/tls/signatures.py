@@ -22,7 +22,7 @@ whose RSA keys ship in the package (see certs.py), not for secrets worth stealin
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal, TypeAlias, TypeGuard, TypeVar, cast
 
 from cryptography.exceptions import InvalidSignature
@@ -50,6 +50,7 @@ __all__ = [
 PrivateKey: TypeAlias = ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
 PublicKey: TypeAlias = ed25519.Ed25519PublicKey | ec.EllipticCurvePublicKey | rsa.RSAPublicKey
 Family = Literal["ed25519", "ecdsa", "rsa_pss", "rsa_pkcs1"]
+KeyKind = Literal["ed25519", "ecdsa", "rsa"]
 _PUBLIC_KEY_TYPES = (ed25519.Ed25519PublicKey, ec.EllipticCurvePublicKey, rsa.RSAPublicKey)
 
 
@@ -59,6 +60,10 @@ class _Scheme:
     hash: hashes.HashAlgorithm | None = None
     curve: str | None = None  # TLS 1.3 binds ECDSA schemes to one curve (RFC 8446 §4.2.3)
     tls13: bool = True  # usable in a TLS 1.3 CertificateVerify
+    key_kind: KeyKind = field(init=False)  # the kind of key that makes it (both RSA families: "rsa")
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key_kind", "rsa" if self.family.startswith("rsa") else self.family)
 
 
 # In order of preference: what `schemes_for` offers first.
@@ -73,12 +78,10 @@ _SCHEMES: dict[int, _Scheme] = {
 }
 SUPPORTED_SCHEMES: tuple[SignatureScheme, ...] = tuple(SignatureScheme(code) for code in _SCHEMES)
 
-_EC_KEYS = (ec.EllipticCurvePrivateKey, ec.EllipticCurvePublicKey)
-_KEY_TYPES: dict[Family, tuple[type, ...]] = {
+_KEY_CLASSES: dict[KeyKind, tuple[type, ...]] = {
     "ed25519": (ed25519.Ed25519PrivateKey, ed25519.Ed25519PublicKey),
     "ecdsa": (ec.EllipticCurvePrivateKey, ec.EllipticCurvePublicKey),
-    "rsa_pss": (rsa.RSAPrivateKey, rsa.RSAPublicKey),
-    "rsa_pkcs1": (rsa.RSAPrivateKey, rsa.RSAPublicKey),
+    "rsa": (rsa.RSAPrivateKey, rsa.RSAPublicKey),
 }
 
 
@@ -123,20 +126,36 @@ def _key_name(key: object) -> str:
     return f"an {kind} key" if kind[0] in "AEIOU" else f"a {kind} key"
 
 
-def _fits(spec: _Scheme, key: object, *, tls13: bool) -> bool:
-    if not key_isinstance(key, _KEY_TYPES[spec.family]):
+# Each key class's kind and whether it is a public key, found once per class (`_kind`):
+# sign and verify then go by a string, with no isinstance of cryptography's ABCs.
+_KINDS: dict[type, tuple[KeyKind | None, bool]] = {}
+
+
+def _kind(key: object) -> tuple[KeyKind | None, bool]:
+    """(the kind of `key`, None for a key no scheme here takes; whether it is public)."""
+    kind = _KINDS.get(type(key))
+    if kind is None:
+        found = next((kind for kind, classes in _KEY_CLASSES.items() if isinstance(key, classes)), None)
+        kind = _KINDS[type(key)] = (found, isinstance(key, _PUBLIC_KEY_TYPES))
+    return kind
+
+
+def _fits(spec: _Scheme, key: object, kind: KeyKind | None, *, tls13: bool) -> bool:
+    """Whether `key`, of `kind` (`_kind`), can make `spec`'s signatures."""
+    if kind != spec.key_kind:
         return False
     if tls13 and not spec.tls13:
         return False
-    if tls13 and key_isinstance(key, _EC_KEYS):
-        return key.curve.name == spec.curve
+    if tls13 and kind == "ecdsa":
+        return cast(ec.EllipticCurvePublicKey, key).curve.name == spec.curve
     return True
 
 
 def schemes_for(key: PrivateKey | PublicKey, *, tls13: bool = True) -> list[SignatureScheme]:
     """The schemes this key can sign with, most preferred first. TLS 1.3 ties each ECDSA
     scheme to its curve and drops PKCS #1 v1.5 (RFC 8446 §4.2.3); TLS 1.2 does neither."""
-    return [SignatureScheme(code) for code, spec in _SCHEMES.items() if _fits(spec, key, tls13=tls13)]
+    kind = _kind(key)[0]
+    return [SignatureScheme(code) for code, spec in _SCHEMES.items() if _fits(spec, key, kind, tls13=tls13)]
 
 
 def _hash(algorithm: hashes.HashAlgorithm, *parts: bytes) -> bytes:
@@ -201,11 +220,12 @@ def _lookup(scheme: int) -> _Scheme:
 
 
 def _sign_with(spec: _Scheme, key: PrivateKey, data: bytes, rng: SeededRandom) -> bytes:
-    if key_isinstance(key, ed25519.Ed25519PrivateKey):
-        return key.sign(data)
+    """Sign with a private key that fits `spec` (`_fits`)."""
+    if spec.family == "ed25519":
+        return cast(ed25519.Ed25519PrivateKey, key).sign(data)
     assert spec.hash is not None  # every scheme but ed25519 names its hash
-    if key_isinstance(key, ec.EllipticCurvePrivateKey):
-        return key.sign(data, _ecdsa(spec.hash, deterministic=True))
+    if spec.family == "ecdsa":
+        return cast(ec.EllipticCurvePrivateKey, key).sign(data, _ecdsa(spec.hash, deterministic=True))
     assert isinstance(key, rsa.RSAPrivateKey)
     if spec.family == "rsa_pss":
         return _sign_pss(key, data, spec.hash, rng)
@@ -213,12 +233,13 @@ def _sign_with(spec: _Scheme, key: PrivateKey, data: bytes, rng: SeededRandom) -
 
 
 def _verify_with(spec: _Scheme, key: PublicKey, data: bytes, signature: bytes) -> None:
-    """Raises InvalidSignature when the signature does not verify."""
-    if key_isinstance(key, ed25519.Ed25519PublicKey):
-        return key.verify(signature, data)
+    """Check with a public key that fits `spec` (`_fits`). Raises InvalidSignature when
+    the signature does not verify."""
+    if spec.family == "ed25519":
+        return cast(ed25519.Ed25519PublicKey, key).verify(signature, data)
     assert spec.hash is not None
-    if key_isinstance(key, ec.EllipticCurvePublicKey):
-        return key.verify(signature, data, _ecdsa(spec.hash, deterministic=False))
+    if spec.family == "ecdsa":
+        return cast(ec.EllipticCurvePublicKey, key).verify(signature, data, _ecdsa(spec.hash, deterministic=False))
     assert isinstance(key, rsa.RSAPublicKey)
     scheme_padding = _pss(spec.hash) if spec.family == "rsa_pss" else padding.PKCS1v15()
     return key.verify(signature, data, scheme_padding, spec.hash)
@@ -229,7 +250,8 @@ def sign(scheme: int, private_key: PrivateKey, data: bytes, rng: SeededRandom) -
     are deterministic. A key that cannot make this scheme's signatures is our own fault:
     `InternalError`."""
     spec = _lookup(scheme)
-    if not _fits(spec, private_key, tls13=False):
+    kind, public = _KINDS.get(type(private_key)) or _kind(private_key)
+    if public or not _fits(spec, private_key, kind, tls13=False):
         raise InternalError(
             f"{_key_name(private_key)} cannot make {_name(scheme)} signatures", "RFC 8446 §4.2.3"
         )
@@ -243,7 +265,8 @@ def verify(
     cannot have made this scheme's signatures; `DecryptError` if the signature does not verify."""
     spec = _lookup(scheme)
     section = "RFC 8446 §4.4.3" if tls13 else "RFC 5246 §7.4.3"
-    if not key_isinstance(public_key, _PUBLIC_KEY_TYPES) or not _fits(spec, public_key, tls13=tls13):
+    kind, public = _KINDS.get(type(public_key)) or _kind(public_key)
+    if not public or not _fits(spec, public_key, kind, tls13=tls13):
         raise IllegalParameter(
             f"the peer signed with {_name(scheme)}, which {_key_name(public_key)} cannot use", section
         )

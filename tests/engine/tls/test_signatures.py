@@ -216,6 +216,19 @@ def test_an_unknown_scheme_is_illegal_parameter() -> None:
 def test_signing_with_the_wrong_key_is_our_internal_error() -> None:
     with pytest.raises(InternalError, match="an Ed25519 key cannot make rsa_pss_rsae_sha256 signatures"):
         sign(S.rsa_pss_rsae_sha256, KEYS["ed25519"], DATA, SeededRandom(1))
+    with pytest.raises(InternalError, match="an Ed25519 key cannot make ed25519 signatures"):
+        sign(S.ed25519, KEYS["ed25519"].public_key(), DATA, SeededRandom(1))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("scheme", list(SIGNERS))
+def test_a_private_key_in_place_of_the_peers_public_key_is_illegal_parameter(scheme: S) -> None:
+    """Keys are told apart by their class, remembered per class: a private key of the right
+    kind is still no certificate's key."""
+    private = KEYS[SIGNERS[scheme]]
+    signature = sign(scheme, private, DATA, SeededRandom(1))
+    verify(scheme, private.public_key(), DATA, signature, tls13=False)
+    with pytest.raises(IllegalParameter, match="cannot use"):
+        verify(scheme, private, DATA, signature, tls13=False)  # type: ignore[arg-type]
 
 
 # --- what gets signed --------------------------------------------------------------------
