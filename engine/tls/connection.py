@@ -171,13 +171,6 @@ _HASHLIB: dict[type[hashes.HashAlgorithm], Callable[[], Any]] = {hashes.SHA256: 
                                                                   hashes.SHA384: hashlib.sha384}
 
 
-def _new_hasher(algorithm: type[hashes.HashAlgorithm]) -> Any:
-    """A running hash (update, copy, digest): hashlib's for the suites' SHA-256 and SHA-384
-    (both OpenSSL's; hashlib's skip cryptography's per-call type checks)."""
-    new = _HASHLIB.get(algorithm)
-    return new() if new else _CryptographyHasher(hashes.Hash(algorithm()))
-
-
 class RunningHash:
     """The state of Transcript-Hash taken as the transcript grows, each message hashed
     once (`TlsConnection.transcript_hash` continues it): the suite's hash, the running
@@ -192,8 +185,12 @@ class RunningHash:
         self.digest: bytes | None = None
 
     def restart(self, algorithm: type[hashes.HashAlgorithm]) -> None:
+        """Nothing hashed, under `algorithm`: its running hasher (update, copy, digest) is
+        hashlib's for the suites' SHA-256 and SHA-384 (both OpenSSL's; hashlib's skip
+        cryptography's per-call type checks)."""
         self.algorithm = algorithm
-        self.hasher = _new_hasher(algorithm)
+        new = _HASHLIB.get(algorithm)
+        self.hasher = new() if new else _CryptographyHasher(hashes.Hash(algorithm()))
         self.hashed = []
         self.digest = None
 
@@ -408,8 +405,9 @@ class TlsConnection:
     def on_change_cipher_spec(self) -> None:
         """TLS 1.3: a middlebox CCS is dropped between the first ClientHello and the
         handshake's end; any other is unexpected (RFC 8446 §5)."""
-        if self.handshake_complete or not self.transcript:
-            when = "after the handshake" if self.handshake_complete else "before the first ClientHello"
+        complete = self.state is self.CONNECTED  # (handshake_complete, without the property call)
+        if complete or not self.transcript:
+            when = "after the handshake" if complete else "before the first ClientHello"
             raise UnexpectedMessage(f"ChangeCipherSpec {when}", self.rule("ccs"))
 
     def _on_alert_record(self, record: Record) -> None:
@@ -535,8 +533,10 @@ class TlsConnection:
         self.writer.set_key(keys, secret_name)
 
     def install_read_key(self, secret_name: str, *, plaintext_alerts: bool = False) -> None:
-        """Read under `secret_name`'s key from the next record on. A handshake message
-        must not span the change (RFC 8446 §5.1): none may be half-read now."""
+        """Read under `secret_name`'s key from the next record on (`plaintext_alerts`: a
+        clear alert may still come until a first record under it authenticates, see
+        `RecordReader.allow_plaintext_alerts`). A handshake message must not span the
+        change (RFC 8446 §5.1): none may be half-read now."""
         if self._handshake_buffer:
             raise UnexpectedMessage(
                 f"{len(self._handshake_buffer)} bytes of a handshake message came under the old key, "
@@ -547,7 +547,9 @@ class TlsConnection:
         if type(schedule) is not KeySchedule:
             schedule = self._require_schedule()
         keys = schedule.traffic_keys(schedule.secrets[secret_name], secret_name)
-        self.reader.set_key(keys, secret_name, plaintext_alerts=plaintext_alerts)
+        self.reader.set_key(keys, secret_name)
+        if plaintext_alerts:
+            self.reader.allow_plaintext_alerts()
 
     # --- the peer's certificate ------------------------------------------------------
 
@@ -583,9 +585,8 @@ class TlsConnection:
             return value
         return value[:-1] + bytes([value[-1] ^ 0x01])
 
-    @staticmethod
-    def macs_equal(a: bytes, b: bytes) -> bool:
-        return hmac.compare_digest(a, b)
+    # Constant-time comparison of two MACs: OpenSSL's, called straight (no Python frame).
+    macs_equal = staticmethod(hmac.compare_digest)
 
     # --- bookkeeping ---------------------------------------------------------------
 

@@ -146,13 +146,16 @@ class _Protection:
     max_ciphertext = MAX_CIPHERTEXT_13
     section = PROTECTION_13
     clear_type: ContentType | None = None  # the one content type that stays unprotected, if any
+    sequence = 0  # of the next record (each instance counts from here)
+    # Reading: until a first record under this key authenticates, an alert may still come
+    # in the clear (see RecordReader.allow_plaintext_alerts).
+    plaintext_alerts = False
 
     def __init__(self, keys: TrafficKeys, name: str) -> None:
-        suite, iv = keys.suite, keys.iv
+        key, iv, suite = keys
         self.keys = keys
         self.name = name
-        self.aead: Aead = suite.aead(keys.key)
-        self.sequence = 0
+        self.aead: Aead = suite.aead(key)
         self.tag_length = suite.tag_length
         # The per-record nonce is the 64-bit sequence number, left-padded to the IV's
         # length, XOR the IV (RFC 8446 §5.3; RFC 7905 §2): the IV kept as a number for it.
@@ -363,16 +366,16 @@ class RecordReader(_Direction):
 
     def __init__(self) -> None:
         self._buffer = bytearray()
-        self.plaintext_alerts = False
 
-    def set_key(self, keys: TrafficKeys | None, name: str | None = None, *,
-                plaintext_alerts: bool = False) -> None:
-        """As for any direction; `plaintext_alerts`: until a first record under this key
-        authenticates, an alert may still come in the clear. A TLS 1.3 server reads its
+    def allow_plaintext_alerts(self) -> None:
+        """Until a first record under the key now in force authenticates, an alert may
+        still come in the clear (the next key starts without). A TLS 1.3 server reads its
         client that way (as OpenSSL does): a client that failed on the ServerHello had no
         key yet to protect its alert with."""
-        _Direction.set_key(self, keys, name)
-        self.plaintext_alerts = plaintext_alerts
+        if self._protection is None:
+            raise InternalError("plaintext alerts are allowed only under a key: without one, every alert is plaintext",
+                                FRAMING)
+        self._protection.plaintext_alerts = True
 
     def feed(self, data: bytes) -> None:
         self._buffer += data
@@ -401,10 +404,10 @@ class RecordReader(_Direction):
             raise DecodeError(f"record header: version 0x{version:04x} is not TLS (major version must be 3)",
                               FRAMING)
         # The protection the record is under: none for TLS 1.3's clear CCS, nor for a
-        # clear alert while `plaintext_alerts` allows one.
+        # clear alert while the key's `plaintext_alerts` allows one.
         protection = self._protection
         if protection is not None and (content_type is protection.clear_type or (
-                self.plaintext_alerts and content_type is _ALERT)):
+                protection.plaintext_alerts and content_type is _ALERT)):
             protection = None
         limit = protection.max_ciphertext if protection else MAX_PLAINTEXT
         if length > limit:
@@ -421,6 +424,6 @@ class RecordReader(_Direction):
             record = _new_record(Record, (content_type, body, None, raw, 0, None))
         else:
             record = protection.open(content_type, raw)
-            self.plaintext_alerts = False
+            protection.plaintext_alerts = False
         del buffer[:end]
         return record

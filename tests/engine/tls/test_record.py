@@ -200,6 +200,36 @@ def test_the_middlebox_change_cipher_spec_stays_in_the_clear_under_tls13() -> No
     assert reader.sequence_number == 0  # a plaintext record uses no sequence number
 
 
+PLAIN_ALERT = bytes([ALERT, 3, 3, 0, 2, 2, 40])  # a fatal handshake_failure in the clear
+
+
+def test_plaintext_alerts_pass_under_a_key_until_a_first_record_authenticates() -> None:
+    writer, reader = pair(0x1301)
+    reader.allow_plaintext_alerts()
+    reader.feed(PLAIN_ALERT)
+    [alert] = reader.records()
+    assert (alert.content_type, alert.payload, alert.protected_by) == (ALERT, b"\x02\x28", None)
+    [read] = read_back(reader, writer.write(HANDSHAKE, b"\x14\x00\x00\x00"))
+    assert read.protected_by == NAME
+    reader.feed(PLAIN_ALERT)
+    with raises(UnexpectedMessage, AlertDescription.unexpected_message):
+        reader.next_record()
+
+
+def test_a_new_key_reads_alerts_protected_again() -> None:
+    _, reader = pair(0x1301)
+    reader.allow_plaintext_alerts()
+    reader.set_key(keys_for(0x1301, fill=5), "server_application_traffic_secret_0")
+    reader.feed(PLAIN_ALERT)
+    with raises(UnexpectedMessage, AlertDescription.unexpected_message):
+        reader.next_record()
+
+
+def test_plaintext_alerts_are_allowed_only_under_a_key() -> None:
+    with raises(InternalError, AlertDescription.internal_error):
+        RecordReader().allow_plaintext_alerts()
+
+
 # --- faults: each is the alert the RFC names, and nothing is consumed --------------------------
 
 
