@@ -235,6 +235,28 @@ def _derive_steps(base: str, transcript: str, length: int,
                   f'Derive-Secret({base}, "{label.decode()}", {transcript})') for name, label in outputs)
 
 
+class _MainLine(NamedTuple):
+    """The Derive-Secret steps of the main line under one Hash.length: each stage's salt
+    for the next HKDF-Extract, and the secrets each stage derives over its transcript."""
+
+    handshake_salt: tuple[Step, ...]
+    handshake_traffic: tuple[Step, ...]
+    master_salt: tuple[Step, ...]
+    application_traffic: tuple[Step, ...]
+    resumption: tuple[Step, ...]
+
+
+@cache
+def _main_line(length: int) -> _MainLine:
+    return _MainLine(
+        _derive_steps("early_secret", '""', length, (("derived_secret_for_handshake", b"derived"),)),
+        _derive_steps("handshake_secret", "ClientHello...ServerHello", length, _HANDSHAKE_TRAFFIC),
+        _derive_steps("handshake_secret", '""', length, (("derived_secret_for_master", b"derived"),)),
+        _derive_steps("master_secret", "ClientHello...server Finished", length, _APPLICATION_TRAFFIC),
+        _derive_steps("master_secret", "ClientHello...client Finished", length, _RESUMPTION),
+    )
+
+
 @cache
 def _traffic_steps(name: str, code: int) -> tuple[Step, ...]:
     """The write key and IV of traffic secret `name` under the suite with code point `code`
@@ -305,12 +327,12 @@ class SecretLog:
     version = "1.3"
 
     def __init__(self, suite: SuiteInfo | int) -> None:
-        self.suite = suite if isinstance(suite, SuiteInfo) else suite_info(suite)
-        if self.suite.version != self.version:
-            raise InternalError(f"{self.suite.name} is not a TLS {self.version} suite", self.section)
-        self.hash: HashType = self.suite.hash
-        self.hash_length = digest_size(self.hash)
-        self.hash_name = _name(self.hash)
+        self.suite = suite = suite if isinstance(suite, SuiteInfo) else suite_info(suite)
+        if suite.version != self.version:
+            raise InternalError(f"{suite.name} is not a TLS {self.version} suite", self.section)
+        self.hash: HashType = suite.hash
+        self.hash_length = digest_size(suite.hash)
+        self.hash_name = _name(suite.hash)
         self.events: list[SecretDerived] = []
         self.secrets: dict[str, bytes] = {}
 
@@ -361,14 +383,6 @@ class KeySchedule(SecretLog):
         steps = _derive_steps(base, transcript, self.hash_length, outputs)
         return self._expand(self.secrets[base], transcript_hash, SCHEDULE, steps)
 
-    def _derived_salt(self, name: str, base: str) -> bytes:
-        """Derive-Secret(base, "derived", ""): the salt of the next HKDF-Extract. From the
-        Early Secret of no PSK it is a constant of the hash, taken once."""
-        if base == "early_secret" and "psk" not in self.secrets:
-            ((_, _, _, inputs, formula),) = _derive_steps(base, '""', self.hash_length, ((name, b"derived"),))
-            return self._record(name, _without_psk(self.hash)[1], inputs, formula, context=empty_hash(self.hash))
-        return self._derive(base, '""', empty_hash(self.hash), ((name, b"derived"),))[0]
-
     # --- the main line ---------------------------------------------------------------------
 
     def early(self, psk: bytes | None = None) -> bytes:
@@ -397,9 +411,15 @@ class KeySchedule(SecretLog):
         """Handshake Secret = HKDF-Extract(Derive-Secret(Early Secret, "derived", ""),
         (EC)DHE), then the two handshake traffic secrets. `shared_secret` None is psk_ke
         mode (no (EC)DHE): HashLen zeros."""
-        if "early_secret" not in self.secrets:
+        secrets = self.secrets
+        if "early_secret" not in secrets:
             self.early(None)
-        salt = self._derived_salt("derived_secret_for_handshake", "early_secret")
+        line = _main_line(self.hash_length)
+        if "psk" in secrets:
+            salt = self._expand(secrets["early_secret"], empty_hash(self.hash), SCHEDULE, line.handshake_salt)[0]
+        else:  # from the Early Secret of no PSK the salt is a constant of the hash, taken once
+            ((name, _, _, inputs, formula),) = line.handshake_salt
+            salt = self._record(name, _without_psk(self.hash)[1], inputs, formula, context=empty_hash(self.hash))
         if shared_secret is None:
             ikm, ikm_name = bytes(self.hash_length), ZEROS
         else:
@@ -409,28 +429,26 @@ class KeySchedule(SecretLog):
         value = _new_hmac(salt, ikm, self.hash_name).digest()  # HKDF-Extract(salt, IKM)
         self._record("handshake_secret", value, ("derived_secret_for_handshake", ikm_name),
                      f"HKDF-Extract(salt=derived_secret_for_handshake, IKM={ikm_name})")
-        secrets = self._derive("handshake_secret", "ClientHello...ServerHello", transcript_hash_ch_sh,
-                               _HANDSHAKE_TRAFFIC)
-        return _new_tuple(TrafficSecrets, secrets)  # type: ignore[no-any-return]
+        traffic = self._expand(value, transcript_hash_ch_sh, SCHEDULE, line.handshake_traffic)
+        return _new_tuple(TrafficSecrets, traffic)  # type: ignore[no-any-return]
 
     def master(self, transcript_hash_ch_to_server_finished: bytes) -> ApplicationSecrets:
         """Master Secret = HKDF-Extract(Derive-Secret(Handshake Secret, "derived", ""), 0),
         then the application traffic secrets and the exporter master secret."""
-        self._require("handshake_secret", "master")
-        salt = self._derived_salt("derived_secret_for_master", "handshake_secret")
+        base = self._require("handshake_secret", "master")
+        line = _main_line(self.hash_length)
+        salt = self._expand(base, empty_hash(self.hash), SCHEDULE, line.master_salt)[0]
         value = _new_hmac(salt, bytes(self.hash_length), self.hash_name).digest()  # HKDF-Extract(salt, 0)
         self._record("master_secret", value, ("derived_secret_for_master", ZEROS),
                      f"HKDF-Extract(salt=derived_secret_for_master, IKM={ZEROS})")
-        secrets = self._derive("master_secret", "ClientHello...server Finished",
-                               transcript_hash_ch_to_server_finished, _APPLICATION_TRAFFIC)
+        secrets = self._expand(value, transcript_hash_ch_to_server_finished, SCHEDULE, line.application_traffic)
         return _new_tuple(ApplicationSecrets, secrets)  # type: ignore[no-any-return]
 
     def resumption(self, transcript_hash_to_client_finished: bytes) -> bytes:
         """resumption_master_secret = Derive-Secret(Master Secret, "res master",
         ClientHello..client Finished)."""
-        self._require("master_secret", "resumption")
-        return self._derive("master_secret", "ClientHello...client Finished", transcript_hash_to_client_finished,
-                            _RESUMPTION)[0]
+        base = self._require("master_secret", "resumption")
+        return self._expand(base, transcript_hash_to_client_finished, SCHEDULE, _main_line(self.hash_length).resumption)[0]
 
     def resumption_psk(self, ticket_nonce: bytes) -> bytes:
         """The PSK a NewSessionTicket stands for: HKDF-Expand-Label(resumption_master_secret,
