@@ -10,7 +10,6 @@ decoder names every field as it reads it, so the map can never disagree with the
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
@@ -19,8 +18,9 @@ from engine.bytemap import FieldSpan
 from engine.tls.codec import FastReader, Field, Reader, SpanRecorder, Writer, plural, unnamed_fault
 from engine.tls.constants import HandshakeType, ProtocolVersion, describe, known
 
+from engine.tls.extensions import Extension, ExtensionContext, decode_extensions
+
 if TYPE_CHECKING:
-    from engine.tls.extensions import Extension
     from engine.tls.suites import KeyExchange
 
 __all__ = [
@@ -38,8 +38,8 @@ __all__ = [
 ]
 
 HEADER_LENGTH = 4  # msg_type (1) and a uint24 length (RFC 8446 §4)
+_new_object = object.__new__
 _X = TypeVar("_X", bound="Extension")
-_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,12 +190,14 @@ def certificates_summary(count: int) -> str:
     return f"Certificate {count} cert{'s' * (count != 1)}" if count else "Certificate (empty)"
 
 
-def read_certificate_list(r: Reader, rfc: str, entry: Callable[[Reader, bytes], _T]) -> list[_T]:
+def read_certificate_list(r: Reader, rfc: str, context: ExtensionContext | None = None
+                          ) -> tuple[list[bytes], list[tuple[Extension, ...]]]:
     """certificate_list<0..2^24-1>: each item starts with a DER certificate in a uint24
-    vector; `entry(r, cert_data)` reads what follows it (TLS 1.3's extensions) and builds
-    the item."""
+    vector. With an extension `context` (TLS 1.3) each certificate is followed by its
+    extension block: the certificates in order, and the blocks (empty without a context)."""
     list_field, entry_field, cert_field = _certificate_fields(rfc)
-    items: list[_T] = []
+    certificates: list[bytes] = []
+    blocks: list[tuple[Extension, ...]] = []
     if type(r) is FastReader:  # no spans to open: the entries read straight through
         length = r.length_prefix(3, 0, None)  # (moves `pos` to where the entries start)
         data, end = r.data, r.pos + length
@@ -206,15 +208,24 @@ def read_certificate_list(r: Reader, rfc: str, entry: Callable[[Reader, bytes], 
             if stop > end or stop == start:
                 unnamed_fault()
             r.pos = stop
-            items.append(entry(r, data[start:stop]))
+            certificates.append(data[start:stop])
+            if context is None:
+                continue
+            if data[stop : stop + 2] == b"\0\0" and stop + 2 <= end:  # no extensions, as a rule
+                r.pos = stop + 2
+                blocks.append(())
+            else:
+                blocks.append(decode_extensions(r, context))
         r.end = outer_end
-        return items
+        return certificates, blocks
     with r.group(3, list_field) as span:
         while r.pos < r.end:  # (`Reader.each` written out: two calls fewer a certificate)
-            with r.item(entry_field, len(items)):
-                items.append(entry(r, r.opaque(3, cert_field, 1)))
-        span.value = lambda: plural(len(items), "certificate")
-    return items
+            with r.item(entry_field, len(certificates)):
+                certificates.append(r.opaque(3, cert_field, 1))
+                if context is not None:
+                    blocks.append(decode_extensions(r, context))
+        span.value = lambda: plural(len(certificates), "certificate")
+    return certificates, blocks
 
 
 @cache
@@ -251,9 +262,11 @@ def read_handshake(data: bytes, classes: dict[int, type[HandshakeMessage]],
     if spans is None:
         try:  # the header read inline; any fault (a type missing from `classes` too) lands below
             cls = classes[data[0]]
-            if int.from_bytes(data[1:HEADER_LENGTH], "big") != len(data) - HEADER_LENGTH:
+            end = len(data)
+            if int.from_bytes(data[1:4], "big") != end - 4:  # (4: HEADER_LENGTH)
                 unnamed_fault()
-            r = FastReader(data, HEADER_LENGTH)
+            r = _new_object(FastReader)  # (what `FastReader(data, 4)` does, less its call)
+            r.data, r.pos, r.end = data, 4, end
             message = cls.decode_body(r, context)
             if r.pos == r.end:
                 return message

@@ -85,7 +85,7 @@ class Certificate12(_Tls12, HandshakeMessage):
 
     @classmethod
     def decode_body(cls, r: Reader, context: DecodeContext) -> Self:
-        return cls(tuple(read_certificate_list(r, _CERT, lambda _, cert_data: cert_data)))
+        return cls(tuple(read_certificate_list(r, _CERT)[0]))
 
     def summary(self) -> str:
         return certificates_summary(len(self.chain))

@@ -107,14 +107,11 @@ class Certificate(HandshakeMessage):
     @classmethod
     def decode_body(cls, r: Reader, context: DecodeContext) -> Self:
         request_context = r.opaque(1, _CONTEXT, 0, 255)
-        return cls(request_context, tuple(read_certificate_list(r, _CT, _read_entry)))
+        certificates, blocks = read_certificate_list(r, _CT, _IN_CERTIFICATE)
+        return cls(request_context, tuple(map(CertificateEntry, certificates, blocks)))
 
     def summary(self) -> str:
         return certificates_summary(len(self.entries))
-
-
-def _read_entry(r: Reader, cert_data: bytes) -> CertificateEntry:
-    return CertificateEntry(cert_data, decode_extensions(r, _IN_CERTIFICATE))
 
 
 @fast_init
