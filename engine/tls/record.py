@@ -56,6 +56,10 @@ MAX_PLAINTEXT = 2**14  # RFC 8446 §5.1, RFC 5246 §6.2.1
 MAX_CIPHERTEXT_13 = 2**14 + 256  # RFC 8446 §5.2
 MAX_CIPHERTEXT_12 = 2**14 + 2048  # RFC 5246 §6.2.3
 MAX_SEQUENCE = 2**64 - 1
+# The length of every XOR-built nonce (and of the IV it is built from): TLS 1.3's
+# iv_length = max(8, N_MIN) is 12 for each of its AEADs (RFC 8446 §5.3), ChaCha20-Poly1305's
+# in TLS 1.2 is 12 too (RFC 7905 §2). (TLS 1.2 AES-GCM builds no such nonce.)
+NONCE_LENGTH = 12
 TLS12 = 0x0303
 FRAMING = "RFC 8446 §5.1"
 PROTECTION_13 = "RFC 8446 §5.2"
@@ -160,7 +164,6 @@ class _Protection:
         # The per-record nonce is the 64-bit sequence number, left-padded to the IV's
         # length, XOR the IV (RFC 8446 §5.3; RFC 7905 §2): the IV kept as a number for it.
         self._iv = int.from_bytes(iv, "big")
-        self._iv_length = len(iv)
 
     def __deepcopy__(self, memo: dict[int, object]) -> _Protection:
         """A fork (the referee tries moves on copies of endpoints) shares the AEAD object,
@@ -216,7 +219,7 @@ class _Tls13Protection(_Protection):
             zeros = max(0, min(padding(content_type, len(fragment)), MAX_PLAINTEXT - len(fragment)))
             inner += bytes(zeros)
         header = _OUTER_TYPE_13 + (len(inner) + self.tag_length).to_bytes(2, "big")
-        nonce = (self._iv ^ sequence).to_bytes(self._iv_length, "big")
+        nonce = (self._iv ^ sequence).to_bytes(NONCE_LENGTH, "big")
         raw = header + self.aead.encrypt(nonce, inner, header)
         return _new_record(Record, (content_type, fragment, self.name, raw, zeros, sequence))
 
@@ -229,7 +232,7 @@ class _Tls13Protection(_Protection):
         if sequence > MAX_SEQUENCE:
             self._wrapped()
         try:
-            inner = self.aead.decrypt((self._iv ^ sequence).to_bytes(self._iv_length, "big"),
+            inner = self.aead.decrypt((self._iv ^ sequence).to_bytes(NONCE_LENGTH, "big"),
                                       raw[HEADER_LENGTH:], raw[:HEADER_LENGTH])
         except InvalidTag:
             raise BadRecordMac(f"record {sequence} under {self.name} does not authenticate",
@@ -261,7 +264,7 @@ class _Tls12Protection(_Protection):
     def _nonce(self, sequence: int, explicit: bytes) -> bytes:
         if self.explicit_length:
             return self.keys.iv + explicit
-        return (self._iv ^ sequence).to_bytes(self._iv_length, "big")
+        return (self._iv ^ sequence).to_bytes(NONCE_LENGTH, "big")
 
     @staticmethod
     def _additional_data(sequence: int, header: bytes, length: int) -> bytes:

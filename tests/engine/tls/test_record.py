@@ -20,13 +20,14 @@ from engine.tls.alerts import (
 from engine.tls.constants import ContentType
 from engine.tls.record import (
     MAX_PLAINTEXT,
+    NONCE_LENGTH,
     FixedPadding,
     RandomPadding,
     Record,
     RecordReader,
     RecordWriter,
 )
-from engine.tls.suites import TrafficKeys, suite_info
+from engine.tls.suites import SUITES, TrafficKeys, suite_info
 
 HANDSHAKE, APPDATA, ALERT, CCS = (ContentType.handshake, ContentType.application_data,
                                   ContentType.alert, ContentType.change_cipher_spec)
@@ -189,6 +190,14 @@ def test_tls12_ignores_padding() -> None:
     writer = RecordWriter(padding=FixedPadding(50))
     writer.set_key(keys_for(0xC030), NAME)
     assert writer.write(APPDATA, b"x")[0].inner_padding_length == 0
+
+
+@pytest.mark.parametrize("code", sorted(SUITES))
+def test_every_nonce_built_from_the_iv_is_nonce_length_long(code: int) -> None:
+    """The XOR-built nonce is NONCE_LENGTH bytes (RFC 8446 §5.3, RFC 7905 §2): every suite
+    that builds one has an IV that long (TLS 1.2 AES-GCM sends its nonce explicitly)."""
+    suite = suite_info(code)
+    assert suite.iv_length == NONCE_LENGTH or suite.explicit_nonce_length
 
 
 def test_the_middlebox_change_cipher_spec_stays_in_the_clear_under_tls13() -> None:
