@@ -347,8 +347,8 @@ class TlsClient(Client12, Tls13Connection):
         self._set_state(ClientState.WAIT_FINISHED)
 
     def on_finished(self, message: Finished, raw: bytes) -> None:
-        self.check_peer_finished(message, raw)
-        self.schedule13.master(self.transcript_hash())
+        schedule = self.check_peer_finished(message, raw)
+        schedule.master(self.transcript_hash())
         self.install_read_key("server_application_traffic_secret_0")
         if self.config.middlebox_compat and not self.sent_ccs:
             self.pending.append("ChangeCipherSpec")
@@ -367,13 +367,13 @@ class TlsClient(Client12, Tls13Connection):
         self.sent_ccs = True
         self.send_change_cipher_spec()
 
-    def after_our_finished(self) -> None:
-        if "client_application_traffic_secret_0" not in self.schedule13.secrets:
+    def after_our_finished(self, schedule: KeySchedule) -> None:
+        if "client_application_traffic_secret_0" not in schedule.secrets:
             # Sent before the server's Finished was accepted (a player's wrong move): there
             # are no application keys to switch to; the server judges what it got.
             return
         self.install_write_key("client_application_traffic_secret_0")
-        self.schedule13.resumption(self.transcript_hash())
+        schedule.resumption(self.transcript_hash())
         self.complete()
 
     # --- after the handshake -----------------------------------------------------------

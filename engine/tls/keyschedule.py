@@ -204,16 +204,6 @@ def derive_traffic_keys(secret: bytes, suite: SuiteInfo) -> TrafficKeys:
     )
 
 
-@cache
-def _without_psk(hash: HashType) -> tuple[bytes, bytes]:
-    """The Early Secret when there is no PSK, HKDF-Extract(salt=0, IKM=0), and the salt
-    Derive-Secret(it, "derived", "") made from it: constants of the hash, as RFC 8448 §3
-    lists them, so taken once rather than in every handshake."""
-    zeros = bytes(digest_size(hash))
-    early = hmac_digest(zeros, zeros, hash)
-    return early, derive_secret(early, b"derived", empty_hash(hash), hash)
-
-
 Step = tuple[str, bytes, int, tuple[str, ...], str]  # an HKDF-Expand-Label to record, see `_expand`
 
 # The (name, label) pairs each Derive-Secret group makes from one base secret and transcript.
@@ -254,6 +244,26 @@ def _main_line(length: int) -> _MainLine:
         _derive_steps("handshake_secret", '""', length, (("derived_secret_for_master", b"derived"),)),
         _derive_steps("master_secret", "ClientHello...server Finished", length, _APPLICATION_TRAFFIC),
         _derive_steps("master_secret", "ClientHello...client Finished", length, _RESUMPTION),
+    )
+
+
+class _WithoutPsk(NamedTuple):
+    early_secret: SecretDerived
+    derived_secret_for_handshake: SecretDerived
+
+
+@cache
+def _without_psk(hash: HashType) -> _WithoutPsk:
+    """The Early Secret when there is no PSK, HKDF-Extract(0, 0), and the salt
+    Derive-Secret(it, "derived", "") made from it, as the events that record them: constants
+    of the hash, as RFC 8448 §3 lists them, so made once rather than in every handshake."""
+    zeros = bytes(digest_size(hash))
+    early = hmac_digest(zeros, zeros, hash)
+    salt = derive_secret(early, b"derived", empty_hash(hash), hash)
+    ((name, _, _, inputs, formula),) = _main_line(len(zeros)).handshake_salt
+    return _WithoutPsk(
+        SecretDerived("early_secret", early, (ZEROS,), f"HKDF-Extract(salt={ZEROS}, IKM={ZEROS})", SCHEDULE),
+        SecretDerived(name, salt, inputs, formula, SCHEDULE, empty_hash(hash)),
     )
 
 
@@ -387,9 +397,11 @@ class KeySchedule(SecretLog):
 
     def early(self, psk: bytes | None = None) -> bytes:
         """Early Secret = HKDF-Extract(0, PSK), with HashLen zeros when there is no PSK."""
-        if psk is None:
-            value = _without_psk(self.hash)[0]  # HKDF-Extract(salt=0, IKM=0)
-            return self._record("early_secret", value, (ZEROS,), f"HKDF-Extract(salt={ZEROS}, IKM={ZEROS})")
+        if psk is None:  # a constant, recorded as `_record` would (its event made once)
+            event = _without_psk(self.hash).early_secret
+            self.events.append(event)
+            self.secrets["early_secret"] = event.value
+            return event.value
         self._record("psk", psk, (), "the pre-shared key (external, or from a NewSessionTicket)",
                      TICKET_PSK)
         value = hkdf_extract(b"", psk, self.hash)
@@ -417,9 +429,10 @@ class KeySchedule(SecretLog):
         line = _main_line(self.hash_length)
         if "psk" in secrets:
             salt = self._expand(secrets["early_secret"], empty_hash(self.hash), SCHEDULE, line.handshake_salt)[0]
-        else:  # from the Early Secret of no PSK the salt is a constant of the hash, taken once
-            ((name, _, _, inputs, formula),) = line.handshake_salt
-            salt = self._record(name, _without_psk(self.hash)[1], inputs, formula, context=empty_hash(self.hash))
+        else:  # from the Early Secret of no PSK the salt is a constant, recorded as `_record` would
+            event = _without_psk(self.hash).derived_secret_for_handshake
+            self.events.append(event)
+            salt = secrets[event.name] = event.value
         if shared_secret is None:
             ikm, ikm_name = bytes(self.hash_length), ZEROS
         else:

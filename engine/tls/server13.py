@@ -289,8 +289,8 @@ class TlsServer(Server12, Tls13Connection):
         self.send_handshake(CertificateRequest(b"", (SignatureAlgorithms(tuple(self.config.signature_schemes)),)))
         self.requested_client_certificate = True
 
-    def after_our_finished(self) -> None:
-        self.schedule13.master(self.transcript_hash())
+    def after_our_finished(self, schedule: KeySchedule) -> None:
+        schedule.master(self.transcript_hash())
         self.install_write_key("server_application_traffic_secret_0")
         asked = getattr(self, "requested_client_certificate", False)
         self._set_state(ServerState.WAIT_CERT if asked else ServerState.WAIT_FINISHED)
@@ -311,9 +311,9 @@ class TlsServer(Server12, Tls13Connection):
         self._set_state(ServerState.WAIT_FINISHED)
 
     def on_finished(self, message: Finished, raw: bytes) -> None:
-        self.check_peer_finished(message, raw)
+        schedule = self.check_peer_finished(message, raw)
         self.install_read_key("client_application_traffic_secret_0")
-        self.schedule13.resumption(self.transcript_hash())
+        schedule.resumption(self.transcript_hash())
         if self.config.tickets is not None:
             self.pending += ["NewSessionTicket"] * self.config.tickets_to_send
         self.complete()

@@ -51,7 +51,6 @@ class Tls13Connection(TlsConnection):
         return chosen if isinstance(chosen, Credential) else self.config.credential
 
     def compose_certificate(self, choices: Mapping[str, Any]) -> None:
-        self.before_encrypted_flight()
         credential = self.credential_for(choices)
         self.sent_credential = credential
         entries = tuple([CertificateEntry(der) for der in credential.chain]) if credential else ()
@@ -61,7 +60,6 @@ class Tls13Connection(TlsConnection):
         credential = getattr(self, "sent_credential", None) or self.credential_for(choices)
         if credential is None:
             raise MoveImpossible("there is no private key to sign a CertificateVerify with")
-        self.before_encrypted_flight()
         scheme = self.signature_scheme_for(credential)
         content = signatures.certificate_verify_content(self.transcript_hash(), not self.is_client)
         signature = signatures.sign(scheme, credential.private_key, content, self.rng.child("signature"))
@@ -76,19 +74,16 @@ class Tls13Connection(TlsConnection):
         return known(SignatureScheme, usable[0])
 
     def compose_finished(self, choices: Mapping[str, Any]) -> None:
-        self.before_encrypted_flight()
         base = _HANDSHAKE_SECRET[self.is_client]
         schedule = self.schedule13
         if base not in schedule.secrets:
             raise MoveImpossible("there is no handshake traffic secret yet to compute Finished from")
         verify_data = schedule.finished_verify_data(schedule.secrets[base], self.transcript_hash(), base)
         self.send_handshake(Finished(self.tamper("bad_finished", verify_data)))
-        self.after_our_finished()
+        self.after_our_finished(schedule)
 
-    def before_encrypted_flight(self) -> None:
-        """Hook: the client switches to its handshake key only for its second flight."""
-
-    def after_our_finished(self) -> None:
+    def after_our_finished(self, schedule: KeySchedule) -> None:
+        """Hook: what follows our Finished, sent with `schedule`."""
         raise NotImplementedError
 
     # --- the peer's authentication ----------------------------------------------------
@@ -126,7 +121,9 @@ class Tls13Connection(TlsConnection):
         signatures.verify(message.algorithm, self.peer_public_key(), content, message.signature, tls13=True)
         self.transcript.append(raw)
 
-    def check_peer_finished(self, message: Finished, raw: bytes) -> None:
+    def check_peer_finished(self, message: Finished, raw: bytes) -> KeySchedule:
+        """Check the peer's Finished; returns the key schedule it was checked with, which the
+        handshake goes on from."""
         schedule = self.schedule13
         base = _HANDSHAKE_SECRET[not self.is_client]
         expected = schedule.finished_verify_data(schedule.secrets[base], self.transcript_hash(), base)
@@ -141,6 +138,7 @@ class Tls13Connection(TlsConnection):
                 "RFC 8446 §4.4.4",
             )
         self.transcript.append(raw)
+        return schedule
 
     def complete(self) -> None:
         self._set_state(self.CONNECTED)
