@@ -83,7 +83,8 @@ class HandshakeMessage:
 
     def encode(self) -> bytes:
         """The whole handshake message: type, uint24 length, body."""
-        w = Writer()
+        w = _new_object(Writer)  # (what `Writer()` does, less its call)
+        w.buffer = bytearray()
         self.encode_body(w)
         body = w.buffer
         return bytes((self.msg_type,)) + len(body).to_bytes(3, "big") + body
@@ -182,7 +183,12 @@ class WholeBody(HandshakeMessage):
 
     @classmethod
     def decode_body(cls, r: Reader, context: DecodeContext) -> Self:
-        return cls() if cls._field is None else cls(r.rest(cls._field))
+        if cls._field is None:
+            return cls()
+        if type(r) is FastReader:  # (`rest` written out: every Finished is read this way)
+            start, r.pos = r.pos, r.end
+            return cls(r.data[start : r.end])
+        return cls(r.rest(cls._field))
 
 
 def certificates_summary(count: int) -> str:

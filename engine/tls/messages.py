@@ -376,6 +376,7 @@ _CV = rfc8446("4.4.3")
 _CV_ALGORITHM = Field("algorithm", "Signature algorithm", "How the signature was made "
                       "(one the peer offered)", _CV, shown(SignatureScheme))
 _CV_TYPE = bytes((HandshakeType.certificate_verify,))
+_SCHEME_AND_LENGTH = struct.Struct(">HH").unpack_from  # a CertificateVerify's first 4 bytes
 _CV_SIGNATURE = Field("signature", "Signature", "The sender's signature over the transcript "
                       "hash: proves it holds the certificate's private key", _CV)
 
@@ -402,6 +403,14 @@ class CertificateVerify(HandshakeMessage):
 
     @classmethod
     def decode_body(cls, r: Reader, context: DecodeContext) -> Self:
+        if type(r) is FastReader:  # the scheme and the signature's length in one unpack
+            algorithm, length = _SCHEME_AND_LENGTH(r.data, r.pos)  # (short: raises, re-read)
+            start = r.pos + 4
+            stop = start + length
+            if stop > r.end:
+                unnamed_fault()
+            r.pos = stop
+            return cls(_SCHEME_OF(algorithm), r.data[start:stop])
         return cls(_SCHEME_OF(r.number(2, _CV_ALGORITHM)), r.opaque(2, _CV_SIGNATURE))
 
     def summary(self) -> str:

@@ -101,7 +101,10 @@ class Certificate(HandshakeMessage):
         for entry in self.entries:
             cert_data = entry.cert_data
             buffer += len(cert_data).to_bytes(3, "big") + cert_data
-            encode_extensions(w, entry.extensions)
+            if entry.extensions:
+                encode_extensions(w, entry.extensions)
+            else:  # (the usual entry: an empty block, without the call)
+                buffer += b"\0\0"
         buffer[start : start + 3] = (len(buffer) - start - 3).to_bytes(3, "big")
 
     @classmethod
