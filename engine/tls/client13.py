@@ -78,6 +78,7 @@ from engine.tls.tls13 import Tls13Connection, by_version, composer_tables
 HELLO = "RFC 8446 §4.1.3"
 _TLS1_2, _TLS1_3 = ProtocolVersion.TLS1_2, ProtocolVersion.TLS1_3  # (read off the enum class: a slow path)
 _TYPE_OF = attrgetter("extension_type")
+_PSK_DHE_KE_ONLY = PskKeyExchangeModes((PskKeyExchangeMode.psk_dhe_ke,))  # (an extension is immutable: one for all)
 
 
 class ClientState(IdentityEnum):
@@ -150,8 +151,8 @@ class TlsClient(Client12, Tls13Connection):
         extensions += [SupportedGroups(groups_offered), SignatureAlgorithms(self.signature_schemes12())]
         if offers13:
             extensions += [
-                KeyShareClientHello(tuple(KeyShareEntry(g, s.public_bytes()) for g, s in self.shares.items())),
-                PskKeyExchangeModes((PskKeyExchangeMode.psk_dhe_ke,)),
+                KeyShareClientHello(tuple([KeyShareEntry(g, s.public_bytes()) for g, s in self.shares.items()])),
+                _PSK_DHE_KE_ONLY,
             ]
         extensions += extensions12
         if config.alpn:

@@ -75,6 +75,8 @@ HELLO = "RFC 8446 §4.1.1"
 _TLS1_3 = ProtocolVersion.TLS1_3  # (read off the enum class: a slow path)
 EXTENSIONS = "RFC 8446 §9.2"
 TICKET_LIFETIME = 7200
+_SELECTS_TLS13 = SupportedVersionsServerHello(_TLS1_3)  # (extensions are immutable: one for all)
+_SERVER_NAME_ACK = ServerNameAck()
 
 
 class ServerState(IdentityEnum):
@@ -136,9 +138,9 @@ class TlsServer(Server12, Tls13Connection):
         self.alpn = alpn.choose(message, self.config.alpn)
         name = message.get(ServerName)
         self.server_name = name.host_name if name else None
-        offered_groups = tuple(map(int, supported.groups)) if supported else ()
         group = first_offered(self.config.groups, self.client_shares)
         if group is None:
+            offered_groups = tuple(map(int, supported.groups)) if supported else ()
             group = first_offered(self.config.groups, offered_groups)
             if group is None or self.sent_hello_retry:
                 raise HandshakeFailure("no key exchange group in common with the client", HELLO)
@@ -222,7 +224,7 @@ class TlsServer(Server12, Tls13Connection):
             HELLO_RETRY_REQUEST_RANDOM,
             self.client_hello.legacy_session_id if self.client_hello else b"",
             suite,
-            extensions=(SupportedVersionsServerHello(_TLS1_3), KeyShareHelloRetryRequest(group)),
+            extensions=(_SELECTS_TLS13, KeyShareHelloRetryRequest(group)),
         )
         first = self.transcript[-1]
         self.transcript = [MessageHash(self.transcript_hash([first])).encode()]
@@ -239,7 +241,7 @@ class TlsServer(Server12, Tls13Connection):
         agreed = self._agree(group) if group in self.client_shares else None
         private = agreed[0] if agreed else groups.generate(group, self.rng.child(f"server.share.{group}"))
         extensions: list[Any] = [
-            SupportedVersionsServerHello(_TLS1_3),
+            _SELECTS_TLS13,
             KeyShareServerHello(KeyShareEntry(group, private.public_bytes())),
         ]
         if self.psk is not None:
@@ -280,7 +282,7 @@ class TlsServer(Server12, Tls13Connection):
     def compose_encrypted_extensions(self, choices: Mapping[str, Any]) -> None:
         extensions: list[Any] = []
         if self.server_name is not None:
-            extensions.append(ServerNameAck())
+            extensions.append(_SERVER_NAME_ACK)
         if self.alpn is not None:
             extensions.append(Alpn((self.alpn.encode(),)))
         self.send_handshake(EncryptedExtensions(tuple(extensions)))
