@@ -196,7 +196,6 @@ class _Protection:
         raise NotImplementedError
 
 
-_OUTER_TYPE_13 = _pack_header(ContentType.application_data, TLS12, 0)[:3]  # the header minus its length
 MAX_INNER_PLAINTEXT = MAX_PLAINTEXT + 1  # RFC 8446 §5.2: the content and its type byte
 # The TLSInnerPlaintext type byte of each content type, made once.
 _TYPE_BYTES = tuple(bytes((code,)) for code in range(256))
@@ -218,7 +217,7 @@ class _Tls13Protection(_Protection):
         if padding is not no_padding:
             zeros = max(0, min(padding(content_type, len(fragment)), MAX_PLAINTEXT - len(fragment)))
             inner += bytes(zeros)
-        header = _OUTER_TYPE_13 + (len(inner) + self.tag_length).to_bytes(2, "big")
+        header = _pack_header(_APPLICATION_DATA, TLS12, len(inner) + self.tag_length)
         nonce = (self._iv ^ sequence).to_bytes(NONCE_LENGTH, "big")
         raw = header + self.aead.encrypt(nonce, inner, header)
         return _new_record(Record, (content_type, fragment, self.name, raw, zeros, sequence))
