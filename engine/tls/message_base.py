@@ -205,9 +205,12 @@ def read_certificate_list(r: Reader, rfc: str, context: ExtensionContext | None 
     certificates: list[bytes] = []
     blocks: list[tuple[Extension, ...]] = []
     if type(r) is FastReader:  # no spans to open: the entries read straight through
-        length = r.length_prefix(3, 0, None)  # (moves `pos` to where the entries start)
-        data, end = r.data, r.pos + length
-        outer_end, r.end = r.end, end
+        data, outer_end = r.data, r.end  # (`length_prefix(3, 0, None)` written out)
+        r.pos += 3
+        end = r.pos + int.from_bytes(data[r.pos - 3 : r.pos], "big")
+        if end > outer_end:
+            unnamed_fault()
+        r.end = end
         while r.pos < end:  # each read is bounded by `end`: the loop ends exactly there
             start = r.pos + 3  # (`opaque(3, cert_field, 1)` written out: a call fewer each)
             stop = start + int.from_bytes(data[r.pos : start], "big")
