@@ -197,11 +197,11 @@ class TlsClient(Client12, Tls13Connection):
     # --- ServerHello and HelloRetryRequest ---------------------------------------------
 
     def on_server_hello(self, message: ServerHello, raw: bytes) -> None:
-        self._check_version(message)
-        if message.selected_version == _TLS1_2 and message.random != HELLO_RETRY_REQUEST_RANDOM:
+        version = self._check_version(message)
+        if version == _TLS1_2 and message.random != HELLO_RETRY_REQUEST_RANDOM:
             self.on_server_hello12(message, raw)
             return
-        self._check_hello_basics(message)
+        self._check_hello_basics(message, version)
         if message.random == HELLO_RETRY_REQUEST_RANDOM:
             self._check_extensions(message, ExtensionContext.HELLO_RETRY_REQUEST)
             self._on_hello_retry_request(message, raw)
@@ -229,8 +229,9 @@ class TlsClient(Client12, Tls13Connection):
         self.install_write_key("client_handshake_traffic_secret")
         self._set_state(ClientState.WAIT_EE)
 
-    def _check_version(self, message: ServerHello) -> None:
-        """The version the ServerHello picks, checked before anything else in it."""
+    def _check_version(self, message: ServerHello) -> int:
+        """The version the ServerHello picks (its `selected_version`), checked before anything
+        else in it."""
         offered = self.config.versions
         selected = message.get(SupportedVersionsServerHello)
         if selected is not None and (
@@ -239,13 +240,14 @@ class TlsClient(Client12, Tls13Connection):
             raise IllegalParameter(
                 f"supported_versions selects {name(selected.selected_version)}: it may only select a version "
                 "we offered, TLS 1.3 or later", "RFC 8446 §4.2.1")
-        version = message.selected_version
+        version = selected.selected_version if selected is not None else message.legacy_version
         if version < _TLS1_3 and _TLS1_3 in offered and message.downgrade_sentinel:
             raise IllegalParameter(
                 f"the server answers with {name(version)}, but its random ends with the sentinel of a TLS 1.3 "
                 f"server forced down to {name(message.downgrade_sentinel)}: someone is tampering", HELLO)
         if version not in offered:
             raise ProtocolVersionAlert(f"the server chose {name(version)}, which we did not offer", "RFC 8446 §D.1")
+        return version
 
     def _check_extensions(self, message: Any, context: ExtensionContext) -> None:
         """RFC 8446 §4.2: an extension the message may not carry is illegal_parameter; an
@@ -261,9 +263,7 @@ class TlsClient(Client12, Tls13Connection):
                     f"the server's {context.value} carries {name(known(ExtensionType, kind))}, which our "
                     "ClientHello never asked for", "RFC 8446 §4.2")
 
-    def _check_hello_basics(self, message: ServerHello) -> None:
-        selected = message.get(SupportedVersionsServerHello)
-        version = selected.selected_version if selected else message.legacy_version
+    def _check_hello_basics(self, message: ServerHello, version: int) -> None:
         if version != _TLS1_3:
             if version in self.config.versions:
                 raise HandshakeFailure("TLS 1.2 with this client is for a later chapter", HELLO)

@@ -4,6 +4,7 @@ KeyUpdate, and the checks of the peer's versions of them (RFC 8446 §4.4, §4.6.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from operator import attrgetter
 from typing import Any
 
 
@@ -24,6 +25,7 @@ from engine.tls.messages import (
 )
 
 AUTH = "RFC 8446 §4.4"
+_CERT_DATA = attrgetter("cert_data")
 
 
 def _side(is_client: bool) -> str:
@@ -53,7 +55,7 @@ class Tls13Connection(TlsConnection):
     def compose_certificate(self, choices: Mapping[str, Any]) -> None:
         credential = self.credential_for(choices)
         self.sent_credential = credential
-        entries = tuple([CertificateEntry(der) for der in credential.chain]) if credential else ()
+        entries = tuple(map(CertificateEntry, credential.chain)) if credential else ()
         self.send_handshake(Certificate(self.request_context, entries))
 
     def compose_certificate_verify(self, choices: Mapping[str, Any]) -> None:
@@ -96,13 +98,14 @@ class Tls13Connection(TlsConnection):
         for entry in message.entries:
             if entry.extensions:
                 check_tls13_placement(entry.extensions, ExtensionContext.CERTIFICATE)
-        chain = tuple([entry.cert_data for entry in message.entries])
+        chain = tuple(map(_CERT_DATA, message.entries))
         if not chain:
             return False
-        if self.config.verify_peer:
-            hostname = self.config.server_name if self.is_client else None
+        config = self.config
+        if config.verify_peer:
+            hostname = config.server_name if self.is_client else None
             try:
-                verified = verify_chain(chain, self.config.trust_anchors, hostname, self.config.now, client=not self.is_client)
+                verified = verify_chain(chain, config.trust_anchors, hostname, config.now, client=not self.is_client)
             except CORRUPT_CERTIFICATE as error:  # cryptography parses DER lazily: a corrupt field shows late
                 raise BadCertificate(f"a certificate in the chain is corrupt: {error}", "RFC 8446 §6.2") from None
             self.remember_peer_leaf(chain[0], verified.certificates[0], verified.leaf_key)
