@@ -281,8 +281,9 @@ def _traffic_steps(name: str, code: int) -> tuple[Step, ...]:
 
 
 @cache
-def _finished_words(base_name: str, length: int, transcript: str) -> tuple[Step, str, tuple[str, ...], str, str]:
-    """The finished key step of a Finished or binder BaseKey, and the name, inputs, formula
+def _finished_words(base_name: str, length: int,
+                    transcript: str) -> tuple[tuple[Step], str, tuple[str, ...], str, str]:
+    """The finished key's steps (one) from a Finished or binder BaseKey, and the name, inputs, formula
     and section of the verify_data made with it over H(`transcript`):
     'client_handshake_traffic_secret' -> client_finished_key, client_verify_data;
     'binder_key' -> binder_finished_key, binder_verify_data (the PSK binder)."""
@@ -290,7 +291,7 @@ def _finished_words(base_name: str, length: int, transcript: str) -> tuple[Step,
     key_name = f"{prefix}_finished_key"
     key_step = (key_name, _label_head(b"finished", length), length, (base_name,),
                 f'HKDF-Expand-Label({base_name}, "finished", "", Hash.length)')
-    return (key_step, f"{prefix}_verify_data", (key_name, f"H({transcript})"),
+    return ((key_step,), f"{prefix}_verify_data", (key_name, f"H({transcript})"),
             f"HMAC({key_name}, H({transcript}))", BINDER if base_name == "binder_key" else FINISHED)
 
 
@@ -329,6 +330,17 @@ class KeyedMacs(dict[bytes, KeyedHmac]):
         return fork
 
 
+_SUITE_FACTS: dict[int, tuple[SuiteInfo, HashType, int, str]] = {}  # by code point, see `_suite_facts`
+
+
+def _suite_facts(suite: SuiteInfo | int) -> tuple[SuiteInfo, HashType, int, str]:
+    """A suite's facts as a key schedule keeps them (the suite, its hash, Hash.length and
+    hashlib's name of the hash), found once per suite."""
+    info = suite if isinstance(suite, SuiteInfo) else suite_info(suite)
+    facts = _SUITE_FACTS[info.code] = (info, info.hash, digest_size(info.hash), _name(info.hash))
+    return facts
+
+
 class SecretLog:
     """One connection's key derivations under its cipher suite: the events in order, and
     each value by name. Subclasses fix the TLS `version` and the default `section`."""
@@ -337,12 +349,10 @@ class SecretLog:
     version = "1.3"
 
     def __init__(self, suite: SuiteInfo | int) -> None:
-        self.suite = suite = suite if isinstance(suite, SuiteInfo) else suite_info(suite)
-        if suite.version != self.version:
-            raise InternalError(f"{suite.name} is not a TLS {self.version} suite", self.section)
-        self.hash: HashType = suite.hash
-        self.hash_length = digest_size(suite.hash)
-        self.hash_name = _name(suite.hash)
+        facts = _SUITE_FACTS.get(suite.code if isinstance(suite, SuiteInfo) else suite) or _suite_facts(suite)
+        if facts[0].version != self.version:
+            raise InternalError(f"{facts[0].name} is not a TLS {self.version} suite", self.section)
+        self.suite, self.hash, self.hash_length, self.hash_name = facts
         self.events: list[SecretDerived] = []
         self.secrets: dict[str, bytes] = {}
 
@@ -477,8 +487,8 @@ class KeySchedule(SecretLog):
     def finished_key(self, base: bytes, base_name: str | None = None) -> bytes:
         """finished_key = HKDF-Expand-Label(BaseKey, "finished", "", Hash.length)."""
         base_name = base_name or self.name_of(base)
-        key_step, *_, section = _finished_words(base_name, self.hash_length, "Handshake Context")
-        return self._expand(base, b"", section, (key_step,))[0]
+        key_steps, *_, section = _finished_words(base_name, self.hash_length, "Handshake Context")
+        return self._expand(base, b"", section, key_steps)[0]
 
     def finished_verify_data(self, base: bytes, transcript_hash: bytes, base_name: str | None = None,
                              transcript: str = "Handshake Context") -> bytes:
@@ -486,10 +496,10 @@ class KeySchedule(SecretLog):
         CertificateVerify*)); the same formula makes a PSK binder over the partial ClientHello.
         `transcript` names the hashed messages for the UI ("ClientHello...CertificateVerify")."""
         base_name = base_name or self.name_of(base)
-        key_step, name, inputs, formula, section = _finished_words(base_name, self.hash_length, transcript)
-        finished_key = self._expand(base, b"", section, (key_step,))[0]
+        key_steps, name, inputs, formula, section = _finished_words(base_name, self.hash_length, transcript)
+        finished_key = self._expand(base, b"", section, key_steps)[0]
         value = _new_hmac(finished_key, transcript_hash, self.hash_name).digest()  # HMAC(finished_key, ...)
-        return self._record(name, value, inputs, formula, section, context=transcript_hash)
+        return self._record(name, value, inputs, formula, section, transcript_hash)
 
     def next_application_secret(self, secret: bytes) -> bytes:
         """application_traffic_secret_N+1 = HKDF-Expand-Label(application_traffic_secret_N,
