@@ -158,6 +158,9 @@ CASES: list[tuple[str, HandshakeMessage, bytes]] = [
     ("TLS 1.2 Certificate", Certificate12((v.h("aabbcc"), v.h("dd"))), v.HAND_CERTIFICATE_12),
     ("TLS 1.2 empty Certificate", Certificate12(()), v.HAND_CERTIFICATE_12_EMPTY),
     ("TLS 1.3 empty Certificate", Certificate(b"", ()), v.HAND_CERTIFICATE_13_EMPTY),
+    ("TLS 1.3 Certificate with entry extensions", Certificate(b"", (
+        CertificateEntry(b"\x30\x00", (UnknownExtension(0x1234, b"\xab"),)),
+        CertificateEntry(b"\x30\x01"))), v.HAND_CERTIFICATE_13_EXTENSIONS),
     ("ServerKeyExchange ECDHE", ServerKeyExchange(
         EcdheParams(G.x25519, v.h("aabbccdd")), S.rsa_pss_rsae_sha256, v.h("010203")),
      v.HAND_SKE_ECDHE),

@@ -149,6 +149,10 @@ HAND_SERVER_HELLO_12 = h(
 HAND_CERTIFICATE_12 = h("0b 00000d" "00000a" "000003 aabbcc" "000001 dd")  # RFC 5246 §7.4.2
 HAND_CERTIFICATE_12_EMPTY = h("0b 000003" "000000")
 HAND_CERTIFICATE_13_EMPTY = h("0b 000004" "00" "000000")  # no context, no entries
+HAND_CERTIFICATE_13_EXTENSIONS = h(  # two entries, the first with an extension block
+    "0b 000017" "00" "000013"
+    "000002 3000" "0005" "1234 0001 ab"  # cert_data 30 00, an unknown extension 0x1234
+    "000002 3001" "0000")  # cert_data 30 01, no extensions
 
 HAND_SKE_ECDHE = h(
     "0c 00000f"
