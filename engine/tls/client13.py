@@ -139,7 +139,7 @@ class TlsClient(Client12, Tls13Connection):
             # A retry that names no group (only a cookie) keeps the very same shares (§4.1.2).
             share_groups = (wanted.selected_group,) if wanted else ()
         attempt = "2" if retry else "1"
-        share_groups = share_groups if _TLS1_3 in config.versions else ()
+        share_groups = share_groups if offers13 else ()
         if retry is None or share_groups:
             self.shares = {g: groups.generate(g, self.rng.child(f"client.share.{g}.{attempt}")) for g in share_groups}
         extensions: list[Any] = []
@@ -254,6 +254,8 @@ class TlsClient(Client12, Tls13Connection):
         answer to an extension our ClientHello never sent is unsupported_extension (a
         HelloRetryRequest's cookie excepted)."""
         check_tls13_placement(message.extensions, context)
+        if self.offered_extensions.issuperset(map(int, map(_TYPE_OF, message.extensions))):
+            return  # (the usual case, found in C; the loop below names the first one that is not)
         for extension in message.extensions:
             kind = int(extension.extension_type)
             if kind not in self.offered_extensions and not (
