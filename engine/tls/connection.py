@@ -496,7 +496,7 @@ class TlsConnection:
         schedule = self.schedule
         if schedule is None:
             raise MoveImpossible("no cipher suite has been agreed yet, so there are no keys")
-        algorithm = schedule.suite.hash  # TLS 1.3 or 1.2: the suite's hash
+        algorithm = schedule.hash  # TLS 1.3 or 1.2: the suite's hash
         if messages is not None:
             hasher = hashes.Hash(algorithm())
             for raw in messages:
@@ -504,10 +504,11 @@ class TlsConnection:
             return hasher.finalize()
         running, transcript = self._running_hash, self.transcript
         hashed = running.hashed
-        if algorithm is not running.algorithm or transcript[: len(hashed)] != hashed:
+        count = len(hashed)
+        if algorithm is not running.algorithm or transcript[:count] != hashed:
             running.restart(algorithm)
-            hashed = running.hashed
-        new = transcript[len(hashed) :]
+            hashed, count = running.hashed, 0
+        new = transcript[count:]
         if new:
             hasher = running.hasher
             hasher.update(b"".join(new))
