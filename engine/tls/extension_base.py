@@ -115,10 +115,22 @@ class EmptyExtension(Extension):
     def decode_at(cls, r: FastReader, start: int, stop: int) -> Self:
         if start != stop:
             unnamed_fault()
-        return cls()
+        return _EMPTIES[cls]  # type: ignore[no-any-return]
 
     def describe(self) -> str:
         return "(empty)"
+
+
+class _Empties(dict[type, Any]):
+    """One instance of each empty form, made when first read: a form with no fields is
+    always equal to any other of its kind (and frozen), so one serves every block."""
+
+    def __missing__(self, form: type) -> Any:
+        empty = self[form] = form()
+        return empty
+
+
+_EMPTIES = _Empties()
 
 
 class NumberExtension(Extension):

@@ -205,27 +205,27 @@ def read_certificate_list(r: Reader, rfc: str, context: ExtensionContext | None 
     certificates: list[bytes] = []
     blocks: list[tuple[Extension, ...]] = []
     if type(r) is FastReader:  # no spans to open: the entries read straight through
-        data, outer_end = r.data, r.end  # (`length_prefix(3, 0, None)` written out)
-        r.pos += 3
-        end = r.pos + int.from_bytes(data[r.pos - 3 : r.pos], "big")
+        # (`length_prefix(3, 0, None)` and each `opaque(3, cert_field, 1)` written out)
+        data, pos, outer_end = r.data, r.pos + 3, r.end
+        end = pos + int.from_bytes(data[pos - 3 : pos], "big")
         if end > outer_end:
             unnamed_fault()
-        r.end = end
-        while r.pos < end:  # each read is bounded by `end`: the loop ends exactly there
-            start = r.pos + 3  # (`opaque(3, cert_field, 1)` written out: a call fewer each)
-            stop = start + int.from_bytes(data[r.pos : start], "big")
-            if stop > end or stop == start:
+        while pos < end:  # each read is bounded by `end`: the loop ends exactly there
+            start = pos + 3
+            pos = start + int.from_bytes(data[pos:start], "big")
+            if pos > end or pos == start:
                 unnamed_fault()
-            r.pos = stop
-            certificates.append(data[start:stop])
+            certificates.append(data[start:pos])
             if context is None:
                 continue
-            if data[stop : stop + 2] == b"\0\0" and stop + 2 <= end:  # no extensions, as a rule
-                r.pos = stop + 2
+            if data[pos : pos + 2] == b"\0\0" and pos + 2 <= end:  # no extensions, as a rule
+                pos += 2
                 blocks.append(())
             else:
+                r.pos, r.end = pos, end
                 blocks.append(decode_extensions(r, context))
-        r.end = outer_end
+                pos = r.pos
+        r.pos, r.end = end, outer_end
         return certificates, blocks
     with r.group(3, list_field) as span:
         while r.pos < r.end:  # (`Reader.each` written out: two calls fewer a certificate)
