@@ -529,8 +529,8 @@ def find(extensions: Sequence[Extension], form: type[_X]) -> _X | None:
 
 _ANY = None
 _CH, _SH, _HRR, _EE, _CT, _CR, _NST = ExtensionContext  # in definition order
-_PRE_SHARED_KEY = int(ExtensionType.pre_shared_key)
-_TYPE_OF = attrgetter("extension_type")  # (an enum member's lookup is slow)
+_PRE_SHARED_KEY = int(ExtensionType.pre_shared_key)  # (an enum member's lookup is slow)
+_TYPE_OF = attrgetter("extension_type")  # each extension's type, for the duplicate check
 _TYPE_AND_LENGTH = struct.Struct(">HH").unpack_from  # an extension's first four bytes
 _PUT_TYPE_AND_LENGTH = struct.Struct(">HH").pack_into
 _PUT_LENGTH = struct.Struct(">H").pack_into

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
 from engine.bytemap import FieldSpan
 from engine.tls.codec import FastReader, Field, Reader, SpanRecorder, Writer, plural, unnamed_fault
 from engine.tls.constants import HandshakeType, ProtocolVersion, describe, known
-
 from engine.tls.extensions import Extension, ExtensionContext, decode_extensions
 
 if TYPE_CHECKING:

@@ -213,7 +213,7 @@ def _client_hello_head_at(r: FastReader) -> tuple[ProtocolVersion | int, bytes, 
     compression_at = suites_at + 2 + suites_length
     stop = compression_at + 1 + data[compression_at]
     if (stop > r.end or length > 32 or suites_length < 2 or suites_length % 2
-            or stop == compression_at + 1):  # (0xFFFE, the suites' maximum, is even)
+            or stop == compression_at + 1):  # (a length over 0xFFFE, the maximum, is odd)
         unnamed_fault()
     r.pos = stop
     return (_VERSION_OF(version), random, data[pos + 35 : suites_at],
