@@ -25,7 +25,7 @@ from engine.tls.alerts import (
     UnsupportedExtension,
 )
 from engine.tls.config import SessionTicket
-from engine.tls.connection import Composer, Handler, TlsConnection
+from engine.tls.connection import Handler, TlsConnection
 from engine.tls.constants import (
     HELLO_RETRY_REQUEST_RANDOM,
     ExtensionType,
@@ -65,7 +65,6 @@ from engine.tls.messages import (
     ClientHello,
     EncryptedExtensions,
     Finished,
-    KeyUpdate,
     MessageHash,
     NewSessionTicket,
     ServerHello,

@@ -25,7 +25,7 @@ from engine.tls.alerts import (
     ProtocolVersion as ProtocolVersionAlert,
 )
 from engine.tls.config import first_offered
-from engine.tls.connection import Composer, Handler, MoveImpossible, TlsConnection
+from engine.tls.connection import Handler, MoveImpossible, TlsConnection
 from engine.tls.constants import (
     HELLO_RETRY_REQUEST_RANDOM,
     CipherSuite,
