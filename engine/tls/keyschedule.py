@@ -304,6 +304,7 @@ def _next_generation(name: str) -> str:
 
 
 _new_tuple = tuple.__new__  # a named tuple made without its Python-level __new__
+_LENGTH_BYTE = tuple(bytes((n,)) for n in range(256))  # a context's one-byte length prefix, by length
 
 
 class KeyedMacs(dict[bytes, KeyedHmac]):
@@ -388,7 +389,7 @@ class KeySchedule(SecretLog):
         T(1) = HMAC-Hash(secret, HkdfLabel || 0x01) (RFC 5869 §2.3): one OpenSSL HMAC each.
         (A secret keys at most four of these; keying it once and copying the keyed hashes
         per label costs as much, in far more Python.)"""
-        tail = bytes((len(context),)) + context + b"\x01" if context else b"\x00\x01"
+        tail = _LENGTH_BYTE[len(context)] + context + b"\x01" if context else b"\x00\x01"
         hash_name, events, secrets, values = self.hash_name, self.events, self.secrets, []
         for name, head, length, inputs, formula in steps:
             value = _new_hmac(secret, head + tail, hash_name).digest()[:length]

@@ -157,12 +157,13 @@ class TlsServer(Server12, Tls13Connection):
             return
         self.group = int(group)
         self._agree(self.group)  # a bad point in the client's share is refused before we say anything
-        self.pending = ["ServerHello"] + self._ccs_if_due(message) + ["EncryptedExtensions"]
+        pending = ["ServerHello", *self._ccs_if_due(message), "EncryptedExtensions"]
         if self.psk is None:
             if self.config.client_auth != "none":
-                self.pending.append("CertificateRequest")
-            self.pending += ["Certificate", "CertificateVerify"]
-        self.pending.append("Finished")
+                pending.append("CertificateRequest")
+            pending += ["Certificate", "CertificateVerify"]
+        pending.append("Finished")
+        self.pending = pending
         self._set_state(_NEGOTIATED)
 
     def _check_second_hello(self, message: ClientHello) -> None:
@@ -278,10 +279,11 @@ class TlsServer(Server12, Tls13Connection):
     def _agree(self, group: int) -> tuple[groups.PrivateShare, bytes]:
         """Our share for `group` and the secret it agrees on with the client's share, made
         once; an invalid client point is illegal_parameter (RFC 8446 §4.2.8.2)."""
-        if self._agreed is None or self._agreed[0] != group:
+        agreed = self._agreed
+        if agreed is None or agreed[0] != group:
             private = groups.generate(group, self.rng.child(f"server.share.{group}"))
-            self._agreed = (group, private, private.exchange(self.client_shares[group]))
-        return self._agreed[1], self._agreed[2]
+            agreed = self._agreed = (group, private, private.exchange(self.client_shares[group]))
+        return agreed[1], agreed[2]
 
     def compose_change_cipher_spec(self, choices: Mapping[str, Any]) -> None:
         self.sent_ccs = True
