@@ -22,10 +22,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from typing import NoReturn
 
 from engine.tls.alerts import InternalError
 from engine.tls.events import fast_init
-from engine.tls.keyschedule import HashType, KeyedHmac, KeyedMacs, SecretLog, hmac_with, keyed
+from engine.tls.keyschedule import HashType, KeyedHmac, KeyedMacs, SecretDerived, SecretLog, _new_tuple, keyed
 from engine.tls.suites import SuiteInfo, TrafficKeys
 
 __all__ = [
@@ -55,12 +56,22 @@ def p_hash(secret: bytes, seed: bytes, length: int, hash: HashType) -> bytes:
 
 
 def _expand(secret: KeyedHmac, seed: bytes, length: int) -> bytes:
-    """P_hash with HMAC(secret, ·) already keyed."""
+    """P_hash with HMAC(secret, ·) already keyed. Each block takes two HMACs, `hmac_with`
+    written out (a handshake's PRFs take 24, and the call would be a third of each)."""
+    inner_key, outer_key = secret
     output = b""
     a = seed
     while len(output) < length:
-        a = hmac_with(secret, a)
-        output += hmac_with(secret, a + seed)
+        inner = inner_key.copy()  # A(i) = HMAC(secret, A(i-1))
+        inner.update(a)
+        outer = outer_key.copy()
+        outer.update(inner.digest())
+        a = outer.digest()
+        inner = inner_key.copy()  # the block: HMAC(secret, A(i) + seed)
+        inner.update(a + seed)
+        outer = outer_key.copy()
+        outer.update(inner.digest())
+        output += outer.digest()
     return output[:length]
 
 
@@ -69,14 +80,17 @@ def prf(secret: bytes, label: bytes, seed: bytes, length: int, hash: HashType) -
     return p_hash(secret, label + seed, length, hash)
 
 
+# The derivations below are `prf` written out: P_hash over the label and seed, keyed here.
+
+
 def master_secret(pre_master: bytes, client_random: bytes, server_random: bytes,
                   hash: HashType) -> bytes:
-    return prf(pre_master, b"master secret", client_random + server_random,
-               MASTER_SECRET_LENGTH, hash)
+    return _expand(keyed(hash, pre_master), b"master secret" + client_random + server_random,
+                   MASTER_SECRET_LENGTH)
 
 
 def extended_master_secret(pre_master: bytes, session_hash: bytes, hash: HashType) -> bytes:
-    return prf(pre_master, b"extended master secret", session_hash, MASTER_SECRET_LENGTH, hash)
+    return _expand(keyed(hash, pre_master), b"extended master secret" + session_hash, MASTER_SECRET_LENGTH)
 
 
 @fast_init
@@ -97,51 +111,40 @@ class KeyBlock:
         return TrafficKeys(self.server_write_key, self.server_write_iv, self.suite)
 
 
-def key_block_length(suite: SuiteInfo) -> int:
-    return 2 * (suite.key_length + suite.iv_length)
-
-
 def key_block(master: bytes, server_random: bytes, client_random: bytes,
               suite: SuiteInfo) -> KeyBlock:
-    return _key_block(keyed(suite.hash, master), server_random, client_random, suite)
+    return _key_block(_expand(keyed(suite.hash, master), b"key expansion" + server_random + client_random,
+                              _key_block_parts(suite.key_length, suite.iv_length)[-1][2]), suite)
 
 
-def _key_block(master: KeyedHmac, server_random: bytes, client_random: bytes,
-               suite: SuiteInfo) -> KeyBlock:
-    """The key block with HMAC(master_secret, ·) already keyed."""
-    block = _expand(master, b"key expansion" + server_random + client_random, key_block_length(suite))
+def _key_block(block: bytes, suite: SuiteInfo) -> KeyBlock:
+    """The key block's bytes split into its four parts."""
     key, iv = suite.key_length, suite.iv_length
-    return KeyBlock(
-        client_write_key=block[:key],
-        server_write_key=block[key : 2 * key],
-        client_write_iv=block[2 * key : 2 * key + iv],
-        server_write_iv=block[2 * key + iv : 2 * key + 2 * iv],
-        suite=suite,
-    )
+    return KeyBlock(block[:key], block[key : 2 * key], block[2 * key : 2 * key + iv],
+                    block[2 * key + iv : 2 * key + 2 * iv], suite)
 
 
 def verify_data(master: bytes, label: bytes, handshake_hash: bytes, hash: HashType) -> bytes:
     """Finished.verify_data; `label` is b"client finished" or b"server finished"."""
-    return _verify_data(keyed(hash, master), label, handshake_hash)
+    if label not in _FINISHED_WORDS:
+        _not_a_finished_label(label)
+    return _expand(keyed(hash, master), label + handshake_hash, VERIFY_DATA_LENGTH)
 
 
-def _verify_data(master: KeyedHmac, label: bytes, handshake_hash: bytes) -> bytes:
-    """verify_data with HMAC(master_secret, ·) already keyed."""
-    if label not in (b"client finished", b"server finished"):
-        raise InternalError(f"{label!r} is not a Finished label", FINISHED_SECTION)
-    return _expand(master, label + handshake_hash, VERIFY_DATA_LENGTH)
+def _not_a_finished_label(label: bytes) -> NoReturn:
+    raise InternalError(f"{label!r} is not a Finished label", FINISHED_SECTION)
 
 
 @cache
-def _key_block_words(key_length: int, iv_length: int) -> tuple[tuple[str, str], ...]:
-    """The name and formula of each part of the key block (the same for every connection
-    of a suite): client_write_key is "key_block[0..15]" and so on."""
-    words, start = [], 0
+def _key_block_parts(key_length: int, iv_length: int) -> tuple[tuple[str, int, int, str], ...]:
+    """The name, start, end and formula of each part of the key block (the same for every
+    connection of a suite): client_write_key is key_block[0:16], "key_block[0..15]", and so on."""
+    parts, start = [], 0
     for name, length in (("client_write_key", key_length), ("server_write_key", key_length),
                          ("client_write_iv", iv_length), ("server_write_iv", iv_length)):
-        words.append((name, f"key_block[{start}..{start + length - 1}]"))
+        parts.append((name, start, start + length, f"key_block[{start}..{start + length - 1}]"))
         start += length
-    return tuple(words)
+    return tuple(parts)
 
 
 class Tls12KeySchedule(SecretLog):
@@ -163,7 +166,7 @@ class Tls12KeySchedule(SecretLog):
                session_hash: bytes | None = None) -> bytes:
         """master_secret from the recorded pre-master secret; with `session_hash` given
         (extended_master_secret negotiated) the RFC 7627 form."""
-        pre_master = self._require("pre_master_secret", "master")
+        pre_master = self.secrets.get("pre_master_secret") or self._require("pre_master_secret", "master")
         if session_hash is None:
             value = master_secret(pre_master, client_random, server_random, self.hash)
             formula = ('PRF(pre_master_secret, "master secret", '
@@ -179,25 +182,25 @@ class Tls12KeySchedule(SecretLog):
     def key_block(self, server_random: bytes, client_random: bytes) -> KeyBlock:
         """key_block = PRF(master_secret, "key expansion", server_random + client_random),
         recorded whole and then each of its four parts."""
-        master = self._require("master_secret", "key_block")
-        block = _key_block(self.macs[master], server_random, client_random, self.suite)
-        self._record("key_block", block.client_write_key + block.server_write_key
-                     + block.client_write_iv + block.server_write_iv,
-                     ("master_secret", "ServerHello.random", "ClientHello.random"),
-                     'PRF(master_secret, "key expansion", server_random + client_random)',
-                     context=server_random + client_random)
-        parts = (block.client_write_key, block.server_write_key, block.client_write_iv, block.server_write_iv)
-        for (name, formula), part in zip(_key_block_words(self.suite.key_length, self.suite.iv_length), parts):
-            self._record(name, part, ("key_block",), formula)
-        return block
+        master = self.secrets.get("master_secret") or self._require("master_secret", "key_block")
+        suite, randoms = self.suite, server_random + client_random
+        parts = _key_block_parts(suite.key_length, suite.iv_length)
+        block = _expand(self.macs[master], b"key expansion" + randoms, parts[-1][2])
+        self._record("key_block", block, ("master_secret", "ServerHello.random", "ClientHello.random"),
+                     'PRF(master_secret, "key expansion", server_random + client_random)', context=randoms)
+        events, secrets, section = self.events, self.secrets, self.section
+        for name, start, end, formula in parts:  # each part recorded as `_record` would
+            part = secrets[name] = block[start:end]
+            events.append(_new_tuple(SecretDerived, (name, part, ("key_block",), formula, section, b"")))
+        return _key_block(block, suite)
 
     def verify_data(self, label: bytes, handshake_hash: bytes) -> bytes:
         """Finished.verify_data for the client or server Finished."""
-        master = self._require("master_secret", "verify_data")
-        value = _verify_data(self.macs[master], label, handshake_hash)
-        name, formula = _FINISHED_WORDS[label]
-        return self._record(name, value, ("master_secret", "Hash(handshake_messages)"),
-                            formula, FINISHED_SECTION, context=handshake_hash)
+        master = self.secrets.get("master_secret") or self._require("master_secret", "verify_data")
+        words = _FINISHED_WORDS.get(label) or _not_a_finished_label(label)
+        value = _expand(self.macs[master], label + handshake_hash, VERIFY_DATA_LENGTH)
+        return self._record(words[0], value, ("master_secret", "Hash(handshake_messages)"),
+                            words[1], FINISHED_SECTION, context=handshake_hash)
 
 
 # The name and formula each Finished label's verify_data is recorded under.

@@ -265,16 +265,14 @@ class _Tls12Protection(_Protection):
             return self.keys.iv + explicit
         return (self._iv ^ sequence).to_bytes(NONCE_LENGTH, "big")
 
-    @staticmethod
-    def _additional_data(sequence: int, header: bytes, length: int) -> bytes:
-        return sequence.to_bytes(8, "big") + header[:3] + length.to_bytes(2, "big")
-
     def seal(self, content_type: ContentType, fragment: bytes, padding: Padding, version: int) -> Record:
-        sequence = self.take_sequence()
+        sequence = self.sequence  # take_sequence, inline: this runs for every record
+        if sequence > MAX_SEQUENCE:
+            self._wrapped()
+        self.sequence = sequence + 1
         explicit = sequence.to_bytes(8, "big")[: self.explicit_length]
-        length = self.explicit_length + len(fragment) + self.tag_length
-        header = _pack_header(content_type, version, length)
-        aad = self._additional_data(sequence, header, len(fragment))
+        header = _pack_header(content_type, version, self.explicit_length + len(fragment) + self.tag_length)
+        aad = _pack_additional_data(sequence, header[:3], len(fragment))
         raw = header + explicit + self.aead.encrypt(self._nonce(sequence, explicit), fragment, aad)
         return _new_record(Record, (content_type, fragment, self.name, raw, 0, sequence))
 
@@ -282,15 +280,14 @@ class _Tls12Protection(_Protection):
         sequence = self.sequence  # taken only once the record is good: a fault consumes nothing
         if sequence > MAX_SEQUENCE:
             self._wrapped()
-        header, body = raw[:HEADER_LENGTH], raw[HEADER_LENGTH:]
-        explicit, ciphertext = body[: self.explicit_length], body[self.explicit_length :]
-        length = len(ciphertext) - self.tag_length
+        start = HEADER_LENGTH + self.explicit_length  # of the ciphertext
+        length = len(raw) - start - self.tag_length
         if length < 0:
             raise BadRecordMac(f"record {sequence} under {self.name} is too short to hold its tag",
                                PROTECTION_12)
-        aad = self._additional_data(sequence, header, length)
+        aad = _pack_additional_data(sequence, raw[:3], length)
         try:
-            content = self.aead.decrypt(self._nonce(sequence, explicit), ciphertext, aad)
+            content = self.aead.decrypt(self._nonce(sequence, raw[HEADER_LENGTH:start]), raw[start:], aad)
         except InvalidTag:
             raise BadRecordMac(f"record {sequence} under {self.name} does not authenticate",
                                PROTECTION_12) from None
@@ -298,6 +295,11 @@ class _Tls12Protection(_Protection):
             raise RecordOverflow(f"plaintext of {len(content)} bytes exceeds 2^14", PROTECTION_12)
         self.sequence = sequence + 1
         return _new_record(Record, (content_type, content, self.name, raw, 0, sequence))
+
+
+# TLS 1.2's AEAD additional data: seq_num, the record header's type and version, the
+# plaintext's length (RFC 5246 §6.2.3.3), packed in one call.
+_pack_additional_data = struct.Struct(">Q3sH").pack
 
 
 _PROTECTION_OF_VERSION: dict[str, type[_Protection]] = {"1.3": _Tls13Protection, "1.2": _Tls12Protection}
