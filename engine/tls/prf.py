@@ -104,11 +104,13 @@ class KeyBlock:
     server_write_iv: bytes
     suite: SuiteInfo
 
+    # (Each TrafficKeys made in one C call, without the named tuple's Python __new__.)
+
     def client_keys(self) -> TrafficKeys:
-        return TrafficKeys(self.client_write_key, self.client_write_iv, self.suite)
+        return _new_tuple(TrafficKeys, (self.client_write_key, self.client_write_iv, self.suite))
 
     def server_keys(self) -> TrafficKeys:
-        return TrafficKeys(self.server_write_key, self.server_write_iv, self.suite)
+        return _new_tuple(TrafficKeys, (self.server_write_key, self.server_write_iv, self.suite))
 
 
 def key_block(master: bytes, server_random: bytes, client_random: bytes,

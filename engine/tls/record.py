@@ -256,38 +256,37 @@ class _Tls12Protection(_Protection):
     max_ciphertext = MAX_CIPHERTEXT_12
     section = PROTECTION_12
 
-    def __init__(self, keys: TrafficKeys, name: str) -> None:
-        super().__init__(keys, name)
-        self.explicit_length = keys.suite.explicit_nonce_length
-
-    def _nonce(self, sequence: int, explicit: bytes) -> bytes:
-        if self.explicit_length:
-            return self.keys.iv + explicit
-        return (self._iv ^ sequence).to_bytes(NONCE_LENGTH, "big")
+    # The nonce: GCM's is the salt (the key block's IV) and the record's explicit part
+    # (RFC 5288 §3), ChaCha20's, which has none, is built as TLS 1.3 builds it (RFC 7905 §2).
 
     def seal(self, content_type: ContentType, fragment: bytes, padding: Padding, version: int) -> Record:
         sequence = self.sequence  # take_sequence, inline: this runs for every record
         if sequence > MAX_SEQUENCE:
             self._wrapped()
         self.sequence = sequence + 1
-        explicit = sequence.to_bytes(8, "big")[: self.explicit_length]
-        header = _pack_header(content_type, version, self.explicit_length + len(fragment) + self.tag_length)
+        keys = self.keys
+        explicit = sequence.to_bytes(8, "big")[: keys.suite.explicit_nonce_length]
+        header = _pack_header(content_type, version, len(explicit) + len(fragment) + self.tag_length)
         aad = _pack_additional_data(sequence, header[:3], len(fragment))
-        raw = header + explicit + self.aead.encrypt(self._nonce(sequence, explicit), fragment, aad)
+        nonce = keys.iv + explicit if explicit else (self._iv ^ sequence).to_bytes(NONCE_LENGTH, "big")
+        raw = header + explicit + self.aead.encrypt(nonce, fragment, aad)
         return _new_record(Record, (content_type, fragment, self.name, raw, 0, sequence))
 
     def open(self, content_type: ContentType, raw: bytes) -> Record:
         sequence = self.sequence  # taken only once the record is good: a fault consumes nothing
         if sequence > MAX_SEQUENCE:
             self._wrapped()
-        start = HEADER_LENGTH + self.explicit_length  # of the ciphertext
+        keys = self.keys
+        start = HEADER_LENGTH + keys.suite.explicit_nonce_length  # of the ciphertext
         length = len(raw) - start - self.tag_length
         if length < 0:
             raise BadRecordMac(f"record {sequence} under {self.name} is too short to hold its tag",
                                PROTECTION_12)
         aad = _pack_additional_data(sequence, raw[:3], length)
+        explicit = raw[HEADER_LENGTH:start]
+        nonce = keys.iv + explicit if explicit else (self._iv ^ sequence).to_bytes(NONCE_LENGTH, "big")
         try:
-            content = self.aead.decrypt(self._nonce(sequence, raw[HEADER_LENGTH:start]), raw[start:], aad)
+            content = self.aead.decrypt(nonce, raw[start:], aad)
         except InvalidTag:
             raise BadRecordMac(f"record {sequence} under {self.name} does not authenticate",
                                PROTECTION_12) from None

@@ -108,7 +108,9 @@ class Tls12Mixin(TlsConnection):
     # --- keys ---------------------------------------------------------------------
 
     def derive_master12(self, pre_master: bytes, how: str) -> None:
-        schedule = self.schedule12
+        schedule = self.schedule
+        if type(schedule) is not Tls12KeySchedule:  # (the common case without the property's call)
+            schedule = self.schedule12
         schedule.pre_master(pre_master, how)
         session_hash = self.transcript_hash() if self.use_ems else None
         schedule.master(self.client_random, self.server_random, session_hash)
@@ -155,7 +157,10 @@ class Tls12Mixin(TlsConnection):
         if not self.sent_ccs12:
             raise MoveImpossible("Finished goes under the new keys: send ChangeCipherSpec first")
         label = b"client finished" if self.is_client else b"server finished"
-        verify_data = self.schedule12.verify_data(label, self.transcript_hash())
+        schedule = self.schedule
+        if type(schedule) is not Tls12KeySchedule:
+            schedule = self.schedule12
+        verify_data = schedule.verify_data(label, self.transcript_hash())
         self.send_handshake(Finished(self.tamper("bad_finished", verify_data)))
         self.after_our_finished12()
 
@@ -164,7 +169,10 @@ class Tls12Mixin(TlsConnection):
 
     def check_finished12(self, message: Finished, raw: bytes) -> None:
         label = b"server finished" if self.is_client else b"client finished"
-        expected = self.schedule12.verify_data(label, self.transcript_hash())
+        schedule = self.schedule
+        if type(schedule) is not Tls12KeySchedule:
+            schedule = self.schedule12
+        expected = schedule.verify_data(label, self.transcript_hash())
         if len(message.verify_data) != len(expected):
             raise DecodeError(f"Finished carries {len(message.verify_data)} bytes, expected 12", FINISHED)
         if not self.macs_equal(message.verify_data, expected):
