@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cache
+from operator import attrgetter
 from typing import Any, ClassVar
 
 from engine.tls import alpn, signatures
@@ -66,6 +67,9 @@ def _with_pkcs1(schemes: tuple[int, ...]) -> tuple[int, ...]:
     return schemes + tuple(s for s in PKCS1 if s not in schemes)
 
 
+_TYPE_OF = attrgetter("extension_type")  # each extension's type, for the superset check
+
+
 class Client12(Tls12Mixin):
     server_params: Any = None
     received_tickets12: list[Session12]
@@ -106,8 +110,9 @@ class Client12(Tls12Mixin):
         # (The downgrade sentinel was checked already, for both versions: TlsClient._check_version.)
         if message.cipher_suite not in self.config.tls12_suites:
             raise IllegalParameter(f"the server chose suite {int(message.cipher_suite):#06x}, which we did not offer", HELLO)
-        unasked = next((e for e in message.extensions if int(e.extension_type) not in self.offered_extensions), None)
-        if unasked is not None:
+        if not self.offered_extensions.issuperset(map(int, map(_TYPE_OF, message.extensions))):
+            # (the usual case, found in C; here the first extension we never offered is named)
+            unasked = next(e for e in message.extensions if int(e.extension_type) not in self.offered_extensions)
             raise UnsupportedExtension(f"the ServerHello carries {name(known(ExtensionType, int(unasked.extension_type)))}, "
                                        "which our ClientHello never asked for", "RFC 5246 §7.4.1.4")
         self.check_initial_renegotiation(message, "RFC 5746 §3.4")

@@ -190,11 +190,13 @@ class Tls12KeySchedule(SecretLog):
         block = _expand(self.macs[master], b"key expansion" + randoms, parts[-1][2])
         self._record("key_block", block, ("master_secret", "ServerHello.random", "ClientHello.random"),
                      'PRF(master_secret, "key expansion", server_random + client_random)', context=randoms)
-        events, secrets, section = self.events, self.secrets, self.section
+        events, secrets, section, values = self.events, self.secrets, self.section, []
         for name, start, end, formula in parts:  # each part recorded as `_record` would
             part = secrets[name] = block[start:end]
             events.append(_new_tuple(SecretDerived, (name, part, ("key_block",), formula, section, b"")))
-        return _key_block(block, suite)
+            values.append(part)
+        client_key, server_key, client_iv, server_iv = values
+        return KeyBlock(client_key, server_key, client_iv, server_iv, suite)
 
     def verify_data(self, label: bytes, handshake_hash: bytes) -> bytes:
         """Finished.verify_data for the client or server Finished."""
