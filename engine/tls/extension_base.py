@@ -236,10 +236,9 @@ class OpaqueExtension(Extension):
         return value
 
     def encode(self, w: Writer) -> None:
-        if self._length_size:
-            w.vector(self._value(), self._length_size)
-        else:
-            w.bytes(self._value())
+        value: bytes = getattr(self, self._attr)  # (`_value` and `Writer.vector` written out)
+        size = self._length_size
+        w.buffer += len(value).to_bytes(size, "big") + value if size else value
 
     @classmethod
     def decode(cls, r: Reader) -> Self:

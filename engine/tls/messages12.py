@@ -79,9 +79,13 @@ class Certificate12(_Tls12, HandshakeMessage):
     path: ClassVar[str] = "certificate"
 
     def encode_body(self, w: Writer) -> None:
-        with w.block(3):
-            for cert_data in self.chain:
-                w.vector(cert_data, 3)
+        # (`vector` and `block` written out: a server sends this every handshake)
+        buffer = w.buffer
+        start = len(buffer)
+        buffer += b"\0\0\0"  # the list's length, filled in below
+        for cert_data in self.chain:
+            buffer += len(cert_data).to_bytes(3, "big") + cert_data
+        buffer[start : start + 3] = (len(buffer) - start - 3).to_bytes(3, "big")
 
     @classmethod
     def decode_body(cls, r: Reader, context: DecodeContext) -> Self:
