@@ -191,10 +191,10 @@ _FORMS: dict[KeyExchange, _Form] = {
 _EXAMPLE_KEX = {EcdheParams: KeyExchange.ECDHE_RSA, DheParams: KeyExchange.DHE_RSA}
 
 
-def _form(context: DecodeContext, message: str, path: str) -> _Form:
+def _form(context: DecodeContext, message: str, r: Reader) -> _Form:
     form = _FORMS.get(context.key_exchange) if context.key_exchange is not None else None
     if form is None:
-        raise UnexpectedMessage(f"{path}: a {message} cannot be read before a TLS 1.2 key "
+        raise UnexpectedMessage(f"{r.path()}: a {message} cannot be read before a TLS 1.2 key "
                                 "exchange is negotiated", _CKE)
     return form
 
@@ -224,7 +224,7 @@ class ServerKeyExchange(HandshakeMessage):
 
     @classmethod
     def decode_body(cls, r: Reader, context: DecodeContext) -> Self:
-        params = _form(context, "ServerKeyExchange", r.path()).params
+        params = _form(context, "ServerKeyExchange", r).params
         if params is None:
             raise UnexpectedMessage(f"{r.path()}: RSA key exchange has no ServerKeyExchange",
                                     _SKE)
@@ -256,7 +256,7 @@ class ClientKeyExchange(HandshakeMessage):
 
     @classmethod
     def decode_body(cls, r: Reader, context: DecodeContext) -> Self:
-        form = _form(context, "ClientKeyExchange", r.path())
+        form = _form(context, "ClientKeyExchange", r)
         max_length = 2 ** (8 * form.length_size) - 1
         exchange_keys = r.opaque(form.length_size, form.exchange_keys, form.minimum, max_length)
         return cls(context.key_exchange or KeyExchange.RSA, exchange_keys)

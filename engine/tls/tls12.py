@@ -8,6 +8,7 @@ key when it receives the peer's; Finished is the first message under the new key
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
 from typing import Any, ClassVar
 
 from cryptography import x509
@@ -64,6 +65,12 @@ EXTENDED_MASTER_SECRET = ExtendedMasterSecret()
 KEY_KINDS = ((rsa.RSAPublicKey, "rsa"), (ec.EllipticCurvePublicKey, "ecdsa"), (ed25519.Ed25519PublicKey, "ed25519"))
 
 
+@cache
+def _decode_context12(suite: int) -> DecodeContext:
+    """How TLS 1.2 messages under `suite` are read (immutable, so made once per suite)."""
+    return DecodeContext(_TLS1_2, suite_info(suite).key_exchange)
+
+
 class Tls12Mixin(TlsConnection):
     """TLS 1.2 behaviour shared by both roles; mixed into TlsClient and TlsServer."""
 
@@ -103,7 +110,7 @@ class Tls12Mixin(TlsConnection):
         self.cipher_suite = suite
         self.schedule = Tls12KeySchedule(suite)
         self._events_seen = 0
-        self.decode_context = DecodeContext(_TLS1_2, suite_info(suite).key_exchange)
+        self.decode_context = _decode_context12(suite)
 
     # --- keys ---------------------------------------------------------------------
 
