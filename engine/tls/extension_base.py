@@ -122,15 +122,21 @@ class EmptyExtension(Extension):
 
 
 class _Empties(dict[type, Any]):
-    """One instance of each empty form, made when first read: a form with no fields is
-    always equal to any other of its kind (and frozen), so one serves every block."""
+    """One instance of each empty form, made with `arguments` when first read: a form with
+    no fields (or one empty value) is always equal to any other of its kind (and frozen),
+    so one serves every block."""
+
+    def __init__(self, *arguments: Any) -> None:
+        super().__init__()
+        self.arguments = arguments
 
     def __missing__(self, form: type) -> Any:
-        empty = self[form] = form()
+        empty = self[form] = form(*self.arguments)
         return empty
 
 
 _EMPTIES = _Empties()
+_EMPTY_VALUES = _Empties(b"")  # opaque forms whose value is empty (an initial renegotiation_info)
 
 
 class NumberExtension(Extension):
@@ -256,6 +262,8 @@ class OpaqueExtension(Extension):
             if body + length != stop or length < cls._minimum:
                 unnamed_fault()
             start = body
+        if start == stop:
+            return _EMPTY_VALUES[cls]  # type: ignore[no-any-return]
         return cls(data[start:stop])
 
     def describe(self) -> str:

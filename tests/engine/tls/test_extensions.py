@@ -10,7 +10,7 @@ import hashlib
 import pytest
 
 from engine.tls import alerts
-from engine.tls.codec import Reader, SpanRecorder, Writer
+from engine.tls.codec import FastReader, Reader, SpanRecorder, Writer
 from engine.tls.constants import (
     HELLO_RETRY_REQUEST_RANDOM,
     CipherSuite,
@@ -141,6 +141,19 @@ def test_decode(extension: Extension, context: ExtensionContext, data: str) -> N
     r = Reader(_block(extension.extension_type, bytes.fromhex(data)))
     assert decode_extensions(r, context) == (extension,)
     assert r.at_end()
+
+
+@pytest.mark.parametrize(("extension", "context", "data"), CASES, ids=IDS)
+def test_the_fast_reader_reads_each_form_as_the_reader_does(extension: Extension, context: ExtensionContext,
+                                                           data: str) -> None:
+    """Straight from the bytes (an empty value, as an initial renegotiation_info carries, read
+    as the one instance of its form): the same value, of the same form, twice over."""
+    block = _block(extension.extension_type, bytes.fromhex(data))
+    for _ in range(2):
+        r = FastReader(block)
+        (read,) = decode_extensions(r, context)
+        assert read == extension and type(read) is type(extension)
+        assert r.pos == len(block)
 
 
 @pytest.mark.parametrize(("extension", "context", "data"), CASES, ids=IDS)
