@@ -324,8 +324,15 @@ class ServerHelloDone(_Tls12, WholeBody):
     msg_type: ClassVar[HandshakeType] = HandshakeType.server_hello_done
     path: ClassVar[str] = "server_hello_done"
 
+    @classmethod
+    def decode_body(cls, r: Reader, context: DecodeContext) -> ServerHelloDone:
+        return SERVER_HELLO_DONE  # (the body is empty, and anything left over is refused by the caller)
+
     def summary(self) -> str:
         return "ServerHelloDone"
+
+
+SERVER_HELLO_DONE = ServerHelloDone()  # it has no fields (and is frozen): one serves every send and read
 
 
 _TICKET = "RFC 5077 §3.3"

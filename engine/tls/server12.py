@@ -50,9 +50,9 @@ from engine.tls.messages import (
     Finished,
     NewSessionTicket12,
     ServerHello,
-    ServerHelloDone,
     ServerKeyExchange,
 )
+from engine.tls.messages12 import SERVER_HELLO_DONE
 from engine.tls.suites import KeyExchange, suite_info
 from engine.tls.tls12 import (
     EXTENDED_MASTER_SECRET,
@@ -244,7 +244,7 @@ class Server12(Tls12Mixin):
         self.send_handshake(CertificateRequest12((1, 64), schemes))  # rsa_sign, ecdsa_sign
 
     def compose_server_hello_done(self, choices: Mapping[str, Any]) -> None:
-        self.send_handshake(ServerHelloDone())
+        self.send_handshake(SERVER_HELLO_DONE)
 
     # --- the client's flight ----------------------------------------------------------------
 
