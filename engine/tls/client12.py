@@ -44,7 +44,14 @@ from engine.tls.messages import (
     ServerKeyExchange,
 )
 from engine.tls.suites import KeyExchange
-from engine.tls.tls12 import EXTENDED_MASTER_SECRET, INITIAL_RENEGOTIATION, PKCS1, UNCOMPRESSED_ONLY, Tls12Mixin
+from engine.tls.tls12 import (
+    EMPTY_SESSION_TICKET,
+    EXTENDED_MASTER_SECRET,
+    INITIAL_RENEGOTIATION,
+    PKCS1,
+    UNCOMPRESSED_ONLY,
+    Tls12Mixin,
+)
 
 HELLO = "RFC 5246 §7.4.1.3"
 _TLS1_2 = ProtocolVersion.TLS1_2  # (read off the enum class: a slow path)
@@ -88,7 +95,7 @@ class Client12(Tls12Mixin):
             extensions.append(EXTENDED_MASTER_SECRET)
         resume = self.config.resume12
         if self.config.session_tickets:
-            extensions.append(SessionTicket(resume.ticket if resume else b""))
+            extensions.append(SessionTicket(resume.ticket) if resume else EMPTY_SESSION_TICKET)
         return tuple(self.config.tls12_suites), extensions
 
     def tls12_session_id(self) -> bytes | None:

@@ -55,6 +55,7 @@ from engine.tls.messages import (
 from engine.tls.messages12 import SERVER_HELLO_DONE
 from engine.tls.suites import KeyExchange, suite_info
 from engine.tls.tls12 import (
+    EMPTY_SESSION_TICKET,
     EXTENDED_MASTER_SECRET,
     FFDHE_GROUPS,
     INITIAL_RENEGOTIATION,
@@ -191,7 +192,7 @@ class Server12(Tls12Mixin):
         if suite_info(suite).key_exchange in (KeyExchange.ECDHE_RSA, KeyExchange.ECDHE_ECDSA):
             extensions.append(UNCOMPRESSED_ONLY)
         if self.ticket_requested12 and self.config.tickets is not None and resumed is None:
-            extensions.append(SessionTicket(b""))
+            extensions.append(EMPTY_SESSION_TICKET)
         if self.alpn is not None:
             extensions.append(Alpn((self.alpn.encode(),)))
         self.send_handshake(ServerHello(random, session_id, known(CipherSuite, suite), extensions=tuple(extensions),

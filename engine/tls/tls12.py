@@ -29,7 +29,7 @@ from engine.tls.connection import Composer, MoveImpossible, TlsConnection
 from engine.tls.constants import ECPointFormat, NamedGroup, ProtocolVersion, SignatureScheme, known
 from engine.tls.events import HandshakeComplete
 from engine.tls.message_base import DecodeContext
-from engine.tls.extensions import EcPointFormats, ExtendedMasterSecret, RenegotiationInfo
+from engine.tls.extensions import EcPointFormats, ExtendedMasterSecret, RenegotiationInfo, SessionTicket
 from engine.tls.messages import Certificate12, CertificateVerify, ClientHello, Finished, ServerHello
 from engine.tls.prf import KeyBlock, Tls12KeySchedule
 from engine.tls.suites import KeyExchange, suite_info
@@ -62,6 +62,7 @@ def needed_key(key_exchange: KeyExchange | None) -> str:
 UNCOMPRESSED_ONLY = EcPointFormats((ECPointFormat.uncompressed,))
 INITIAL_RENEGOTIATION = RenegotiationInfo(b"")  # empty in an initial handshake (RFC 5746 §3.4, §3.5)
 EXTENDED_MASTER_SECRET = ExtendedMasterSecret()
+EMPTY_SESSION_TICKET = SessionTicket(b"")  # a client's "I take tickets", a server's "one will come" (RFC 5077 §3.2)
 KEY_KINDS = ((rsa.RSAPublicKey, "rsa"), (ec.EllipticCurvePublicKey, "ecdsa"), (ed25519.Ed25519PublicKey, "ed25519"))
 
 
