@@ -77,6 +77,16 @@ def _with_pkcs1(schemes: tuple[int, ...]) -> tuple[int, ...]:
 _TYPE_OF = attrgetter("extension_type")  # each extension's type, for the superset check
 
 
+# What a handshake reads on its way, read off the enum classes once: in Python 3.11 a
+# member read through its class costs about as much as a call.
+(_WAIT_SERVER_CERTIFICATE, _WAIT_SERVER_KEY_EXCHANGE, _WAIT_SERVER_HELLO_DONE, _WAIT_NEW_SESSION_TICKET,
+ _WAIT_CHANGE_CIPHER_SPEC, _WAIT_SERVER_FINISHED) = (
+    Client12State.WAIT_SERVER_CERTIFICATE, Client12State.WAIT_SERVER_KEY_EXCHANGE,
+    Client12State.WAIT_SERVER_HELLO_DONE, Client12State.WAIT_NEW_SESSION_TICKET,
+    Client12State.WAIT_CHANGE_CIPHER_SPEC, Client12State.WAIT_SERVER_FINISHED)
+_RSA = KeyExchange.RSA
+
+
 class Client12(Tls12Mixin):
     server_params: Any = None
     received_tickets12: list[Session12]
@@ -142,7 +152,7 @@ class Client12(Tls12Mixin):
             self.resume_master12(resume.master_secret)
             self._set_state(self._before_server_ccs12())
             return
-        self._set_state(Client12State.WAIT_SERVER_CERTIFICATE)
+        self._set_state(_WAIT_SERVER_CERTIFICATE)
 
     # --- the server's flight -------------------------------------------------------------
 
@@ -150,8 +160,8 @@ class Client12(Tls12Mixin):
         if not self.check_certificate12(message, raw):
             raise IllegalParameter("the server sent an empty Certificate", "RFC 5246 §7.4.2")
         self.check_key_fits12()
-        rsa = self.key_exchange is KeyExchange.RSA
-        self._set_state(Client12State.WAIT_SERVER_HELLO_DONE if rsa else Client12State.WAIT_SERVER_KEY_EXCHANGE)
+        rsa = self.key_exchange is _RSA
+        self._set_state(_WAIT_SERVER_HELLO_DONE if rsa else _WAIT_SERVER_KEY_EXCHANGE)
 
     def on_server_key_exchange(self, message: ServerKeyExchange, raw: bytes) -> None:
         if message.algorithm not in self.signature_schemes12():
@@ -166,7 +176,7 @@ class Client12(Tls12Mixin):
             self.server_params = message.params
             self.group = int(message.params.group)
         self.transcript.append(raw)
-        self._set_state(Client12State.WAIT_SERVER_HELLO_DONE)
+        self._set_state(_WAIT_SERVER_HELLO_DONE)
 
     def on_certificate_request12(self, message: CertificateRequest12, raw: bytes) -> None:
         self.certificate_requested12 = True
@@ -181,7 +191,7 @@ class Client12(Tls12Mixin):
         if self.certificate_requested12 and self.config.credential is not None:
             self.pending.append("CertificateVerify")
         self.pending += ["ChangeCipherSpec", "Finished"]
-        self._set_state(Client12State.WAIT_CHANGE_CIPHER_SPEC)
+        self._set_state(_WAIT_CHANGE_CIPHER_SPEC)
 
     # --- our flight -------------------------------------------------------------------------
 
@@ -189,7 +199,7 @@ class Client12(Tls12Mixin):
         if self.version != _TLS1_2 or not self.peer_chain:
             raise MoveImpossible("ClientKeyExchange comes after a TLS 1.2 server's certificate")
         kex = self.key_exchange
-        if kex is KeyExchange.RSA:
+        if kex is _RSA:
             pre_master, encrypted = self.rsa_encrypt_pre_master()
             self.send_handshake(ClientKeyExchange(kex, encrypted))
             self.derive_master12(pre_master, "48 random bytes of the client's, sent encrypted to the server's RSA key")
@@ -213,10 +223,10 @@ class Client12(Tls12Mixin):
         return groups.generate_ffdhe(group, self.rng.child("client.dhe"))
 
     def ccs_expected12(self) -> bool:
-        return self.state is Client12State.WAIT_CHANGE_CIPHER_SPEC and (self.abbreviated or self.sent_ccs12)
+        return self.state is _WAIT_CHANGE_CIPHER_SPEC and (self.abbreviated or self.sent_ccs12)
 
     def after_peer_ccs12(self) -> None:
-        self._set_state(Client12State.WAIT_SERVER_FINISHED)
+        self._set_state(_WAIT_SERVER_FINISHED)
 
     def ignores(self, raw: bytes) -> bool:
         """HelloRequest: ignored by a client in the middle of a handshake, and (as this engine
@@ -226,12 +236,12 @@ class Client12(Tls12Mixin):
     def _before_server_ccs12(self) -> Client12State:
         """A NewSessionTicket comes before the server's CCS if and only if its ServerHello
         carried session_ticket (RFC 5077 §3.3)."""
-        return Client12State.WAIT_NEW_SESSION_TICKET if self.ticket_expected12 else Client12State.WAIT_CHANGE_CIPHER_SPEC
+        return _WAIT_NEW_SESSION_TICKET if self.ticket_expected12 else _WAIT_CHANGE_CIPHER_SPEC
 
     def on_new_session_ticket12(self, message: NewSessionTicket12, raw: bytes) -> None:
         self.transcript.append(raw)
         self.new_ticket12 = message.ticket
-        self._set_state(Client12State.WAIT_CHANGE_CIPHER_SPEC)
+        self._set_state(_WAIT_CHANGE_CIPHER_SPEC)
 
     def on_finished12(self, message: Finished, raw: bytes) -> None:
         self.check_finished12(message, raw)
