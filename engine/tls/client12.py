@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cache
-from operator import attrgetter
 from typing import Any, ClassVar
 
 from engine.tls import alpn, signatures
@@ -31,6 +30,7 @@ from engine.tls.constants import (
     known,
     name,
 )
+from engine.tls.extension_base import extension_type_of
 from engine.tls.extensions import ExtendedMasterSecret, SessionTicket
 from engine.tls.messages import (
     Certificate12,
@@ -74,7 +74,6 @@ def _with_pkcs1(schemes: tuple[int, ...]) -> tuple[int, ...]:
     return schemes + tuple(s for s in PKCS1 if s not in schemes)
 
 
-_TYPE_OF = attrgetter("extension_type")  # each extension's type, for the superset check
 
 
 # What a handshake reads on its way, read off the enum classes once: in Python 3.11 a
@@ -127,7 +126,7 @@ class Client12(Tls12Mixin):
         # (The downgrade sentinel was checked already, for both versions: TlsClient._check_version.)
         if message.cipher_suite not in self.config.tls12_suites:
             raise IllegalParameter(f"the server chose suite {int(message.cipher_suite):#06x}, which we did not offer", HELLO)
-        if not self.offered_extensions.issuperset(map(int, map(_TYPE_OF, message.extensions))):
+        if not self.offered_extensions.issuperset(map(int, map(extension_type_of, message.extensions))):
             # (the usual case, found in C; here the first extension we never offered is named)
             unasked = next(e for e in message.extensions if int(e.extension_type) not in self.offered_extensions)
             raise UnsupportedExtension(f"the ServerHello carries {name(known(ExtensionType, int(unasked.extension_type)))}, "

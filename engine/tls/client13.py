@@ -11,7 +11,6 @@ ClientHello; a resumed handshake skips the certificates (WAIT_EE → WAIT_FINISH
 from __future__ import annotations
 
 from collections.abc import Mapping
-from operator import attrgetter
 from typing import Any, ClassVar
 
 from engine.tls import alpn, groups
@@ -36,6 +35,7 @@ from engine.tls.constants import (
     known,
     name,
 )
+from engine.tls.extension_base import extension_type_of
 from engine.tls.extensions import (
     Cookie,
     ExtensionContext,
@@ -76,7 +76,6 @@ from engine.tls.tls13 import Tls13Connection, by_version, composer_tables
 
 HELLO = "RFC 8446 §4.1.3"
 _TLS1_2, _TLS1_3 = ProtocolVersion.TLS1_2, ProtocolVersion.TLS1_3  # (read off the enum class: a slow path)
-_TYPE_OF = attrgetter("extension_type")
 _PSK_DHE_KE_ONLY = PskKeyExchangeModes((PskKeyExchangeMode.psk_dhe_ke,))  # (an extension is immutable: one for all)
 
 
@@ -170,7 +169,7 @@ class TlsClient(Client12, Tls13Connection):
         hello = ClientHello(self.client_random, self.session_id, self.offered_suites, extensions=tuple(extensions))
         if config.resume is not None:
             hello = self._with_psk(hello, config.resume)
-        self.offered_extensions = frozenset(map(int, map(_TYPE_OF, hello.extensions)))
+        self.offered_extensions = frozenset(map(int, map(extension_type_of, hello.extensions)))
         self.send_handshake(hello)
         self._set_state(_WAIT_SH)
 
@@ -261,7 +260,7 @@ class TlsClient(Client12, Tls13Connection):
         answer to an extension our ClientHello never sent is unsupported_extension (a
         HelloRetryRequest's cookie excepted)."""
         check_tls13_placement(message.extensions, context)
-        if self.offered_extensions.issuperset(map(int, map(_TYPE_OF, message.extensions))):
+        if self.offered_extensions.issuperset(map(int, map(extension_type_of, message.extensions))):
             return  # (the usual case, found in C; the loop below names the first one that is not)
         for extension in message.extensions:
             kind = int(extension.extension_type)

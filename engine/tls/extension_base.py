@@ -41,6 +41,7 @@ __all__ = [
     "OpaqueExtension",
     "UnknownExtension",
     "check_tls13_placement",
+    "extension_type_of",
     "rfc8446",
 ]
 
@@ -323,7 +324,8 @@ _TLS12_ONLY = frozenset({_CH})  # ec_point_formats, extended_master_secret, ...:
 
 
 _NAMED_TYPES = frozenset(ExtensionType._value2member_map_)
-_TYPE_OF = attrgetter("extension_type")
+# Each extension's type, as one C call (for `map` over a block: superset and duplicate checks).
+extension_type_of = attrgetter("extension_type")
 
 
 @cache
@@ -338,7 +340,7 @@ def check_tls13_placement(extensions: Sequence[Extension], context: ExtensionCon
     recognizes and which is not specified for the message in which it appears, it MUST
     abort the handshake with an illegal_parameter alert"). Unknown types pass."""
     allowed_here = _allowed_in(context)
-    if allowed_here.issuperset(map(_TYPE_OF, extensions)):  # the usual case, in one C call
+    if allowed_here.issuperset(map(extension_type_of, extensions)):  # the usual case, in one C call
         return
     for index, extension in enumerate(extensions):
         if extension.extension_type in allowed_here or extension.extension_type not in _NAMED_TYPES:

@@ -25,7 +25,6 @@ from __future__ import annotations
 import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
-from operator import attrgetter
 from typing import ClassVar, Self, TypeVar
 
 from engine.tls.alerts import DecodeError, IllegalParameter
@@ -53,6 +52,7 @@ from engine.tls.extension_base import (
     OpaqueExtension,
     UnknownExtension,
     check_tls13_placement,
+    extension_type_of,
     rfc8446,
 )
 from engine.tls.extensions_nested import (
@@ -473,7 +473,7 @@ def decode_extensions(r: Reader, context: ExtensionContext) -> tuple[Extension, 
             extensions.append(form.decode_at(r, at, pos))
     # An extension past the block's end (its type and length cut off too) is read from
     # the bytes after it, or raises: either way the block does not end where it says.
-    seen = set(map(_TYPE_OF, extensions))  # (after the loop: C calls, not one a type)
+    seen = set(map(extension_type_of, extensions))  # (after the loop: C calls, not one a type)
     if pos != end or len(seen) != len(extensions):  # (or a type twice)
         unnamed_fault()
     r.pos, r.end = end, outer_end
@@ -530,7 +530,6 @@ def find(extensions: Sequence[Extension], form: type[_X]) -> _X | None:
 _ANY = None
 _CH, _SH, _HRR, _EE, _CT, _CR, _NST = ExtensionContext  # in definition order
 _PRE_SHARED_KEY = int(ExtensionType.pre_shared_key)  # (an enum member's lookup is slow)
-_TYPE_OF = attrgetter("extension_type")  # each extension's type, for the duplicate check
 _TYPE_AND_LENGTH = struct.Struct(">HH").unpack_from  # an extension's first four bytes
 _PUT_TYPE_AND_LENGTH = struct.Struct(">HH").pack_into
 _PUT_LENGTH = struct.Struct(">H").pack_into

@@ -13,7 +13,6 @@ from engine.live.addresses import ENGINE_IP, KERNEL_IP
 from engine.live.autopilot import AutoPilot
 from engine.live.kernel import Connector, EchoServer, KernelService
 from engine.live.wire import ENGINE_PORT, LiveWire, engine_address, kernel_address
-from engine.side import Side
 from engine.tcp.events import (
     ChallengeAckSent,
     ConnectionRefused,

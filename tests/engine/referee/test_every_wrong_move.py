@@ -15,7 +15,7 @@ import pytest
 
 from engine.levels import Level, load_builtin
 from engine.referee.referee import Referee
-from engine.referee.types import LevelOver, Move, MoveJudged, TurnOffered
+from engine.referee.types import Move, MoveJudged, TurnOffered
 
 LEVELS = load_builtin().levels
 

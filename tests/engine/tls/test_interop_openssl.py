@@ -207,8 +207,6 @@ def test_key_update_with_openssl(tmp_path: Path) -> None:
 
 
 def test_a_certificate_with_a_corrupt_version_is_bad_certificate_not_a_crash() -> None:
-    from engine.tls.certs import Credential
-
     good = CREDENTIALS["ecdsa"]
     leaf = good.chain[0]
     marker = bytes.fromhex("a003020102")  # [0] EXPLICIT version v3
