@@ -287,7 +287,7 @@ class TlsConnection:
                             "message, cutting it in two", self.rule("interleave")
                         )
                     READERS[content_type](self, record)
-                if self.autoflush:
+                if self.autoflush and self.pending:
                     self._flush_pending()
             except Alert as alert:
                 self._fail(alert)
