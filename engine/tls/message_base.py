@@ -67,6 +67,12 @@ class HandshakeMessage:
     __slots__ = ()
     msg_type: ClassVar[HandshakeType]
     path: ClassVar[str]
+    _type_byte: ClassVar[bytes]  # the header's first byte, `bytes((msg_type,))`
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "msg_type" in vars(cls):  # (made once per class, not per encode)
+            cls._type_byte = bytes((cls.msg_type,))
 
     def encode_body(self, w: Writer) -> None:
         raise NotImplementedError
@@ -86,7 +92,7 @@ class HandshakeMessage:
         w.buffer = bytearray()
         self.encode_body(w)
         body = w.buffer
-        return bytes((self.msg_type,)) + len(body).to_bytes(3, "big") + body
+        return self._type_byte + len(body).to_bytes(3, "big") + body
 
     def decode_context(self) -> DecodeContext:
         """The context that reads this message's bytes back as this message."""
@@ -178,7 +184,7 @@ class WholeBody(HandshakeMessage):
 
     def encode(self) -> bytes:  # (the body is one field: no Writer needed)
         body = getattr(self, self._field.name) if self._field is not None else b""
-        return bytes((self.msg_type,)) + len(body).to_bytes(3, "big") + body
+        return self._type_byte + len(body).to_bytes(3, "big") + body
 
     @classmethod
     def decode_body(cls, r: Reader, context: DecodeContext) -> Self:
