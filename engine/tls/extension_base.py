@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 import struct
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from operator import attrgetter
@@ -148,9 +148,15 @@ class NumberExtension(Extension):
     _size: ClassVar[int]
     _field: ClassVar[Field]
     _codes: ClassVar[type[enum.IntEnum] | None] = None
+    _code_of: ClassVar[Callable[[int], Any] | None] = None  # member_of(_codes), once per form
 
     if TYPE_CHECKING:
         def __init__(self, value: int, /) -> None: ...
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls._codes is not None:
+            cls._code_of = member_of(cls._codes)
 
     def encode(self, w: Writer) -> None:
         w.buffer += getattr(self, self._attr).to_bytes(self._size, "big")
@@ -165,7 +171,8 @@ class NumberExtension(Extension):
         if stop - start != cls._size:
             unnamed_fault()
         value = int.from_bytes(r.data[start:stop], "big")
-        return cls(value if cls._codes is None else member_of(cls._codes)(value))
+        code_of = cls._code_of
+        return cls(value if code_of is None else code_of(value))
 
     def describe(self) -> str:
         value = getattr(self, self._attr)
@@ -184,9 +191,15 @@ class CodesExtension(Extension):
     _codes: ClassVar[type[enum.IntEnum]]
     _list: ClassVar[Field]
     _item: ClassVar[Field]
+    _code_of: ClassVar[Callable[[int, int], Any]]  # value_map(_codes).get, once per form
 
     if TYPE_CHECKING:
         def __init__(self, values: tuple[Any, ...], /) -> None: ...
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "_codes" in vars(cls):
+            cls._code_of = value_map(cls._codes).get
 
     def _values(self) -> tuple[int, ...]:
         values: tuple[int, ...] = getattr(self, self._attr)
@@ -220,7 +233,7 @@ class CodesExtension(Extension):
         if shape is None:
             return cls(code_points(data, body, length, size, cls._codes))
         values = shape.unpack_from(data, body)  # (`code_points` written out: a call fewer)
-        return cls(tuple(map(value_map(cls._codes).get, values, values)))
+        return cls(tuple(map(cls._code_of, values, values)))  # get(v, v): member or v
 
     def describe(self) -> str:
         return ", ".join(name(value, 2 * self._item_size) for value in self._values())
