@@ -262,19 +262,19 @@ class ClientHello(HandshakeMessage, WithExtensions):
     def decode_body(cls, r: Reader, context: DecodeContext) -> Self:
         if type(r) is FastReader:
             version, random, session_id, suites, compression = _client_hello_head_at(r)
-            at = r.pos - len(compression) - 1
         else:
             version, random, session_id = _read_start(r, _CH_FIELDS)
             suites = r.codes(2, 2, _SUITES, _SUITE, CipherSuite, 2, 0xFFFE, "suite")
-            at = r.pos
             compression = r.opaque(1, _COMPRESSION, 1)
-        block = r.pos < r.end  # (TLS 1.2 may leave the extension block out)
+        methods_end = r.pos
+        block = methods_end < r.end  # (TLS 1.2 may leave the extension block out)
         extensions = decode_extensions(r, _IN_CLIENT_HELLO) if block else ()
         hello = cls(random, session_id, suites, compression, extensions, version, block)
         if compression != b"\x00" and ProtocolVersion.TLS1_3 in hello.offered_versions:
-            raise IllegalParameter(f"client_hello.legacy_compression_methods at byte "
-                                   f"{r.base + at}: {compression.hex()} in a ClientHello "
-                                   "offering TLS 1.3, which must send exactly 00", _CH)
+            at = r.base + methods_end - len(compression) - 1  # (the methods' length byte)
+            raise IllegalParameter(f"client_hello.legacy_compression_methods at byte {at}: "
+                                   f"{compression.hex()} in a ClientHello offering TLS 1.3, "
+                                   "which must send exactly 00", _CH)
         return hello
 
     @property

@@ -416,6 +416,14 @@ def test_bad_input_gets_the_rfc_alert(name: str, data: bytes, context: DecodeCon
     assert caught.value.section.startswith("RFC")
 
 
+def test_compression_in_a_tls13_client_hello_names_its_length_byte() -> None:
+    # header 4, version 2, random 32, empty session id 1, suites 2 + 2: the methods at 43
+    with pytest.raises(alerts.IllegalParameter) as caught:
+        decode_handshake(_hello_with(SUPPORTED_VERSIONS_13, "020100"))
+    assert caught.value.reason.startswith(
+        "client_hello.legacy_compression_methods at byte 43: 0100 in a ClientHello")
+
+
 @pytest.mark.parametrize(("name", "message", "expected"), CASES, ids=IDS)
 def test_truncated_at_every_length_is_decode_error(name: str, message: HandshakeMessage,
                                                    expected: bytes) -> None:
