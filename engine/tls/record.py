@@ -367,8 +367,12 @@ class RecordWriter(_Direction):
 class RecordReader(_Direction):
     """Buffers bytes from the peer and hands back whole records, decrypted."""
 
-    def __init__(self) -> None:
-        self._buffer = bytearray()
+    # The bytes received, read from `_start` on. Immutable bytes, not a bytearray: each
+    # record's `raw` is one slice of them, and no copy at all when a segment is exactly
+    # one record (a whole slice of bytes is the object itself). `feed` copies only what is
+    # still unread (once the records before it are read, part of one record at most).
+    _buffer = b""
+    _start = 0
 
     def allow_plaintext_alerts(self) -> None:
         """Until a first record under the key now in force authenticates, an alert may
@@ -381,12 +385,13 @@ class RecordReader(_Direction):
         self._protection.plaintext_alerts = True
 
     def feed(self, data: bytes) -> None:
-        self._buffer += data
+        self._buffer = self._buffer[self._start :] + data
+        self._start = 0
 
     @property
     def buffered(self) -> int:
         """Bytes received that do not make a whole record yet."""
-        return len(self._buffer)
+        return len(self._buffer) - self._start
 
     def records(self) -> list[Record]:
         """Every whole record buffered, all under the key in force now."""
@@ -398,10 +403,10 @@ class RecordReader(_Direction):
     def next_record(self) -> Record | None:
         """The next whole record, or None if more bytes are needed. On a fault it raises
         the alert and consumes nothing."""
-        buffer = self._buffer
-        if len(buffer) < HEADER_LENGTH:
+        buffer, start = self._buffer, self._start
+        if len(buffer) - start < HEADER_LENGTH:
             return None
-        code, version, length = _unpack_header(buffer)
+        code, version, length = _unpack_header(buffer, start)
         content_type = _CONTENT_TYPE_BY_CODE[code] or _content_type(code, "record header")
         if version >> 8 != 3:
             raise DecodeError(f"record header: version 0x{version:04x} is not TLS (major version must be 3)",
@@ -416,10 +421,10 @@ class RecordReader(_Direction):
         if length > limit:
             raise RecordOverflow(f"{content_type.name} record of {length} bytes exceeds {limit}",
                                  protection.section if protection else FRAMING)
-        end = HEADER_LENGTH + length
+        end = start + HEADER_LENGTH + length
         if len(buffer) < end:
             return None
-        raw = bytes(buffer[:end])
+        raw = buffer[start:end]
         if protection is None:
             body = raw[HEADER_LENGTH:]
             if self._protection and content_type is _CHANGE_CIPHER_SPEC and body != b"\x01":
@@ -428,5 +433,5 @@ class RecordReader(_Direction):
         else:
             record = protection.open(content_type, raw)
             protection.plaintext_alerts = False
-        del buffer[:end]
+        self._start = end
         return record

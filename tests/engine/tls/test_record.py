@@ -154,6 +154,24 @@ def test_the_reader_waits_for_a_whole_record() -> None:
     assert reader.buffered == 0
 
 
+def test_feeds_cut_across_records_read_the_same_records() -> None:
+    """Three records fed as a record and a half, then the rest (a bytearray): each comes
+    whole, as bytes, with what is left unread counted as buffered."""
+    writer, reader = pair(0x1301)
+    records = [r for data in (b"one", b"two", b"three") for r in writer.write(APPDATA, data)]
+    wire = b"".join(r.raw for r in records)
+    cut = len(records[0].raw) + len(records[1].raw) // 2
+    reader.feed(wire[:cut])
+    first = reader.next_record()
+    assert first is not None and first.raw == records[0].raw and type(first.raw) is bytes
+    assert reader.next_record() is None and reader.buffered == cut - len(records[0].raw)
+    reader.feed(bytearray(wire[cut:]))
+    rest = reader.records()
+    assert [(r.payload, r.raw, type(r.raw)) for r in rest] == [(b"two", records[1].raw, bytes),
+                                                            (b"three", records[2].raw, bytes)]
+    assert reader.buffered == 0
+
+
 # --- TLS 1.3 padding ---------------------------------------------------------------------------
 
 
