@@ -270,6 +270,7 @@ class ClientHello(HandshakeMessage, WithExtensions):
         block = methods_end < r.end  # (TLS 1.2 may leave the extension block out)
         extensions = decode_extensions(r, _IN_CLIENT_HELLO) if block else ()
         hello = cls(random, session_id, suites, compression, extensions, version, block)
+        hello._index()
         if compression != b"\x00" and ProtocolVersion.TLS1_3 in hello.offered_versions:
             at = r.base + methods_end - len(compression) - 1  # (the methods' length byte)
             raise IllegalParameter(f"client_hello.legacy_compression_methods at byte {at}: "
@@ -355,7 +356,9 @@ class ServerHello(HandshakeMessage, WithExtensions):
         where = _IN_HELLO_RETRY_REQUEST if random == HELLO_RETRY_REQUEST_RANDOM else _IN_SERVER_HELLO
         block = r.pos < r.end
         extensions = decode_extensions(r, where) if block else ()
-        return cls(random, session_id, suite, extensions, compression, version, block)
+        hello = cls(random, session_id, suite, extensions, compression, version, block)
+        hello._index()
+        return hello
 
     def summary(self) -> str:
         if self.is_hello_retry_request:

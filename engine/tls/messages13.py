@@ -58,7 +58,9 @@ class EncryptedExtensions(HandshakeMessage, WithExtensions):
 
     @classmethod
     def decode_body(cls, r: Reader, context: DecodeContext) -> Self:
-        return cls(decode_extensions(r, _IN_EE))
+        message = cls(decode_extensions(r, _IN_EE))
+        message._index()
+        return message
 
     def summary(self) -> str:
         kinds = ", ".join(name(known(ExtensionType, e.extension_type)) for e in self.extensions)
@@ -135,7 +137,9 @@ class CertificateRequest(HandshakeMessage, WithExtensions):
     @classmethod
     def decode_body(cls, r: Reader, context: DecodeContext) -> Self:
         request_context = r.opaque(1, _CR_CONTEXT, 0, 255)
-        return cls(request_context, decode_extensions(r, _IN_CR))
+        message = cls(request_context, decode_extensions(r, _IN_CR))
+        message._index()
+        return message
 
     def summary(self) -> str:
         return f"CertificateRequest {len(self.extensions)} extensions"
