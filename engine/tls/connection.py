@@ -178,21 +178,17 @@ class RunningHash:
 
     __slots__ = ("algorithm", "hasher", "hashed", "digest")
 
-    def __init__(self) -> None:
-        self.algorithm: type[hashes.HashAlgorithm] | None = None  # nothing hashed yet
+    def __init__(self, algorithm: type[hashes.HashAlgorithm] | None) -> None:
+        """Nothing hashed, under `algorithm` (None: no suite yet). The running hasher
+        (update, copy, digest) is hashlib's for the suites' SHA-256 and SHA-384 (both
+        OpenSSL's; hashlib's skip cryptography's per-call type checks)."""
+        self.algorithm = algorithm
         self.hasher: Any = None
+        if algorithm is not None:
+            new = _HASHLIB.get(algorithm)
+            self.hasher = new() if new else _CryptographyHasher(hashes.Hash(algorithm()))
         self.hashed: list[bytes] = []
         self.digest: bytes | None = None
-
-    def restart(self, algorithm: type[hashes.HashAlgorithm]) -> None:
-        """Nothing hashed, under `algorithm`: its running hasher (update, copy, digest) is
-        hashlib's for the suites' SHA-256 and SHA-384 (both OpenSSL's; hashlib's skip
-        cryptography's per-call type checks)."""
-        self.algorithm = algorithm
-        new = _HASHLIB.get(algorithm)
-        self.hasher = new() if new else _CryptographyHasher(hashes.Hash(algorithm()))
-        self.hashed = []
-        self.digest = None
 
     def __deepcopy__(self, memo: dict[int, object]) -> RunningHash:
         """A fork of the connection forks the hash state too (the hasher itself cannot be
@@ -203,6 +199,11 @@ class RunningHash:
         memo[id(self)] = twin
         return twin
 
+
+# Where every connection starts: nothing hashed, under no hash. Shared (one per process)
+# and never changed: no suite's hash is None, so transcript_hash makes a RunningHash of
+# its own before it hashes anything.
+_NOTHING_HASHED = RunningHash(None)
 
 Composer = Callable[[Any, Mapping[str, Any]], None]
 Handler = Callable[[Any, Any, bytes], None]
@@ -233,6 +234,7 @@ class TlsConnection:
     _events_seen = 0
     _decode_context: DecodeContext = TLS13
     _message_classes = handshake_classes(TLS13)
+    _running_hash = _NOTHING_HASHED  # Transcript-Hash, kept as it grows
 
     def __init__(self, config: TlsConfig, *, autoflush: bool = True) -> None:
         self.config = config
@@ -243,7 +245,6 @@ class TlsConnection:
         self.reader = RecordReader()
         self.pending: list[str] = []
         self.transcript: list[bytes] = []
-        self._running_hash = RunningHash()  # Transcript-Hash, kept as it grows
         self._out: list[bytes] = []  # records' bytes, joined once per Output
         self._events: list[Any] = []
 
@@ -506,7 +507,7 @@ class TlsConnection:
         hashed = running.hashed
         count = len(hashed)
         if algorithm is not running.algorithm or transcript[:count] != hashed:
-            running.restart(algorithm)
+            running = self._running_hash = RunningHash(algorithm)
             hashed, count = running.hashed, 0
         new = transcript[count:]
         if new:
