@@ -43,7 +43,7 @@ __all__ = [
     "hkdf_expand_label",
     "hkdf_extract",
     "hmac_digest",
-    "keyed_hmac",
+    "keyed",
 ]
 
 HashType = type[hashes.HashAlgorithm]
@@ -130,19 +130,6 @@ def keyed(hash: HashType, key: bytes) -> KeyedHmac:
         key = new(key).digest()
     key = key.ljust(block, b"\0")
     return new(key.translate(_IPAD)), new(key.translate(_OPAD))
-
-
-def hmac_with(key: KeyedHmac, message: bytes) -> bytes:
-    """HMAC(K, message) = H((K ^ opad) || H((K ^ ipad) || message)), K already keyed."""
-    inner, outer = key[0].copy(), key[1].copy()
-    inner.update(message)
-    outer.update(inner.digest())
-    return outer.digest()  # type: ignore[no-any-return]
-
-
-def keyed_hmac(hash: HashType, key: bytes) -> Callable[[bytes], bytes]:
-    """HMAC-Hash keyed once with `key`, as a function of the message."""
-    return partial(hmac_with, keyed(hash, key))
 
 
 def hmac_digest(key: bytes, message: bytes, hash: HashType) -> bytes:

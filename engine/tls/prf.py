@@ -56,8 +56,9 @@ def p_hash(secret: bytes, seed: bytes, length: int, hash: HashType) -> bytes:
 
 
 def _expand(secret: KeyedHmac, seed: bytes, length: int) -> bytes:
-    """P_hash with HMAC(secret, ·) already keyed. Each block takes two HMACs, `hmac_with`
-    written out (a handshake's PRFs take 24, and the call would be a third of each)."""
+    """P_hash with HMAC(secret, ·) already keyed (`keyed`). Each block takes two HMACs,
+    H((K ^ opad) || H((K ^ ipad) || m)), each continuing copies of the keyed hashes, written
+    out here (a handshake's PRFs take 24: a call for each would be a third of its cost)."""
     inner_key, outer_key = secret
     output = b""
     a = seed

@@ -16,9 +16,10 @@ from cryptography.hazmat.primitives import hashes
 from engine.tls import alerts
 from engine.tls.codec import FastReader, Reader, SpanRecorder
 from engine.tls.constants import HandshakeType
-from engine.tls.keyschedule import hmac_digest, keyed_hmac
+from engine.tls.keyschedule import hmac_digest
 from engine.tls.message_base import DecodeContext, read_handshake, read_message
 from engine.tls.messages import decode_handshake, handshake_classes
+from engine.tls.prf import p_hash
 from tests.engine.tls.test_messages import CASES, IDS, ROBUSTNESS
 
 
@@ -79,14 +80,22 @@ def test_a_fault_reads_the_same_with_either_reader() -> None:
     assert caught.value.reason == "client_hello.random at byte 6: needs 32 bytes, only 1 left"
 
 
+def _reference_p_hash(secret: bytes, seed: bytes, length: int, name: str) -> bytes:
+    """RFC 5246 §5 P_hash, each HMAC taken whole by the standard library."""
+    output, a = b"", seed
+    while len(output) < length:
+        a = hmac.digest(secret, a, name)
+        output += hmac.digest(secret, a + seed, name)
+    return output[:length]
+
+
 def test_the_written_out_hmac_is_hmac() -> None:
-    """The key schedule's and the PRF's HMAC is RFC 2104's, for every key length, keyed
-    once or for each message."""
+    """The key schedule's one-shot HMAC, and the PRF's HMACs written out over hashes keyed
+    once, are RFC 2104's, for every key length (shorter, as long as and longer than the
+    hash's block)."""
     for hash in (hashes.SHA256, hashes.SHA384, hashes.SHA512):
         for key_length in (0, 1, 32, 48, 64, 65, 128, 129, 300):
             key, message = os.urandom(key_length), os.urandom(key_length % 7 * 31)
             assert hmac_digest(key, message, hash) == hmac.digest(key, message, hash.name)
-            keyed = keyed_hmac(hash, key)
-            for _ in range(2):  # a keyed HMAC serves many messages
-                assert keyed(message) == hmac.digest(key, message, hash.name)
-                message += b"\x01"
+            for length in (12, 48, 104):  # a Finished, a master secret, a key block: 1 to 3+ blocks
+                assert p_hash(key, message, length, hash) == _reference_p_hash(key, message, length, hash.name)
