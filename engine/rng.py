@@ -26,6 +26,11 @@ _counter = struct.Struct(">Q").pack  # a block's number, 8 bytes big-endian
 _FIRST = _counter(1)
 
 
+def _stream_key(seed: int, name: str) -> bytes:
+    """The key of the stream `name` of `seed`: SHA-256 of "<seed>/<name>"."""
+    return _sha256(f"{seed}/{name}".encode()).digest()
+
+
 class SeededRandom:
     """A deterministic random source with named, independent sub-streams."""
 
@@ -41,7 +46,10 @@ class SeededRandom:
 
     def child(self, name: str) -> SeededRandom:
         """An independent stream for one purpose, derived from this one's seed and name."""
-        return SeededRandom(self.seed, f"{self.name}/{name}" if self.name else name)
+        return SeededRandom(self.seed, self._child_name(name))
+
+    def _child_name(self, name: str) -> str:
+        return f"{self.name}/{name}" if self.name else name
 
     def draw(self, name: str, count: int) -> bytes:
         """`child(name).bytes(count)` for a child drawn from once (a hello's random): the
@@ -49,8 +57,7 @@ class SeededRandom:
         SHAKE-256's shorter outputs are prefixes of its longer ones."""
         if not 0 < count <= _BLOCK:
             return self.child(name).bytes(count)
-        key = _sha256((f"{self.seed}/{self.name}/{name}" if self.name else f"{self.seed}/{name}").encode()).digest()
-        return _shake(key + _FIRST).digest(count)
+        return _shake(_stream_key(self.seed, self._child_name(name)) + _FIRST).digest(count)
 
     def bytes(self, count: int) -> bytes:
         """The next `count` bytes of the stream."""
@@ -64,7 +71,7 @@ class SeededRandom:
             return b""
         key = self._key
         if not key:  # a new stream (nothing drawn yet): its key, and most often one block is all it needs
-            key = self._key = _sha256(f"{self.seed}/{self.name}".encode()).digest()
+            key = self._key = _stream_key(self.seed, self.name)
             if count <= _BLOCK:
                 fresh = self._buffer = _shake(key + _FIRST).digest(_BLOCK)
                 self._blocks, self._used = 1, count
