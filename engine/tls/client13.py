@@ -246,7 +246,7 @@ class TlsClient(Client12, Tls13Connection):
             raise IllegalParameter(
                 f"supported_versions selects {name(selected.selected_version)}: it may only select a version "
                 "we offered, TLS 1.3 or later", "RFC 8446 §4.2.1")
-        version = selected.selected_version if selected is not None else message.legacy_version
+        version = message.selected_version
         if version < _TLS1_3 and _TLS1_3 in offered and message.downgrade_sentinel:
             raise IllegalParameter(
                 f"the server answers with {name(version)}, but its random ends with the sentinel of a TLS 1.3 "
