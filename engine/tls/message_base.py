@@ -10,6 +10,7 @@ decoder names every field as it reads it, so the map can never disagree with the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
 from engine.bytemap import FieldSpan
 from engine.tls.codec import FastReader, Field, Reader, SpanRecorder, Writer, plural, unnamed_fault
 from engine.tls.constants import HandshakeType, ProtocolVersion, describe, known
-from engine.tls.extensions import Extension, ExtensionContext, decode_extensions
+from engine.tls.extensions import Extension, ExtensionContext, decode_extensions, encode_extensions
 
 if TYPE_CHECKING:
     from engine.tls.suites import KeyExchange
@@ -34,6 +35,7 @@ __all__ = [
     "read_certificate_list",
     "read_handshake",
     "read_message",
+    "write_certificate_list",
 ]
 
 HEADER_LENGTH = 4  # msg_type (1) and a uint24 length (RFC 8446 §4)
@@ -204,6 +206,25 @@ class WholeBody(HandshakeMessage):
 def certificates_summary(count: int) -> str:
     """The ladder label of a Certificate message of either version."""
     return f"Certificate {count} cert{'s' * (count != 1)}" if count else "Certificate (empty)"
+
+
+def write_certificate_list(w: Writer, certificates: Sequence[bytes],
+                           extension_blocks: Sequence[tuple[Extension, ...]] | None = None) -> None:
+    """certificate_list<0..2^24-1>, as `read_certificate_list` reads it: each DER
+    certificate in a uint24 vector, followed in TLS 1.3 by its extension block (one of
+    `extension_blocks` per certificate). Written in one pass, the list's length filled in
+    last (`Writer.block` and `vector` written out: a server sends this every handshake)."""
+    buffer = w.buffer
+    start = len(buffer)
+    buffer += b"\0\0\0"  # the list's length, filled in below
+    for index, cert_data in enumerate(certificates):
+        buffer += len(cert_data).to_bytes(3, "big") + cert_data
+        if extension_blocks is not None:
+            if extension_blocks[index]:
+                encode_extensions(w, extension_blocks[index])
+            else:  # (the usual entry: an empty block, without the call)
+                buffer += b"\0\0"
+    buffer[start : start + 3] = (len(buffer) - start - 3).to_bytes(3, "big")
 
 
 def read_certificate_list(r: Reader, rfc: str, context: ExtensionContext | None = None

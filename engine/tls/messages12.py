@@ -35,6 +35,7 @@ from engine.tls.message_base import (
     WholeBody,
     certificates_summary,
     read_certificate_list,
+    write_certificate_list,
 )
 from engine.tls.suites import KeyExchange
 
@@ -79,13 +80,7 @@ class Certificate12(_Tls12, HandshakeMessage):
     path: ClassVar[str] = "certificate"
 
     def encode_body(self, w: Writer) -> None:
-        # (`vector` and `block` written out: a server sends this every handshake)
-        buffer = w.buffer
-        start = len(buffer)
-        buffer += b"\0\0\0"  # the list's length, filled in below
-        for cert_data in self.chain:
-            buffer += len(cert_data).to_bytes(3, "big") + cert_data
-        buffer[start : start + 3] = (len(buffer) - start - 3).to_bytes(3, "big")
+        write_certificate_list(w, self.chain)
 
     @classmethod
     def decode_body(cls, r: Reader, context: DecodeContext) -> Self:

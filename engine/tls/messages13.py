@@ -23,6 +23,7 @@ from engine.tls.message_base import (
     WithExtensions,
     certificates_summary,
     read_certificate_list,
+    write_certificate_list,
 )
 
 __all__ = [
@@ -95,19 +96,10 @@ class Certificate(HandshakeMessage):
     path: ClassVar[str] = "certificate"
 
     def encode_body(self, w: Writer) -> None:
-        # (`vector` and `block` written out: a server sends this every handshake)
-        buffer, context = w.buffer, self.request_context
-        buffer += len(context).to_bytes(1, "big") + context
-        start = len(buffer)
-        buffer += b"\0\0\0"  # the list's length, filled in below
-        for entry in self.entries:
-            cert_data = entry.cert_data
-            buffer += len(cert_data).to_bytes(3, "big") + cert_data
-            if entry.extensions:
-                encode_extensions(w, entry.extensions)
-            else:  # (the usual entry: an empty block, without the call)
-                buffer += b"\0\0"
-        buffer[start : start + 3] = (len(buffer) - start - 3).to_bytes(3, "big")
+        context, entries = self.request_context, self.entries
+        w.buffer += len(context).to_bytes(1, "big") + context
+        write_certificate_list(w, [entry.cert_data for entry in entries],
+                               [entry.extensions for entry in entries])
 
     @classmethod
     def decode_body(cls, r: Reader, context: DecodeContext) -> Self:
