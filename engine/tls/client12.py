@@ -74,8 +74,6 @@ def _with_pkcs1(schemes: tuple[int, ...]) -> tuple[int, ...]:
     return schemes + tuple(s for s in PKCS1 if s not in schemes)
 
 
-
-
 # What a handshake reads on its way, read off the enum classes once: in Python 3.11 a
 # member read through its class costs about as much as a call.
 (_WAIT_SERVER_CERTIFICATE, _WAIT_SERVER_KEY_EXCHANGE, _WAIT_SERVER_HELLO_DONE, _WAIT_NEW_SESSION_TICKET,
