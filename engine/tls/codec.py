@@ -446,28 +446,20 @@ class FastReader(Reader):
 
     def opaque(self, length_size: int, fld: Field, minimum: int = 0,
                maximum: int | None = None, index: int | None = None) -> builtins.bytes:
-        # (`length_prefix` written out: the most frequent read, a call fewer each)
-        data, pos = self.data, self.pos
-        start = pos + length_size
-        length = int.from_bytes(data[pos:start], "big")
-        stop = start + length
-        if stop > self.end or length < minimum or (maximum is not None and length > maximum):
-            unnamed_fault()
+        start = self.pos + length_size
+        stop = start + self.length_prefix(length_size, minimum, maximum)
         self.pos = stop
-        return data[start:stop]
+        return self.data[start:stop]
 
     def codes(self, length_size: int, item_size: int, fld: Field, item: Field,
               enum_type: type[enum.IntEnum], minimum: int = 0, maximum: int | None = None,
               unit: str = "value") -> tuple[Any, ...]:
-        data, pos = self.data, self.pos  # (`length_prefix` written out, as in `opaque`)
-        start = pos + length_size
-        length = int.from_bytes(data[pos:start], "big")
-        stop = start + length
-        if (stop > self.end or length < minimum or (maximum is not None and length > maximum)
-                or length % item_size):
+        length = self.length_prefix(length_size, minimum, maximum)
+        if length % item_size:
             unnamed_fault()
-        self.pos = stop
-        return code_points(data, start, length, item_size, enum_type)
+        start = self.pos
+        self.pos = start + length
+        return code_points(self.data, start, length, item_size, enum_type)
 
     def scope(self, name: str) -> Span:
         return _NO_SPAN  # type: ignore[return-value]
