@@ -322,7 +322,7 @@ _STRUCT_CODES = {1: "B", 2: "H", 4: "I"}  # struct's big-endian unsigned code fo
 
 
 @lru_cache(maxsize=128)  # bounded: a peer's vectors choose `count`
-def vector_struct(count: int, size: int, length_size: int = 0) -> struct.Struct | None:
+def _vector_struct(count: int, size: int, length_size: int = 0) -> struct.Struct | None:
     """The struct that reads or writes `count` big-endian `size`-byte integers (after a
     `length_size`-byte length, if any), made once per shape; None for sizes struct lacks."""
     if size not in _STRUCT_CODES or (length_size and length_size not in _STRUCT_CODES):
@@ -336,7 +336,7 @@ def code_points(data: builtins.bytes, start: int, length: int, item_size: int,
     """`length` bytes from `start` as big-endian `item_size`-byte code points, each as its
     `enum_type` member or the plain int when it has none."""
     get = value_map(enum_type).get
-    shape = vector_struct(length // item_size, item_size)
+    shape = _vector_struct(length // item_size, item_size)
     if shape is None:
         values: tuple[int, ...] = tuple([int.from_bytes(data[at : at + item_size], "big")
                                          for at in range(start, start + length, item_size)])
@@ -508,7 +508,7 @@ class Writer:
 
     def numbers(self, values: Sequence[int], size: int, length_size: int) -> None:
         """A vector of `size`-byte integers with a `length_size`-byte length prefix."""
-        shape = vector_struct(len(values), size, length_size)
+        shape = _vector_struct(len(values), size, length_size)
         if shape is not None:
             try:
                 self.buffer += shape.pack(len(values) * size, *values)

@@ -10,7 +10,6 @@ encode and decode methods per extension.
 from __future__ import annotations
 
 import enum
-import struct
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -26,9 +25,8 @@ from engine.tls.codec import (
     code_points,
     hex_preview,
     unnamed_fault,
-    vector_struct,
 )
-from engine.tls.constants import ExtensionType, IdentityEnum, known, member_of, name, value_map
+from engine.tls.constants import ExtensionType, IdentityEnum, known, member_of, name
 from engine.tls.events import fast_init
 
 __all__ = [
@@ -191,30 +189,16 @@ class CodesExtension(Extension):
     _codes: ClassVar[type[enum.IntEnum]]
     _list: ClassVar[Field]
     _item: ClassVar[Field]
-    _code_of: ClassVar[Callable[[int, int], Any]]  # value_map(_codes).get, once per form
 
     if TYPE_CHECKING:
         def __init__(self, values: tuple[Any, ...], /) -> None: ...
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        if "_codes" in vars(cls):
-            cls._code_of = value_map(cls._codes).get
 
     def _values(self) -> tuple[int, ...]:
         values: tuple[int, ...] = getattr(self, self._attr)
         return values
 
     def encode(self, w: Writer) -> None:
-        values, size = getattr(self, self._attr), self._item_size
-        shape = vector_struct(len(values), size, self._length_size)
-        if shape is not None:  # (`numbers`' usual case written out: a call fewer)
-            try:
-                w.buffer += shape.pack(len(values) * size, *values)
-                return
-            except struct.error:  # a value or the length out of range: `numbers` says which
-                pass
-        w.numbers(values, size, self._length_size)
+        w.numbers(getattr(self, self._attr), self._item_size, self._length_size)
 
     @classmethod
     def decode(cls, r: Reader) -> Self:
@@ -229,11 +213,7 @@ class CodesExtension(Extension):
         if (int.from_bytes(data[start:body], "big") != length
                 or not cls._minimum <= length <= cls._maximum or length % size):
             unnamed_fault()
-        shape = vector_struct(length // size, size)
-        if shape is None:
-            return cls(code_points(data, body, length, size, cls._codes))
-        values = shape.unpack_from(data, body)  # (`code_points` written out: a call fewer)
-        return cls(tuple(map(cls._code_of, values, values)))  # get(v, v): member or v
+        return cls(code_points(data, body, length, size, cls._codes))
 
     def describe(self) -> str:
         return ", ".join(name(value, 2 * self._item_size) for value in self._values())
