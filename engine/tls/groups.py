@@ -33,6 +33,7 @@ from cryptography.utils import CryptographyDeprecationWarning
 from engine.rng import SeededRandom
 from engine.tls.alerts import HandshakeFailure, IllegalParameter
 from engine.tls.constants import NamedGroup, describe, known
+from engine.tls.modexp import mod_exp
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", CryptographyDeprecationWarning)
@@ -272,7 +273,7 @@ class FfdheShare(PrivateShare):
     @staticmethod
     def _private_key(group: FfdheGroup, exponent: int) -> DHPrivateKey:
         parameters = DHParameterNumbers(group.p, group.g)
-        public = DHPublicNumbers(pow(group.g, exponent, group.p), parameters)
+        public = DHPublicNumbers(mod_exp(group.g, exponent, group.p), parameters)
         return DHPrivateNumbers(exponent, public).private_key()
 
     def public_bytes(self) -> bytes:

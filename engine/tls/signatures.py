@@ -33,6 +33,7 @@ from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKey
 from engine.rng import SeededRandom
 from engine.tls.alerts import DecryptError, IllegalParameter, InternalError
 from engine.tls.constants import SignatureScheme, describe, known
+from engine.tls.modexp import mod_exp
 
 __all__ = [
     "SUPPORTED_SCHEMES",
@@ -186,8 +187,8 @@ def emsa_pss_encode(message_hash: bytes, em_bits: int, salt: bytes, algorithm: h
 
 def _rsasp1(numbers: rsa.RSAPrivateNumbers, message: int) -> int:
     """RSASP1 (RFC 8017 §5.2.1) by the Chinese remainder theorem."""
-    s1 = pow(message, numbers.dmp1, numbers.p)
-    s2 = pow(message, numbers.dmq1, numbers.q)
+    s1 = mod_exp(message, numbers.dmp1, numbers.p)
+    s2 = mod_exp(message, numbers.dmq1, numbers.q)
     return s2 + numbers.q * (numbers.iqmp * (s1 - s2) % numbers.p)
 
 

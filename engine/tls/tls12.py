@@ -29,6 +29,7 @@ from engine.tls.connection import Composer, MoveImpossible, TlsConnection
 from engine.tls.constants import ECPointFormat, NamedGroup, ProtocolVersion, SignatureScheme, known
 from engine.tls.events import HandshakeComplete
 from engine.tls.message_base import DecodeContext
+from engine.tls.modexp import mod_exp
 from engine.tls.extensions import EcPointFormats, ExtendedMasterSecret, RenegotiationInfo, SessionTicket
 from engine.tls.messages import Certificate12, CertificateVerify, ClientHello, Finished, ServerHello
 from engine.tls.prf import KeyBlock, Tls12KeySchedule
@@ -295,7 +296,7 @@ class Tls12Mixin(TlsConnection):
 
 def rsaes_pkcs1_v15_encrypt(key: rsa.RSAPublicKey, message: bytes, rng: SeededRandom) -> bytes:
     """RSAES-PKCS1-v1_5-ENCRYPT (RFC 8017 §7.2.1): 00 02 || PS (nonzero, from `rng`) || 00 || M, then
-    RSAEP, c = m^e mod n (§5.1.1), by Python's pow: cryptography encrypts only with padding of
+    RSAEP, c = m^e mod n (§5.1.1), by `mod_exp`: cryptography encrypts only with padding of
     its own drawing, and the padding must come from the seed."""
     numbers = key.public_numbers()
     size = (numbers.n.bit_length() + 7) // 8
@@ -308,7 +309,7 @@ def rsaes_pkcs1_v15_encrypt(key: rsa.RSAPublicKey, message: bytes, rng: SeededRa
         need -= len(kept)
     padding_string = b"".join(parts)
     encoded = int.from_bytes(b"\x00\x02" + padding_string + b"\x00" + message, "big")
-    return pow(encoded, numbers.e, numbers.n).to_bytes(size, "big")
+    return mod_exp(encoded, numbers.e, numbers.n).to_bytes(size, "big")
 
 
 _PLUS_ONE = bytes([(b + 1) & 0xFF for b in range(256)])
