@@ -18,7 +18,6 @@ below 2), it is `pow`. The two give the same number; tests hold them to it.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import functools
 from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
@@ -96,6 +95,8 @@ def _candidates() -> Iterator[str]:
         yield _ssl.__file__
     except (ImportError, AttributeError):  # no ssl, or built into the interpreter
         pass
+    import ctypes.util  # only here: it takes longer to import than all the rest
+
     system = ctypes.util.find_library("crypto")
     if system:
         yield system
