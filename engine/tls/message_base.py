@@ -286,6 +286,10 @@ _MSG_TYPE = Field("msg_type", "Handshake type", "Which handshake message this is
                   lambda v: describe(known(HandshakeType, v), 2))
 _LENGTH = Field("length", "Length", "How many bytes of message body follow the 4-byte "
                 "header (a 24-bit number)", _RFC, lambda v: f"{v} bytes")
+_RFC12 = "RFC 5246 §7.4"
+_HEADER: dict[ProtocolVersion, tuple[str, Field, Field]] = {  # the section each version's header cites
+    ProtocolVersion.TLS1_2: (_RFC12, _MSG_TYPE._replace(rfc=_RFC12), _LENGTH._replace(rfc=_RFC12)),
+}
 
 
 def read_handshake(data: bytes, classes: dict[int, type[HandshakeMessage]],
@@ -319,22 +323,23 @@ def read_message(r: Reader, classes: dict[int, type[HandshakeMessage]], context:
                  unknown: type[Exception] | None = None) -> HandshakeMessage:
     """`read_handshake` with the reader given: a `Reader` (with or without spans), or a
     `FastReader`, whose faults are unnamed."""
+    rfc, type_field, length_field = _HEADER.get(context.version, (_RFC, _MSG_TYPE, _LENGTH))
     with r.scope("handshake"):
-        msg_type = r.number(1, _MSG_TYPE)
-        length = r.number(3, _LENGTH)
+        msg_type = r.number(1, type_field)
+        length = r.number(3, length_field)
         if length > r.remaining():
-            r.fail(r.path(_LENGTH), f"says {length} bytes follow, only {r.remaining()} do", _RFC)
+            r.fail(r.path(length_field), f"says {length} bytes follow, only {r.remaining()} do", rfc)
         if length < r.remaining():
-            r.fail(r.path(_LENGTH), f"says {length} bytes follow, but {r.remaining()} do: "
-                   "bytes after the message's end", _RFC)
+            r.fail(r.path(length_field), f"says {length} bytes follow, but {r.remaining()} do: "
+                   "bytes after the message's end", rfc)
     cls = classes.get(msg_type)
     if cls is None:
         problem = f"handshake.msg_type at byte 0: {describe(known(HandshakeType, msg_type), 2)}"
         if unknown is None:
-            r.fail("handshake.msg_type", "not a handshake message this reader knows", _RFC)
-        raise unknown(f"{problem} is not a {context.version.name} handshake message", _RFC)
+            r.fail("handshake.msg_type", "not a handshake message this reader knows", rfc)
+        raise unknown(f"{problem} is not a {context.version.name} handshake message", rfc)
     with r.scope(cls.path):
         message = cls.decode_body(r, context)
         if not r.at_end():
-            r.fail(r.path(), f"{r.remaining()} bytes after the last field", _RFC)
+            r.fail(r.path(), f"{r.remaining()} bytes after the last field", rfc)
     return message
