@@ -11,11 +11,12 @@ decoder names every field as it reads it, so the map can never disagree with the
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
 
 from engine.bytemap import FieldSpan
+from engine.tls.alerts import as_tls12_section
 from engine.tls.codec import FastReader, Field, Reader, SpanRecorder, Writer, plural, unnamed_fault
 from engine.tls.constants import HandshakeType, ProtocolVersion, describe, known
 from engine.tls.extensions import Extension, ExtensionContext, decode_extensions, encode_extensions
@@ -103,10 +104,14 @@ class HandshakeMessage:
     def byte_map(self) -> list[FieldSpan]:
         """Spans for every field of `encode()`, offsets from the first header byte, in
         reading order (a parent before its children, so ordered by start); the depth-0
-        spans tile the message."""
+        spans tile the message. A TLS 1.2 message's spans cite RFC 5246 where a shared rule
+        has its twin there (`as_tls12_section`), as a TLS 1.2 connection's alerts do."""
         spans = SpanRecorder()
-        read_handshake(self.encode(), {self.msg_type: type(self)}, self.decode_context(), spans)
-        return spans.spans
+        context = self.decode_context()
+        read_handshake(self.encode(), {self.msg_type: type(self)}, context, spans)
+        if context.version is not ProtocolVersion.TLS1_2:
+            return spans.spans
+        return [replace(span, rfc=as_tls12_section(span.rfc)) for span in spans.spans]
 
 
 class _Subclassed(dict[type, bool]):
@@ -286,10 +291,6 @@ _MSG_TYPE = Field("msg_type", "Handshake type", "Which handshake message this is
                   lambda v: describe(known(HandshakeType, v), 2))
 _LENGTH = Field("length", "Length", "How many bytes of message body follow the 4-byte "
                 "header (a 24-bit number)", _RFC, lambda v: f"{v} bytes")
-_RFC12 = "RFC 5246 §7.4"
-_HEADER: dict[ProtocolVersion, tuple[str, Field, Field]] = {  # the section each version's header cites
-    ProtocolVersion.TLS1_2: (_RFC12, _MSG_TYPE._replace(rfc=_RFC12), _LENGTH._replace(rfc=_RFC12)),
-}
 
 
 def read_handshake(data: bytes, classes: dict[int, type[HandshakeMessage]],
@@ -323,23 +324,22 @@ def read_message(r: Reader, classes: dict[int, type[HandshakeMessage]], context:
                  unknown: type[Exception] | None = None) -> HandshakeMessage:
     """`read_handshake` with the reader given: a `Reader` (with or without spans), or a
     `FastReader`, whose faults are unnamed."""
-    rfc, type_field, length_field = _HEADER.get(context.version, (_RFC, _MSG_TYPE, _LENGTH))
     with r.scope("handshake"):
-        msg_type = r.number(1, type_field)
-        length = r.number(3, length_field)
+        msg_type = r.number(1, _MSG_TYPE)
+        length = r.number(3, _LENGTH)
         if length > r.remaining():
-            r.fail(r.path(length_field), f"says {length} bytes follow, only {r.remaining()} do", rfc)
+            r.fail(r.path(_LENGTH), f"says {length} bytes follow, only {r.remaining()} do", _RFC)
         if length < r.remaining():
-            r.fail(r.path(length_field), f"says {length} bytes follow, but {r.remaining()} do: "
-                   "bytes after the message's end", rfc)
+            r.fail(r.path(_LENGTH), f"says {length} bytes follow, but {r.remaining()} do: "
+                   "bytes after the message's end", _RFC)
     cls = classes.get(msg_type)
     if cls is None:
         problem = f"handshake.msg_type at byte 0: {describe(known(HandshakeType, msg_type), 2)}"
         if unknown is None:
-            r.fail("handshake.msg_type", "not a handshake message this reader knows", rfc)
-        raise unknown(f"{problem} is not a {context.version.name} handshake message", rfc)
+            r.fail("handshake.msg_type", "not a handshake message this reader knows", _RFC)
+        raise unknown(f"{problem} is not a {context.version.name} handshake message", _RFC)
     with r.scope(cls.path):
         message = cls.decode_body(r, context)
         if not r.at_end():
-            r.fail(r.path(), f"{r.remaining()} bytes after the last field", rfc)
+            r.fail(r.path(), f"{r.remaining()} bytes after the last field", _RFC)
     return message
